@@ -1,0 +1,61 @@
+# Two commands for a new user: `make run` and `make test`.
+VENV    ?= .venv
+PY      := $(VENV)/bin/python
+FLASK   := $(VENV)/bin/flask
+PORT    ?= 5000
+export FLASK_APP := wsgi.py
+# PostgreSQL pass of the test suite (trust auth on the dev and CI machines).
+TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
+
+.PHONY: install run serve db demo test test-sqlite test-postgres test-browser translations lint chromium clean
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed translations
+
+translations: $(VENV)/.installed
+	$(VENV)/bin/pybabel compile --use-fuzzy -d portal/translations -f -q 2>/dev/null || $(VENV)/bin/pybabel compile -d portal/translations -q
+
+db: install
+	$(FLASK) db upgrade
+
+demo: db
+	$(FLASK) demo
+
+run: demo
+	@echo "Serving on http://127.0.0.1:$(PORT)"
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+serve: install
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+# Debian's Chromium for the browser tests (playwright cannot download browsers here).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; \
+	  else echo "Install Chromium: sudo apt-get install chromium fonts-noto-cjk"; fi; }
+
+test: install chromium test-sqlite test-postgres
+
+test-sqlite: install
+	@echo "== test suite on SQLite =="
+	$(PY) -m pytest
+
+test-postgres: install
+	@echo "== test suite on PostgreSQL ($(TEST_POSTGRES_URL)) =="
+	TEST_DATABASE_URL=$(TEST_POSTGRES_URL) $(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+# Re-extract the message catalogue after changing strings, then translate the zh_Hans .po.
+extract: install
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o portal/translations/messages.pot .
+	$(VENV)/bin/pybabel update -i portal/translations/messages.pot -d portal/translations
+
+clean:
+	rm -rf $(VENV) instance/portal.sqlite3 instance/uploads

@@ -1,0 +1,40 @@
+"""Staff sign-in. Citizens never need an account."""
+from flask import Blueprint, current_app, flash, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required, login_user, logout_user
+from sqlalchemy import select
+
+from portal.extensions import db, limiter
+from portal.forms import LoginForm
+from portal.models import User
+from portal.view_helpers import redirect_after_post, render_page
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("staff.home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = db.session.scalar(select(User).where(User.username == form.username.data))
+        if user is not None and user.active and user.check_password(form.password.data):
+            login_user(user)
+            return redirect_after_post(_safe_next(request.args.get("next")))
+        form.password.errors = [_("Wrong user name or password.")]
+    status = 422 if request.method == "POST" else 200
+    return render_page("auth/login.html", "login_form", status=status, form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    flash(_("You have signed out."), "info")
+    return redirect_after_post(url_for("public.home"))

@@ -1,0 +1,55 @@
+"""Friendly error pages in the user's language. Nothing the user sees is a bare 500."""
+from flask import Flask, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from portal.extensions import db
+from portal.view_helpers import render_page
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(err):
+        # Keep what the citizen typed: re-render the submit form with their data and a fresh token.
+        if request.endpoint == "public.submit":
+            from portal.forms import CaseForm
+
+            form = CaseForm(meta={"csrf": True})
+            form.load_choices()
+            form.form_errors.append(_("Your session had expired, so nothing was sent yet. Your entries are "
+                                      "still here: check them and send again."))
+            return render_page("public/submit.html", status=400, form=form)
+        return render_page("errors/error.html", status=400, title=_("Please try again"),
+                           message=_("The form had expired or came from another page, so nothing was saved. "
+                                     "Go back, reload the page and send it again."))
+
+    @app.errorhandler(413)
+    def too_large(err):
+        return render_page("errors/error.html", status=413, title=_("Upload too large"),
+                           message=_("What you sent is larger than we accept (photos at most 10 MB each, "
+                                     "5 photos). Nothing was saved. Go back and choose smaller photos."))
+
+    @app.errorhandler(429)
+    def too_many(err):
+        return render_page("errors/error.html", status=429, title=_("Too many attempts"),
+                           message=_("Too many attempts from this connection. Wait a few minutes and try "
+                                     "again."))
+
+    @app.errorhandler(HTTPException)
+    def http_error(err):
+        titles = {403: _("Not allowed"), 404: _("Page not found"), 405: _("Not allowed")}
+        messages = {403: _("Your account may not open this page."),
+                    404: _("There is nothing at this address. Check the link or start from the home page.")}
+        return render_page("errors/error.html", status=err.code, title=titles.get(err.code, _("Error")),
+                           message=messages.get(err.code, _("The request could not be handled.")))
+
+    @app.errorhandler(Exception)
+    def unexpected(err):
+        if isinstance(err, HTTPException):
+            return http_error(err)
+        app.logger.exception("unhandled error")
+        db.session.rollback()
+        return render_page("errors/error.html", status=500, title=_("Something went wrong"),
+                           message=_("We could not complete this. Nothing was lost on your side: go back and "
+                                     "try again in a moment."))

@@ -1,0 +1,149 @@
+"""Public pages: home, submit a request, track it. No login: citizens use tracking number + query code."""
+from flask import (Blueprint, abort, current_app, flash, get_template_attribute, make_response, redirect, request,
+                   send_file, session, url_for)
+from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
+
+from portal.domain import intake, photos, privacy, workflow
+from portal.extensions import db, limiter
+from portal.forms import CHANNEL_LABELS, ROLE_LABELS, CaseForm, TrackForm
+from portal.models import Case, CasePhoto
+from portal.view_helpers import redirect_after_post, render_page
+
+bp = Blueprint("public", __name__)
+
+TRACKED_KEY = "tracked_cases"  # case ids this browser proved it may see (number + code)
+
+
+@bp.app_context_processor
+def labels():
+    return {"STATE_LABELS": workflow.STATE_LABELS, "ACTION_LABELS": workflow.ACTION_LABELS,
+            "CHANNEL_LABELS": CHANNEL_LABELS, "ROLE_LABELS": ROLE_LABELS, "public_name": privacy.public_name}
+
+
+@bp.get("/")
+def home():
+    cases = intake.recent_published(current_app.config["RECENT_PUBLISHED_ON_HOME"])
+    return render_page("public/home.html", cases=cases)
+
+
+@bp.get("/lang/<code>")
+def set_language(code):
+    if code in current_app.config["LANGUAGES"]:
+        session["lang"] = code
+    target = request.args.get("next") or url_for("public.home")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("public.home")
+    return redirect(target)
+
+
+def clean_uploads(form: CaseForm) -> list[photos.CleanPhoto] | None:
+    """Re-encode every uploaded photo; on a bad one put the error on the field and return None."""
+    cleaned = []
+    for upload in form.photos.data or []:
+        if not getattr(upload, "filename", ""):
+            continue
+        try:
+            cleaned.append(photos.clean_photo(upload.read(), upload.filename))
+        except photos.PhotoError as err:
+            form.photos.errors = list(form.photos.errors) + [str(err)]
+            return None
+    return cleaned
+
+
+@bp.route("/submit", methods=["GET", "POST"])
+def submit():
+    form = CaseForm()
+    form.load_choices()
+    if request.method == "POST" and request.form.get("refresh"):
+        # JavaScript off: the "update choices" button re-renders the form with the next level filled.
+        return render_page("public/submit.html", form=form)
+    if form.validate_on_submit():
+        cleaned = clean_uploads(form)
+        if cleaned is not None:
+            case, code = intake.receive(form.submission(cleaned))
+            db.session.commit()
+            session["receipt"] = {"tracking_no": case.tracking_no, "code": code}
+            session.setdefault(TRACKED_KEY, [])
+            session[TRACKED_KEY] = (session[TRACKED_KEY] + [case.id])[-20:]
+            return redirect_after_post(url_for("public.receipt"))
+    status = 422 if request.method == "POST" else 200
+    return render_page("public/submit.html", "form_body", status=status, form=form)
+
+
+@bp.get("/submit/options")
+def submit_options():
+    """htmx: re-render the cascading selects from the current choices (no CSRF: read-only)."""
+    form = CaseForm(formdata=request.args, meta={"csrf": False})
+    form.load_choices()
+    picker = "region_picker" if request.args.get("picker") == "region" else "category_picker"
+    response = make_response(get_template_attribute("case_form.html", picker)(form))
+    response.vary.add("HX-Request")
+    return response
+
+
+@bp.post("/submit/validate")
+def validate_field():
+    """htmx inline validation: run the form's validators and answer with the errors of one field."""
+    form = CaseForm(formdata=MultiDict(request.form), meta={"csrf": False})
+    form.load_choices()
+    name = request.headers.get("HX-Trigger-Name", "")
+    field = form._fields.get(name)
+    if field is None or name == "photos":
+        return ""
+    form.validate()
+    return get_template_attribute("macros.html", "field_errors")(field)
+
+
+@bp.get("/submit/receipt")
+def receipt():
+    data = session.pop("receipt", None)
+    return render_page("public/receipt.html", receipt=data)
+
+
+@bp.route("/track", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["TRACK_RATE_LIMIT"], methods=["POST"])
+def track():
+    form = TrackForm()
+    if form.validate_on_submit():
+        case = intake.find_tracked_case(form.tracking_no.data, form.query_code.data)
+        if case is not None:
+            session[TRACKED_KEY] = (session.get(TRACKED_KEY, []) + [case.id])[-20:]
+            return redirect_after_post(url_for("public.tracked_case", tracking_no=case.tracking_no))
+        form.query_code.errors = [_("No case matches this tracking number and query code. Check both and "
+                                    "try again.")]
+    status = 422 if request.method == "POST" else 200
+    return render_page("public/track.html", "track_form", status=status, form=form)
+
+
+def _tracked_or_404(tracking_no: str) -> Case:
+    case = db.session.query(Case).filter_by(tracking_no=tracking_no).one_or_none()
+    if case is None or case.id not in session.get(TRACKED_KEY, []):
+        abort(404)
+    return case
+
+
+@bp.get("/track/<tracking_no>")
+def tracked_case(tracking_no):
+    case = _tracked_or_404(tracking_no)
+    followed = case
+    while followed.state == "merged" and followed.merged_into_id:
+        followed = db.session.get(Case, followed.merged_into_id)  # the citizen follows the earlier case
+    return render_page("public/case.html", case=case, followed=followed,
+                       timeline=workflow.public_timeline(followed))
+
+
+@bp.get("/track/<tracking_no>/photos/<int:photo_id>")
+def tracked_photo(tracking_no, photo_id):
+    case = _tracked_or_404(tracking_no)
+    photo = db.session.get(CasePhoto, photo_id)
+    if photo is None or photo.case_id != case.id:
+        abort(404)
+    return send_file(photos.path_of(photo.stored_name), mimetype=photo.content_type, max_age=3600)
+
+
+@bp.post("/track/forget")
+def forget_tracked():
+    session.pop(TRACKED_KEY, None)
+    flash(_("This browser no longer remembers your cases."), "info")
+    return redirect_after_post(url_for("public.track"))

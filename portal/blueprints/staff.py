@@ -1,0 +1,96 @@
+"""Staff workspace: the case list in the user's scope, operator intake, case detail."""
+from functools import wraps
+
+from flask import Blueprint, abort, flash, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from portal.domain import intake, photos, scope, workflow
+from portal.extensions import db
+from portal.forms import OperatorIntakeForm
+from portal.models import Case, CasePhoto, Role
+from portal.view_helpers import redirect_after_post, render_page
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+PAGE_SIZE = 50
+
+
+def roles_required(*roles):
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not current_user.has_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+        return wrapped
+    return decorator
+
+
+@bp.get("/")
+@login_required
+def home():
+    page = max(request.args.get("page", 1, type=int), 1)
+    state = request.args.get("state") or None
+    query = scope.visible_cases(current_user)
+    if state in Case.STATES:
+        query = query.where(Case.state == state)
+    total = db.session.scalar(query.with_only_columns(func.count(Case.id)).order_by(None))
+    cases = db.session.scalars(
+        query.options(selectinload(Case.category), selectinload(Case.county), selectinload(Case.lead_unit))
+        .order_by(Case.received_at.desc(), Case.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    return render_page("staff/home.html", "case_table", cases=cases, total=total, page=page, pages=pages,
+                       state=state, states=Case.STATES)
+
+
+@bp.route("/intake", methods=["GET", "POST"])
+@roles_required(Role.OPERATOR, Role.DISPATCHER, Role.ADMIN)
+def intake_call():
+    form = OperatorIntakeForm()
+    form.load_choices()
+    if request.method == "POST" and request.form.get("refresh"):
+        return render_page("staff/intake.html", form=form)
+    if form.validate_on_submit():
+        from portal.blueprints.public import clean_uploads
+
+        cleaned = clean_uploads(form)
+        if cleaned is not None:
+            case, code = intake.receive(form.submission(cleaned, channel=form.channel.data),
+                                        entered_by=current_user)
+            if form.answer_now.data:
+                workflow.answer_directly(case, current_user, form.answer_text.data)
+            db.session.commit()
+            flash(_("Case %(no)s recorded. Tell the caller the query code: %(code)s",
+                    no=case.tracking_no, code=code), "success")
+            return redirect_after_post(url_for("staff.case_detail", case_id=case.id))
+    status = 422 if request.method == "POST" else 200
+    return render_page("staff/intake.html", "form_body", status=status, form=form)
+
+
+def _case_in_scope(case_id: int) -> Case:
+    case = db.session.get(Case, case_id)
+    if case is None:
+        abort(404)
+    if not scope.can_see(current_user, case):
+        abort(403)
+    return case
+
+
+@bp.get("/cases/<int:case_id>")
+@login_required
+def case_detail(case_id):
+    case = _case_in_scope(case_id)
+    return render_page("staff/case.html", case=case, events=case.events)
+
+
+@bp.get("/cases/<int:case_id>/photos/<int:photo_id>")
+@login_required
+def case_photo(case_id, photo_id):
+    case = _case_in_scope(case_id)
+    photo = db.session.get(CasePhoto, photo_id)
+    if photo is None or photo.case_id != case.id:
+        abort(404)
+    return send_file(photos.path_of(photo.stored_name), mimetype=photo.content_type, max_age=3600)

@@ -1,0 +1,58 @@
+"""Flask commands: `flask demo`, `flask create-user`."""
+import click
+from flask import Flask
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import Platform, Role, Unit, User
+
+
+def register_cli(app: Flask) -> None:
+    @app.cli.command("demo")
+    @click.option("--cases", default=2000, show_default=True, help="Historical cases to generate.")
+    @click.option("--reset/--no-reset", default=False, help="Delete all data first.")
+    def demo(cases: int, reset: bool):
+        """Load the demo city (Fuyang): organisation, categories, one user per role, historical cases."""
+        from portal.demo import cases as demo_cases
+        from portal.demo import reference
+
+        if reset:
+            for table in reversed(db.metadata.sorted_tables):
+                db.session.execute(table.delete())
+            db.session.commit()
+        if db.session.scalar(select(User).limit(1)) is not None:
+            click.echo("The database already has data; demo not loaded again (use --reset to start over).")
+        else:
+            ref = reference.load_reference()
+            samples = demo_cases.generate(ref, count=cases)
+            db.session.commit()
+            click.echo(f"Loaded the demo city with {cases} cases.")
+            click.echo("Try tracking: " + ", ".join(f"{no} / {code}" for no, code in samples))
+        click.echo("\nDemo logins (password for all: %s):" % reference.DEMO_PASSWORD)
+        for username, name, role, *_ in reference.DEMO_USERS:
+            click.echo(f"  {username:<15} {role:<16} {name}")
+
+    @app.cli.command("create-user")
+    @click.argument("username")
+    @click.option("--name", "display_name", required=True)
+    @click.option("--role", type=click.Choice(Role.ALL), required=True)
+    @click.option("--unit", "unit_code", default=None, help="Code of the user's unit (handlers, unit leads).")
+    @click.option("--platform", "platform_code", default=None, help="Code of the user's platform (operators...).")
+    @click.password_option()
+    def create_user(username, display_name, role, unit_code, platform_code, password):
+        """Create a staff account."""
+        if db.session.scalar(select(User).where(User.username == username)):
+            raise click.ClickException(f"user {username} exists")
+        unit = db.session.scalar(select(Unit).where(Unit.code == unit_code)) if unit_code else None
+        platform = db.session.scalar(select(Platform).where(Platform.code == platform_code)) if platform_code else None
+        if unit_code and unit is None:
+            raise click.ClickException(f"no unit with code {unit_code}")
+        if platform_code and platform is None:
+            raise click.ClickException(f"no platform with code {platform_code}")
+        if role in Role.UNIT_ROLES and unit is None:
+            raise click.ClickException("handlers and unit leads need --unit")
+        user = User(username=username, display_name=display_name, role=role, unit=unit, platform=platform)
+        user.set_password(password)
+        db.session.add(user)
+        db.session.commit()
+        click.echo(f"created {username} ({role})")

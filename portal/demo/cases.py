@@ -1,0 +1,117 @@
+"""~2,000 historical cases over the last months, pushed through the real workflow with past timestamps."""
+import random
+from datetime import datetime, timedelta, timezone
+
+from faker import Faker
+
+from portal.domain import intake, workflow
+from portal.domain.calendar import SHANGHAI
+from portal.extensions import db
+
+PLACES = ["小区东门", "菜市场旁", "学校路口", "公交站台附近", "人民路与中山路交叉口", "社区广场", "老旧小区3号楼", "农贸市场"]
+ASKS = ["希望有关部门尽快处理。", "已经持续一周多了，请帮忙协调解决。", "给周边居民出行带来很大不便，请尽快处理。",
+        "多次反映未果，恳请重视。", "请相关部门核实并给予答复。"]
+REPLIES = {
+    "resolved": "经核查，您反映的{leaf}问题属实。我单位已于{day}安排工作人员到现场处理完毕，后续将加强巡查。感谢您的监督！",
+    "explained": "您反映的{leaf}问题涉及规划调整，短期内无法解决。我单位已将其列入年度计划，具体进度将在政府网站公布，请您理解。",
+    "partly_resolved": "您反映的{leaf}问题已部分处理，剩余事项需协调相关单位，预计下月底前完成。",
+}
+
+
+def _at(day_start: datetime, rng: random.Random, hours: float) -> datetime:
+    return day_start + timedelta(hours=hours + rng.random())
+
+
+def generate(ref: dict, count: int = 2000, days: int = 150, seed: int = 12345, now: datetime | None = None) -> list:
+    """Create `count` cases received over the last `days` days; returns [(tracking_no, code)] of a few samples."""
+    rng = random.Random(seed)
+    fake = Faker("zh_CN")
+    fake.seed_instance(seed)
+    now = now or datetime.now(timezone.utc)
+    users = ref["users"]
+    operator, dispatcher, handler, lead = users["operator"], users["dispatcher"], users["handler"], users["unit_lead"]
+    channels = ["web"] * 30 + ["hotline"] * 50 + ["mayor_mailbox"] * 6 + ["leader_board"] * 8 + \
+        ["media_hotline"] * 3 + ["opinion_monitoring"] * 3
+    samples = []
+    for i in range(count):
+        age_days = rng.random() ** 0.8 * days  # a little more recent activity than old
+        received = now - timedelta(days=age_days)
+        received = received.astimezone(SHANGHAI).replace(hour=8 + rng.randrange(10), minute=rng.randrange(60))
+        received = received.astimezone(timezone.utc)
+        if received > now:
+            received = now - timedelta(minutes=5)
+        leaf, owner = rng.choice(ref["leaves"])
+        county = rng.choice(ref["counties"])
+        town = rng.choice(ref["towns"][county.code])
+        channel = rng.choice(channels)
+        sub = intake.Submission(
+            category_id=leaf.id, county_id=county.id, town_id=town.id,
+            address=f"{county.name_zh}{town.name_zh}{rng.choice(PLACES)}",
+            title=f"{town.name_zh}{leaf.name_zh}问题",
+            description=f"{town.name_zh}{rng.choice(PLACES)}存在{leaf.name_zh}问题。{rng.choice(ASKS)}",
+            citizen_name=fake.name(), citizen_phone=fake.phone_number(), hide_name=rng.random() < 0.2,
+            confidential=rng.random() < 0.05, publish_consent=rng.random() < 0.6, channel=channel)
+        case, code = intake.receive(sub, entered_by=None if channel == "web" else operator, at=received)
+        if i % 400 == 0:
+            samples.append((case.tracking_no, code))
+        _advance(case, rng, received, now, leaf, owner, county, ref, dispatcher, handler, lead, operator)
+        if i % 200 == 199:
+            db.session.flush()
+    return samples
+
+
+def _advance(case, rng, received, now, leaf, owner, county, ref, dispatcher, handler, lead, operator):
+    """Move a case as far along the loop as its age makes plausible."""
+    age = (now - received).total_seconds() / 86400
+    step = received
+
+    def later(hours_min, hours_max):
+        nonlocal step
+        step = step + timedelta(hours=rng.uniform(hours_min, hours_max))
+        return step if step < now else None
+
+    if case.channel == "hotline" and rng.random() < 0.12:
+        at = later(0.05, 0.2)
+        if at:
+            workflow.answer_directly(case, operator, "已向来电人解答相关政策，来电人表示清楚。", at=at)
+        return
+    at = later(0.5, 6)
+    if not at:
+        return
+    if rng.random() < 0.03:
+        workflow.decline(case, dispatcher, "不属于12345受理范围（涉诉事项），已告知通过法定途径解决。", at=at)
+        return
+    workflow.accept(case, dispatcher, at=at)
+    at = later(0.2, 4)
+    if not at:
+        return
+    unit = owner if rng.random() < 0.5 else ref["units"][f"gov-{county.code}"]
+    priority = rng.choices(["urgent", "simple", "general"], weights=[10, 15, 75])[0]
+    workflow.assign(case, dispatcher, unit, priority, at=at)
+    at = later(1, 30)
+    if not at:
+        return
+    workflow.sign_for(case, handler, at=at)
+    limit_hours = {"urgent": 40, "simple": 40, "general": 110}[priority]
+    at = later(6, limit_hours * (1.4 if rng.random() < 0.1 else 1))
+    if not at:
+        return
+    reply_type = rng.choices(["resolved", "explained", "partly_resolved"], weights=[80, 12, 8])[0]
+    day = at.astimezone(SHANGHAI).strftime("%m月%d日")
+    workflow.reply(case, handler, reply_type, REPLIES[reply_type].format(leaf=leaf.name_zh, day=day), at=at)
+    at = later(1, 20)
+    if not at:
+        return
+    workflow.release(case, dispatcher, at=at)
+    at = later(2, 24 * 8)
+    if not at:
+        return
+    roll = rng.random()
+    if roll < 0.78:
+        workflow.evaluate(case, "resolved", rng.choice(["satisfied", "satisfied", "basically_satisfied"]), at=at)
+    elif roll < 0.85:
+        workflow.evaluate(case, "partly", "basically_satisfied", at=at)
+    elif roll < 0.91:
+        workflow.evaluate(case, "not_resolved", "dissatisfied", "问题仍然存在，处理不到位。", at=at)
+    elif age > 10:
+        workflow.close_unevaluated(case, at=at)

@@ -1,0 +1,1 @@
+"""The domain layer: every rule of the portal lives here; blueprints only parse, call and render."""

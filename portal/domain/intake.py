@@ -1,0 +1,116 @@
+"""Intake (有话请您说): every channel's request becomes a case with a tracking number and query code."""
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass, field
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from portal.domain import calendar, workflow
+from portal.domain import photos as photo_store
+from portal.extensions import db
+from portal.models import Case, CasePhoto, Category, DailyCounter, Platform, Region, User
+from portal.models.base import utcnow
+
+
+@dataclass
+class Submission:
+    """What a citizen or operator tells us, already validated by the form layer."""
+
+    category_id: int
+    county_id: int
+    town_id: int | None
+    address: str
+    title: str
+    description: str
+    citizen_name: str
+    citizen_phone: str
+    citizen_email: str | None = None
+    hide_name: bool = False
+    confidential: bool = False
+    publish_consent: bool = False
+    channel: str = "web"
+    photos: list[photo_store.CleanPhoto] = field(default_factory=list)
+
+
+def next_tracking_number(day) -> str:
+    """FY + yyyymmdd + 6-digit daily sequence, allocated by one atomic upsert (safe under concurrency)."""
+    prefix = current_app.config["TRACKING_PREFIX"]
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(DailyCounter).values(prefix=prefix, day=day, value=1)
+    stmt = stmt.on_conflict_do_update(index_elements=["prefix", "day"],
+                                      set_={"value": DailyCounter.value + 1}).returning(DailyCounter.value)
+    value = db.session.execute(stmt).scalar_one()
+    return f"{prefix}{day:%Y%m%d}{value:06d}"
+
+
+def hash_query_code(code: str, salt: str) -> str:
+    return salt + "$" + hmac.new(salt.encode(), code.encode(), hashlib.sha256).hexdigest()
+
+
+def new_query_code() -> tuple[str, str]:
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    return code, hash_query_code(code, secrets.token_hex(8))
+
+
+def check_query_code(case: Case | None, code: str) -> bool:
+    if case is None:
+        hash_query_code(code, "0" * 16)  # same work for unknown numbers: no timing difference
+        return False
+    salt = case.query_code_hash.split("$", 1)[0]
+    return hmac.compare_digest(case.query_code_hash, hash_query_code(code.strip(), salt))
+
+
+def find_tracked_case(tracking_no: str, code: str) -> Case | None:
+    """The case if number and code match; None for a wrong code and an unknown number alike."""
+    case = db.session.scalar(select(Case).where(Case.tracking_no == tracking_no.strip().upper()))
+    return case if check_query_code(case, code) else None
+
+
+def receiving_platform(county_id: int) -> Platform:
+    """Cases land on their county's sub-platform; the city main platform consolidates them all."""
+    county = db.session.get(Region, county_id)
+    platform = db.session.scalar(select(Platform).where(Platform.region_id == county.id)) if county else None
+    return platform or db.session.scalar(select(Platform).where(Platform.kind == "city"))
+
+
+def receive(sub: Submission, entered_by: User | None = None, at=None) -> tuple[Case, str]:
+    """Create the case, store its photos, write its first event. Returns (case, plain query code)."""
+    at = at or utcnow()
+    code, code_hash = new_query_code()
+    case = Case(
+        tracking_no=next_tracking_number(calendar.local_day(at)), query_code_hash=code_hash,
+        channel=sub.channel, category_id=sub.category_id, county_id=sub.county_id, town_id=sub.town_id,
+        address=sub.address, title=sub.title, description=sub.description,
+        citizen_name=sub.citizen_name, citizen_phone=sub.citizen_phone, citizen_email=sub.citizen_email or None,
+        hide_name=sub.hide_name, confidential=sub.confidential,
+        publish_consent=sub.publish_consent and not sub.confidential,
+        platform=receiving_platform(sub.county_id), created_by=entered_by, received_at=at,
+    )
+    db.session.add(case)
+    for photo in sub.photos:
+        db.session.add(CasePhoto(case=case, stored_name=photo_store.store(photo), content_type=photo.content_type,
+                                 width=photo.width, height=photo.height, size_bytes=len(photo.data)))
+    workflow.submit(case, entered_by, at=at)
+    return case, code
+
+
+def leaf_categories_of(parent_id: int | None) -> list[Category]:
+    return list(db.session.scalars(select(Category).where(Category.parent_id == parent_id)
+                                   .order_by(Category.sort, Category.id)))
+
+
+def regions_under(parent_id: int | None) -> list[Region]:
+    return list(db.session.scalars(select(Region).where(Region.parent_id == parent_id)
+                                   .order_by(Region.sort, Region.id)))
+
+
+def recent_published(limit: int) -> list[Case]:
+    """Cases whose citizen allowed publication (never confidential), newest first, with a public reply."""
+    return list(db.session.scalars(
+        select(Case).where(Case.publish_consent.is_(True), Case.confidential.is_(False),
+                           Case.state.in_(("awaiting_evaluation", "closed", "archived")))
+        .order_by(Case.received_at.desc()).limit(limit)))

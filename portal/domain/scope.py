@@ -1,0 +1,26 @@
+"""Who may see which cases. Every staff view goes through here: role *and* unit/platform scope."""
+from sqlalchemy import Select, false, select
+
+from portal.models import Case, Role, User
+
+
+def visible_cases(user: User) -> Select:
+    """A SELECT of the cases `user` may see; the caller adds filters, order and paging."""
+    query = select(Case)
+    if user.role in Role.CITY_WIDE:
+        return query
+    if user.role in Role.PLATFORM_ROLES:
+        if user.platform is not None and user.platform.kind == "city":
+            return query  # the main platform consolidates every sub-platform
+        return query.where(Case.platform_id == user.platform_id) if user.platform_id else query.where(false())
+    if user.role in Role.UNIT_ROLES and user.unit_id:
+        return query.where(Case.lead_unit_id == user.unit_id)
+    if user.role == Role.SALON_ORGANIZER:
+        return query.where(Case.channel == "tea_salon")
+    return query.where(false())
+
+
+def can_see(user: User, case: Case) -> bool:
+    from portal.extensions import db
+
+    return db.session.scalar(visible_cases(user).where(Case.id == case.id).with_only_columns(Case.id)) is not None

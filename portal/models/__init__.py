@@ -1,0 +1,10 @@
+"""Database models. Import from here: `from portal.models import Case, Unit, ...`."""
+from portal.models.case import Case, CaseEvent, CasePhoto, DailyCounter
+from portal.models.org import Category, Platform, Region, Unit
+from portal.models.user import Role, User
+
+__all__ = [
+    "Case", "CaseEvent", "CasePhoto", "DailyCounter",
+    "Category", "Platform", "Region", "Unit",
+    "Role", "User",
+]

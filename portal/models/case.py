@@ -1,0 +1,131 @@
+"""Cases (诉求件), their photos and their append-only event log."""
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.models.base import UTCDateTime, utcnow
+
+
+class Case(db.Model):
+    STATES = (
+        "submitted", "accepted", "assigned", "handling", "replied", "awaiting_evaluation",
+        "closed", "archived", "declined", "dissatisfied", "merged",
+    )
+    OPEN_STATES = ("submitted", "accepted", "assigned", "handling", "replied", "dissatisfied")
+    CHANNELS = (
+        "web", "hotline", "mayor_mailbox", "leader_board", "media_hotline", "opinion_monitoring", "tea_salon",
+    )
+    # Channels an operator types in (the web portal and salons have their own forms).
+    OPERATOR_CHANNELS = ("hotline", "mayor_mailbox", "leader_board", "media_hotline", "opinion_monitoring")
+    PRIORITIES = ("urgent", "simple", "general", "complex")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tracking_no: Mapped[str] = mapped_column(String(24), unique=True)
+    query_code_hash: Mapped[str] = mapped_column(String(128))
+    channel: Mapped[str] = mapped_column(String(24), index=True)
+    state: Mapped[str] = mapped_column(String(24), default="submitted", index=True)
+    priority: Mapped[str | None] = mapped_column(String(16))
+
+    category_id: Mapped[int] = mapped_column(ForeignKey("category.id"), index=True)
+    county_id: Mapped[int] = mapped_column(ForeignKey("region.id"), index=True)
+    town_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"))
+    address: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(Text)
+
+    citizen_name: Mapped[str] = mapped_column(String(50))
+    citizen_phone: Mapped[str] = mapped_column(String(20))
+    citizen_email: Mapped[str | None] = mapped_column(String(120))
+    hide_name: Mapped[bool] = mapped_column(default=False)
+    confidential: Mapped[bool] = mapped_column(default=False)
+    publish_consent: Mapped[bool] = mapped_column(default=False)
+
+    platform_id: Mapped[int] = mapped_column(ForeignKey("platform.id"), index=True)
+    lead_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"))
+
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    received_day: Mapped[date] = mapped_column(Date, index=True)
+    sign_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    due_is_provisional: Mapped[bool] = mapped_column(default=False)
+    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    reply_type: Mapped[str | None] = mapped_column(String(24))
+    reply_text: Mapped[str | None] = mapped_column(Text)
+    resolution: Mapped[str | None] = mapped_column(String(16))
+    satisfaction: Mapped[str | None] = mapped_column(String(24))
+    evaluation_comment: Mapped[str | None] = mapped_column(Text)
+    rehandle_count: Mapped[int] = mapped_column(default=0)
+
+    # Optimistic locking: two dispatchers acting at once, one wins and the other is told.
+    version: Mapped[int] = mapped_column(default=1)
+    __mapper_args__ = {"version_id_col": version}
+
+    category = relationship("Category")
+    county = relationship("Region", foreign_keys=[county_id])
+    town = relationship("Region", foreign_keys=[town_id])
+    platform = relationship("Platform")
+    lead_unit = relationship("Unit")
+    created_by = relationship("User")
+    photos = relationship("CasePhoto", back_populates="case", order_by="CasePhoto.id")
+    events = relationship("CaseEvent", back_populates="case", order_by="CaseEvent.id")
+
+    __table_args__ = (Index("ix_case_public_recent", "publish_consent", "confidential", "received_at"),)
+
+    @property
+    def is_published(self) -> bool:
+        return self.publish_consent and not self.confidential
+
+
+class CasePhoto(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    content_type: Mapped[str] = mapped_column(String(32))
+    width: Mapped[int]
+    height: Mapped[int]
+    size_bytes: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    case = relationship("Case", back_populates="photos")
+
+
+class CaseEvent(db.Model):
+    """Append-only log: who did what to a case, when, from which state to which, why."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    action: Mapped[str] = mapped_column(String(32))
+    from_state: Mapped[str | None] = mapped_column(String(24))
+    to_state: Mapped[str | None] = mapped_column(String(24))
+    public: Mapped[bool] = mapped_column(default=True)
+    note: Mapped[str | None] = mapped_column(Text)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    data: Mapped[dict | None] = mapped_column(JSON)
+
+    case = relationship("Case", back_populates="events")
+    actor = relationship("User")
+    unit = relationship("Unit")
+
+
+@event.listens_for(CaseEvent, "before_update")
+@event.listens_for(CaseEvent, "before_delete")
+def _events_are_append_only(mapper, connection, target):
+    raise RuntimeError("case events are append-only")
+
+
+class DailyCounter(db.Model):
+    """One row per (prefix, day): the next tracking-number sequence, bumped atomically by upsert."""
+
+    prefix: Mapped[str] = mapped_column(String(8), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    value: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,54 @@
+"""Staff accounts. Citizens do not log in: they track with tracking number + query code."""
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from portal.extensions import db
+from portal.models.base import UTCDateTime, utcnow
+
+
+class Role:
+    OPERATOR = "operator"  # 话务员
+    DISPATCHER = "dispatcher"  # 派单员
+    HANDLER = "handler"  # 承办人
+    UNIT_LEAD = "unit_lead"  # 单位负责人
+    SUPERVISOR = "supervisor"  # 督办员
+    MONITOR = "monitor"  # 监督员
+    SALON_ORGANIZER = "salon_organizer"  # 网信办
+    ADMIN = "admin"
+    ALL = (OPERATOR, DISPATCHER, HANDLER, UNIT_LEAD, SUPERVISOR, MONITOR, SALON_ORGANIZER, ADMIN)
+    # Roles whose scope is a platform (they see the cases received there) rather than a unit.
+    PLATFORM_ROLES = (OPERATOR, DISPATCHER)
+    UNIT_ROLES = (HANDLER, UNIT_LEAD)
+    CITY_WIDE = (SUPERVISOR, MONITOR, ADMIN)
+
+
+class User(UserMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(24))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    platform_id: Mapped[int | None] = mapped_column(ForeignKey("platform.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    unit = relationship("Unit")
+    platform = relationship("Platform")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        return self.active
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role in roles

@@ -1,0 +1,52 @@
+"""Helpers shared by the blueprints: fragment detection, htmx-aware redirects, template filters."""
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, make_response, redirect, request
+from flask_babel import format_datetime
+from jinja2_fragments.flask import render_block
+
+from portal.domain.privacy import mask_name, mask_phone
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def is_fragment_request() -> bool:
+    """An htmx request that wants a piece of a page, not a boosted navigation or a history restore."""
+    hx = request.htmx
+    return bool(hx) and not hx.boosted and not hx.history_restore_request
+
+
+def render_page(template: str, block: str | None = None, status: int = 200, **context):
+    """Render the whole page, or only `block` when htmx asks for a fragment. Always varies on HX-Request."""
+    from flask import render_template
+
+    if block and is_fragment_request():
+        body = render_block(template, block, **context)
+    else:
+        body = render_template(template, **context)
+    response = make_response(body, status)
+    response.vary.add("HX-Request")
+    return response
+
+
+def redirect_after_post(url: str):
+    """303 for a normal form post; HX-Redirect for htmx so the browser really navigates."""
+    if request.htmx:
+        response = make_response("", 204)
+        response.headers["HX-Redirect"] = url
+        return response
+    return redirect(url, code=303)
+
+
+def local_time(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
+    if value is None:
+        return ""
+    return format_datetime(value.astimezone(SHANGHAI), fmt)
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["mask_phone"] = mask_phone
+    app.jinja_env.filters["mask_name"] = mask_name
+    app.jinja_env.add_extension("jinja2.ext.do")

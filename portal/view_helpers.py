@@ -6,7 +6,7 @@ from flask import Flask, make_response, redirect, request
 from flask_babel import format_datetime
 from jinja2_fragments.flask import render_block
 
-from portal.domain.privacy import mask_name, mask_phone
+from portal.domain.privacy import mask_name, mask_phone, public_name
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -50,3 +50,9 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["mask_phone"] = mask_phone
     app.jinja_env.filters["mask_name"] = mask_name
     app.jinja_env.add_extension("jinja2.ext.do")
+    # Globals, not context processors, so that imported macro files see them too.
+    from portal.domain import workflow
+    from portal.forms import CHANNEL_LABELS, ROLE_LABELS
+
+    app.jinja_env.globals.update(STATE_LABELS=workflow.STATE_LABELS, ACTION_LABELS=workflow.ACTION_LABELS,
+                                 CHANNEL_LABELS=CHANNEL_LABELS, ROLE_LABELS=ROLE_LABELS, public_name=public_name)

@@ -4,21 +4,15 @@ from flask import (Blueprint, abort, current_app, flash, get_template_attribute,
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
-from portal.domain import intake, photos, privacy, workflow
+from portal.domain import intake, photos, workflow
 from portal.extensions import db, limiter
-from portal.forms import CHANNEL_LABELS, ROLE_LABELS, CaseForm, TrackForm
+from portal.forms import CaseForm, TrackForm
 from portal.models import Case, CasePhoto
 from portal.view_helpers import redirect_after_post, render_page
 
 bp = Blueprint("public", __name__)
 
 TRACKED_KEY = "tracked_cases"  # case ids this browser proved it may see (number + code)
-
-
-@bp.app_context_processor
-def labels():
-    return {"STATE_LABELS": workflow.STATE_LABELS, "ACTION_LABELS": workflow.ACTION_LABELS,
-            "CHANNEL_LABELS": CHANNEL_LABELS, "ROLE_LABELS": ROLE_LABELS, "public_name": privacy.public_name}
 
 
 @bp.get("/")

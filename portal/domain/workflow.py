@@ -24,6 +24,7 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     "release": (frozenset({"replied"}), "awaiting_evaluation"),
     "evaluate": (frozenset({"awaiting_evaluation"}), None),  # target depends on the rating
     "close": (frozenset({"awaiting_evaluation"}), "closed"),
+    "merge": (frozenset({"submitted", "accepted", "assigned", "handling"}), "merged"),
 }
 
 ACTION_LABELS = {
@@ -37,6 +38,7 @@ ACTION_LABELS = {
     "release": _l("Reply sent to the citizen"),
     "evaluate": _l("Citizen rated the handling"),
     "close": _l("Case closed"),
+    "merge": _l("Merged into an earlier case about the same matter"),
 }
 
 STATE_LABELS = {
@@ -152,6 +154,14 @@ def close_unevaluated(case: Case, at: datetime | None = None) -> CaseEvent:
     event = _move(case, "close", None, at=at, data={"evaluated": False})
     case.closed_at = event.at
     return event
+
+
+def merge(duplicate: Case, into: Case, actor: User, at: datetime | None = None) -> CaseEvent:
+    """A duplicate (并单) follows the earlier case; its citizen keeps their own tracking number."""
+    if into.id == duplicate.id or into.state == "merged":
+        raise IllegalTransition(duplicate, "merge")
+    duplicate.merged_into_id = into.id
+    return _move(duplicate, "merge", actor, at=at, note=into.tracking_no, data={"into": into.id})
 
 
 def public_timeline(case: Case) -> list[CaseEvent]:

@@ -1,0 +1,135 @@
+"""What a user does in the browser, step by step, shared by the browser tests."""
+import io
+import re
+
+from PIL import Image
+from playwright.sync_api import Page, expect
+
+from tests.conftest import make_image
+
+# The first leaf of the demo data (the `city` fixture's "leaf", "county" and "town"), as a citizen reads it.
+CHOICES = {
+    "zh": {"category_l1": "城乡建设", "category_l2": "道路设施", "category_id": "路面破损",
+           "county_id": "颍州区", "town_id": "鼓楼街道"},
+    "en": {"category_l1": "Urban and rural construction", "category_l2": "Road facilities",
+           "category_id": "Damaged road surface", "county_id": "Yingzhou District", "town_id": "Gulou Street"},
+}
+TEXT = {
+    "zh": {"address": "鼓楼街道人民路88号", "title": "人民路路面破损",
+           "description": "人民路88号门前路面有一个大坑，雨天积水，行人容易摔倒。", "citizen_name": "张三丰"},
+    "en": {"address": "88 Renmin Road, Gulou Street", "title": "Pothole on Renmin Road",
+           "description": "There is a deep pothole in front of No. 88; it fills with water when it rains.",
+           "citizen_name": "Zhang Sanfeng"},
+}
+PHONE_NO = "13812345678"
+TRACKING_NO = re.compile(r"^FY\d{14}$")
+QUERY_CODE = re.compile(r"^\d{6}$")
+NEXT_LEVEL = {"category_l1": "category_l2", "category_l2": "category_id", "county_id": "town_id"}
+PICKER = {"category_l1": "category", "category_l2": "category", "category_id": "category",
+          "county_id": "region", "town_id": "region"}
+
+
+def photo_file(tmp_path, name="pothole.jpg"):
+    """A JPEG as a phone makes it, with a camera make and GPS position in its EXIF."""
+    path = tmp_path / name
+    path.write_bytes(make_image("JPEG", size=(640, 480), exif_gps=True))
+    return path
+
+
+def choose(page: Page, field: str, label: str, js: bool = True) -> None:
+    """Pick an option by its visible label; wait until the next select of the cascade offers choices."""
+    page.select_option(f"#{field}", label=label)
+    following = NEXT_LEVEL.get(field)
+    if following is None:
+        return
+    if js:  # htmx swaps the whole picker; wait for the next level to be filled
+        expect(page.locator(f"#{following} option")).not_to_have_count(1)
+    else:  # no JavaScript: the visible "update choices" button posts the form and the page comes back filled
+        button = page.locator(f"button[name=refresh][value={PICKER[field]}]")
+        expect(button).to_be_visible()
+        with page.expect_navigation():
+            button.click()
+        expect(page.locator(f"#{field}")).to_have_value(re.compile(r"\d+"))
+    expect(page.locator(f"#{following} option").nth(1)).to_be_attached()
+
+
+def fill_case(page: Page, lang: str = "zh", photo=None, js: bool = True, phone: str = PHONE_NO) -> None:
+    """Fill the citizen's request form (also the operator's intake form) the way a person would."""
+    for field in ("category_l1", "category_l2", "category_id", "county_id", "town_id"):
+        choose(page, field, CHOICES[lang][field], js=js)
+    for field, value in TEXT[lang].items():
+        page.fill(f"#{field}", value)
+    page.fill("#citizen_phone", phone)
+    page.check("#publish_consent")
+    if photo is not None:  # last: a no-JS "update choices" round trip would drop a chosen file
+        page.set_input_files("#photos", str(photo))
+
+
+def send(page: Page, url_glob: str) -> None:
+    """Press the form's main submit button (not an "update choices" one) and wait for the next page."""
+    page.locator("#case-form .form-actions button[type=submit]").click()
+    page.wait_for_url(url_glob)
+
+
+def read_receipt(page: Page) -> tuple[str, str]:
+    tracking_no = page.get_by_test_id("tracking-no")
+    code = page.get_by_test_id("query-code")
+    expect(tracking_no).to_be_visible()
+    expect(tracking_no).to_have_text(TRACKING_NO)
+    expect(code).to_be_visible()
+    expect(code).to_have_text(QUERY_CODE)
+    return tracking_no.inner_text().strip(), code.inner_text().strip()
+
+
+def open_track_page(page: Page) -> None:
+    """Follow the "track my case" link in the header, as a citizen would."""
+    page.locator("nav.main-nav a[href$='/track']").click()
+    page.wait_for_url("**/track")
+    expect(page.locator("#track-form")).to_be_visible()
+
+
+def track(page: Page, tracking_no: str, code: str) -> None:
+    page.fill("#tracking_no", tracking_no)
+    page.fill("#query_code", code)
+    page.locator("#track-form button[type=submit]").click()
+    page.wait_for_url(f"**/track/{tracking_no}")
+
+
+def expect_case_page(page: Page, tracking_no: str, state: str = "submitted", photos: int = 1) -> None:
+    """The tracked case: heading with the number, a status badge, a timeline, and every photo really loads."""
+    expect(page.locator("h1")).to_contain_text(tracking_no)
+    badge = page.locator(".facts .badge")
+    expect(badge).to_have_class(re.compile(rf"\bstate-{state}\b"))
+    expect(badge).not_to_be_empty()
+    expect(page.locator("ol.timeline > li").first).to_be_visible()
+    expect(page.locator("ol.timeline > li").first).not_to_be_empty()
+    images = page.locator("ul.photos img")
+    expect(images).to_have_count(photos)
+    for i in range(photos):
+        img = images.nth(i)
+        img.scroll_into_view_if_needed()  # loading="lazy"
+        page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=img.element_handle())
+        expect(img).to_have_attribute("alt", re.compile(r"\S"))
+
+
+def photo_has_no_location(page: Page) -> None:
+    """What the server sends back for the first photo is a JPEG without EXIF (no GPS, no camera)."""
+    src = page.locator("ul.photos img").first.get_attribute("src")
+    response = page.context.request.get(src)
+    assert response.ok, response.status
+    assert response.headers["content-type"] == "image/jpeg"
+    with Image.open(io.BytesIO(response.body())) as image:
+        assert image.format == "JPEG"
+        assert not image.getexif(), dict(image.getexif())
+
+
+def scroll_width(page: Page) -> int:
+    return page.evaluate("document.documentElement.scrollWidth")
+
+
+def login(page: Page, username: str, password: str = "demo12345") -> None:
+    page.goto("/login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.locator("#login-form button[type=submit]").click()
+    page.wait_for_url("**/staff/")

@@ -1,0 +1,57 @@
+"""The home page explains the service and lists published cases, masked."""
+from portal.domain import workflow
+from portal.domain.privacy import mask_name, mask_phone
+from portal.extensions import db
+from portal.models import Case, Unit, User
+
+
+def answer(app, city, case_id):
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        dispatcher = db.session.get(User, city["users"]["dispatcher"])
+        handler = db.session.get(User, city["users"]["handler"])
+        workflow.accept(case, dispatcher)
+        workflow.assign(case, dispatcher, db.session.get(Unit, city["units"]["cgj"]), "general")
+        workflow.sign_for(case, handler)
+        workflow.reply(case, handler, "resolved", "已修复路面。")
+        workflow.release(case, dispatcher)
+        db.session.commit()
+
+
+def test_masks(ctx):
+    assert mask_phone("13812345678") == "138****5678"
+    assert mask_phone("0558-1234567") == "055******67"
+    assert mask_name("张三丰") == "张**"
+    assert mask_name("李四") == "李**"
+
+
+def test_home_links_submit_and_track(client, city):
+    page = client.get("/").get_data(as_text=True)
+    assert 'href="/submit"' in page and 'href="/track"' in page
+
+
+def test_home_lists_only_consented_cases_with_masked_contact(client, city, make_case, app):
+    shown, _, _ = make_case(title="公开的诉求", citizen_name="王小明", citizen_phone="13800001111")
+    hidden_name, _, _ = make_case(title="匿名的诉求", citizen_name="赵大海", hide_name=True)
+    not_consented, _, _ = make_case(title="不同意公开", publish_consent=False)
+    confidential, _, _ = make_case(title="保密的诉求", confidential=True, publish_consent=True)
+    for case_id in (shown, hidden_name, not_consented, confidential):
+        answer(app, city, case_id)
+    page = client.get("/").get_data(as_text=True)
+    assert "公开的诉求" in page and "匿名的诉求" in page
+    assert "不同意公开" not in page and "保密的诉求" not in page
+    assert "王小明" not in page and "王**" in page
+    assert "13800001111" not in page and "138****1111" in page
+    assert "赵大海" not in page and "赵**" not in page  # hidden name: not even the surname
+
+
+def test_unanswered_cases_are_not_listed(client, make_case):
+    make_case(title="还没有答复")
+    assert "还没有答复" not in client.get("/").get_data(as_text=True)
+
+
+def test_language_switch_keeps_the_page(client):
+    response = client.get("/lang/en?next=/track")
+    assert response.headers["Location"].endswith("/track")
+    assert 'lang="en"' in client.get("/track").get_data(as_text=True)
+    assert client.get("/lang/en?next=//evil.example").headers["Location"] == "/"

@@ -1,0 +1,67 @@
+"""The workflow module owns transitions and writes the append-only event log."""
+import threading
+
+import pytest
+from sqlalchemy import select
+
+from portal.domain import intake, workflow
+from portal.extensions import db
+from portal.models import Case, CaseEvent, User
+from tests.conftest import POSTGRES_URL
+
+
+def test_illegal_transition_is_refused_with_a_message(app, city, make_case):
+    case_id, _, _ = make_case()
+    with app.test_request_context():
+        case = db.session.get(Case, case_id)
+        handler = db.session.get(User, city["users"]["handler"])
+        with pytest.raises(workflow.IllegalTransition) as err:
+            workflow.sign_for(case, handler)  # not assigned yet
+        assert "无法" in str(err.value) or "not possible" in str(err.value)
+        assert case.state == "submitted"
+
+
+def test_events_are_append_only(app, make_case):
+    case_id, _, _ = make_case()
+    with app.app_context():
+        event = db.session.scalar(select(CaseEvent).where(CaseEvent.case_id == case_id))
+        event.note = "tampered"
+        with pytest.raises(RuntimeError):
+            db.session.flush()
+        db.session.rollback()
+
+
+def test_tracking_numbers_are_sequential_per_day(app, make_case):
+    numbers = [make_case()[1] for _ in range(3)]
+    assert len(set(numbers)) == 3
+    assert [int(n[-6:]) for n in numbers] == sorted(int(n[-6:]) for n in numbers)
+    assert all(n.startswith("FY") and len(n) == 16 for n in numbers)
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="concurrency is checked on PostgreSQL")
+def test_tracking_numbers_unique_under_concurrent_submissions(app, city):
+    results, errors = [], []
+    barrier = threading.Barrier(8)
+
+    def submit():
+        try:
+            with app.app_context():
+                barrier.wait()
+                for _ in range(5):
+                    case, _ = intake.receive(intake.Submission(
+                        category_id=city["leaf"], county_id=city["county"], town_id=None, address="并发路1号",
+                        title="并发提交测试", description="同时提交的诉求，编号不能重复。", citizen_name="并发",
+                        citizen_phone="13800000000"))
+                    db.session.commit()
+                    results.append(case.tracking_no)
+                db.session.remove()
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=submit) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert len(results) == 40 and len(set(results)) == 40

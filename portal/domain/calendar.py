@@ -1,17 +1,27 @@
 """Working days and deadlines on the official Chinese schedule (holidays off, 调休 weekend days on).
 
-The official schedule comes from `chinesecalendar` for the years it covers. A day outside those years
-falls back to Monday–Friday and is reported as *provisional*, so a deadline computed over it is flagged,
-never silently treated as official.
+The schedule lives in the database: a CalendarYear row says a year's official schedule is loaded, CalendarDay
+rows are that year's exceptions to Monday–Friday. The years `chinesecalendar` covers are seeded by a migration;
+an admin loads a new year from a CSV. A day in a year without a loaded schedule falls back to Monday–Friday and
+is reported as *provisional*, so a deadline computed over it is flagged, never silently treated as official.
 """
+import csv
+import io
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import chinese_calendar
+from flask import g, has_app_context
+from flask_babel import gettext as _
+from sqlalchemy import delete, select
+
+from portal.extensions import db
+from portal.models import CalendarDay, CalendarYear
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 END_OF_WORKING_DAY = time(23, 59, 59)
+LIMITS = {"urgent": 2, "simple": 2, "general": 5, "complex": 15}
+SIGN_FOR_LIMIT = 1
 
 
 @dataclass(frozen=True)
@@ -20,29 +30,43 @@ class Deadline:
     provisional: bool  # True when any day counted lies outside the loaded official schedule
 
 
-def _official(day: date) -> bool | None:
-    """True/False from the official schedule; None when the schedule for that year is not loaded."""
-    try:
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        return None
+def _year(year: int) -> dict[date, bool] | None:
+    """The exceptions of a loaded year, or None when that year's schedule is not loaded. Cached per context."""
+    cache = g.setdefault("calendar_years", {}) if has_app_context() else {}
+    if year not in cache:
+        if db.session.get(CalendarYear, year) is None:
+            cache[year] = None
+        else:
+            rows = db.session.execute(select(CalendarDay.day, CalendarDay.is_workday).where(
+                CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31)))
+            cache[year] = {day: workday for day, workday in rows}
+    return cache[year]
+
+
+def forget_cache() -> None:
+    if has_app_context():
+        g.pop("calendar_years", None)
 
 
 def is_working_day(day: date) -> tuple[bool, bool]:
     """(is it a working day, is that answer official)."""
-    official = _official(day)
-    if official is None:
+    exceptions = _year(day.year)
+    if exceptions is None:
         return day.weekday() < 5, False
-    return official, True
+    return exceptions.get(day, day.weekday() < 5), True
 
 
 def local_day(moment: datetime) -> date:
     return moment.astimezone(SHANGHAI).date()
 
 
-def add_working_days(received: datetime, days: int) -> Deadline:
-    """Deadline `days` working days after `received`; counting starts the day after receipt."""
-    day = local_day(received)
+def end_of(day: date) -> datetime:
+    return datetime.combine(day, END_OF_WORKING_DAY, tzinfo=SHANGHAI)
+
+
+def add_working_days(start: datetime, days: int) -> Deadline:
+    """Deadline `days` working days after `start`; counting starts the day after, due at its end."""
+    day = local_day(start)
     counted, provisional = 0, False
     while counted < days:
         day += timedelta(days=1)
@@ -50,11 +74,11 @@ def add_working_days(received: datetime, days: int) -> Deadline:
         provisional = provisional or not official
         if working:
             counted += 1
-    return Deadline(datetime.combine(day, END_OF_WORKING_DAY, tzinfo=SHANGHAI), provisional)
+    return Deadline(end_of(day), provisional)
 
 
 def working_days_between(start: date, end: date) -> int:
-    """Working days in (start, end]: how many working days have passed since `start`."""
+    """Working days in (start, end]."""
     count, day = 0, start
     while day < end:
         day += timedelta(days=1)
@@ -63,16 +87,15 @@ def working_days_between(start: date, end: date) -> int:
     return count
 
 
-LIMITS = {"urgent": 2, "simple": 2, "general": 5, "complex": 15}
-SIGN_FOR_LIMIT = 1
-
-
-def handling_deadline(assigned_at: datetime, priority: str) -> Deadline:
-    return add_working_days(assigned_at, LIMITS[priority])
+def handling_deadline(start: datetime, priority: str, limit_days: int | None = None) -> Deadline:
+    return add_working_days(start, limit_days or LIMITS[priority])
 
 
 def sign_for_deadline(assigned_at: datetime) -> Deadline:
     return add_working_days(assigned_at, SIGN_FOR_LIMIT)
+
+
+LIGHT_LABELS = {"green": "On time", "yellow": "Due within 1 working day", "red": "Overdue"}
 
 
 def light(due_at: datetime | None, now: datetime) -> str | None:
@@ -84,3 +107,75 @@ def light(due_at: datetime | None, now: datetime) -> str | None:
     if working_days_between(local_day(now), local_day(due_at)) <= 1:
         return "yellow"
     return "green"
+
+
+def loaded_years() -> list[CalendarYear]:
+    return list(db.session.scalars(select(CalendarYear).order_by(CalendarYear.year)))
+
+
+def missing_years(today: date) -> list[int]:
+    """This year and next, when not loaded: deadlines landing there are provisional."""
+    loaded = {y.year for y in loaded_years()}
+    return [y for y in (today.year, today.year + 1) if y not in loaded]
+
+
+class CalendarImportError(ValueError):
+    pass
+
+
+KIND_WORDS = {"holiday": False, "off": False, "休": False, "workday": True, "work": True, "班": True}
+
+
+def parse_schedule_csv(text: str) -> dict[int, dict[date, tuple[bool, str]]]:
+    """CSV of `date,kind,name` (kind: holiday/workday, or 休/班); header optional. Errors name the line."""
+    years: dict[int, dict[date, tuple[bool, str]]] = {}
+    for number, row in enumerate(csv.reader(io.StringIO(text.lstrip("\ufeff"))), start=1):
+        if not row or not "".join(row).strip() or row[0].strip().lower() in ("date", "日期"):
+            continue
+        if len(row) < 2:
+            raise CalendarImportError(_("Line %(n)d: expected date, kind, name.", n=number))
+        try:
+            day = date.fromisoformat(row[0].strip())
+        except ValueError:
+            raise CalendarImportError(_("Line %(n)d: “%(value)s” is not a date like 2027-01-01.", n=number,
+                                        value=row[0].strip()))
+        kind = row[1].strip().lower()
+        if kind not in KIND_WORDS:
+            raise CalendarImportError(_("Line %(n)d: kind must be holiday or workday.", n=number))
+        years.setdefault(day.year, {})[day] = (KIND_WORDS[kind], (row[2].strip() if len(row) > 2 else "")[:60])
+    if not years:
+        raise CalendarImportError(_("The file has no dates."))
+    return years
+
+
+def load_schedule(years: dict[int, dict[date, tuple[bool, str]]], source: str) -> list[int]:
+    """Replace each year's exceptions and mark the year official. Returns the years loaded."""
+    for year, days in years.items():
+        db.session.execute(delete(CalendarDay).where(CalendarDay.day >= date(year, 1, 1),
+                                                     CalendarDay.day <= date(year, 12, 31)))
+        db.session.add_all(CalendarDay(day=d, is_workday=w, name=n) for d, (w, n) in sorted(days.items()))
+        existing = db.session.get(CalendarYear, year)
+        if existing:
+            existing.source = source
+            existing.loaded_at = datetime.now(SHANGHAI)
+        else:
+            db.session.add(CalendarYear(year=year, source=source))
+    db.session.flush()
+    forget_cache()
+    return sorted(years)
+
+
+def chinesecalendar_schedule() -> dict[int, dict[date, tuple[bool, str]]]:
+    """Every year the `chinesecalendar` package covers, as exceptions to Monday–Friday."""
+    import chinese_calendar
+
+    years: dict[int, dict[date, tuple[bool, str]]] = {}
+    for day, name in chinese_calendar.holidays.items():
+        years.setdefault(day.year, {})[day] = (False, str(name or ""))
+    for day, name in chinese_calendar.workdays.items():
+        if day.weekday() >= 5:
+            years.setdefault(day.year, {})[day] = (True, str(name or ""))
+    for year in list(years):  # holidays on weekends are off anyway; keep the named ones for display
+        if not any(not w for w in years[year].values()):
+            del years[year]
+    return years

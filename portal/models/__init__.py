@@ -1,5 +1,7 @@
 """Database models. Import from here: `from portal.models import Case, Unit, ...`."""
 from portal.models.case import Case, CaseEvent, CasePhoto, DailyCounter
+from portal.models.handling import (CalendarDay, CalendarYear, CaseUnit, ContactView, ExtensionRequest,
+                                     OutboxMessage, ReturnRequest, RoutingRule)
 from portal.models.org import Category, Platform, Region, Unit
 from portal.models.user import Role, User
 
@@ -7,4 +9,6 @@ __all__ = [
     "Case", "CaseEvent", "CasePhoto", "DailyCounter",
     "Category", "Platform", "Region", "Unit",
     "Role", "User",
+    "CalendarDay", "CalendarYear", "CaseUnit", "ContactView", "ExtensionRequest", "OutboxMessage",
+    "ReturnRequest", "RoutingRule",
 ]

@@ -63,6 +63,13 @@ class Case(db.Model):
     satisfaction: Mapped[str | None] = mapped_column(String(24))
     evaluation_comment: Mapped[str | None] = mapped_column(Text)
     rehandle_count: Mapped[int] = mapped_column(default=0)
+    return_count: Mapped[int] = mapped_column(default=0)
+    # complex cases: limit set at the consultation (会商)
+    limit_days: Mapped[int | None]
+    # reply drafted by the lead unit, waiting for the unit lead's approval
+    reply_drafted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    evaluation_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)  # overdue → supervision
 
     # Optimistic locking: two dispatchers acting at once, one wins and the other is told.
     version: Mapped[int] = mapped_column(default=1)
@@ -76,6 +83,7 @@ class Case(db.Model):
     created_by = relationship("User")
     photos = relationship("CasePhoto", back_populates="case", order_by="CasePhoto.id")
     events = relationship("CaseEvent", back_populates="case", order_by="CaseEvent.id")
+    units = relationship("CaseUnit", back_populates="case", order_by="CaseUnit.id")
 
     __table_args__ = (Index("ix_case_public_recent", "publish_consent", "confidential", "received_at"),)
 

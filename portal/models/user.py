@@ -34,6 +34,7 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(24))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
     platform_id: Mapped[int | None] = mapped_column(ForeignKey("platform.id"))
+    email: Mapped[str | None] = mapped_column(String(120))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -13,7 +13,8 @@ def answer(app, city, case_id):
         workflow.accept(case, dispatcher)
         workflow.assign(case, dispatcher, db.session.get(Unit, city["units"]["cgj"]), "general")
         workflow.sign_for(case, handler)
-        workflow.reply(case, handler, "resolved", "已修复路面。")
+        workflow.draft_reply(case, handler, "resolved", "已修复路面。")
+        workflow.approve_reply(case, db.session.get(User, city["users"]["unit_lead"]))
         workflow.release(case, dispatcher)
         db.session.commit()
 

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 
 from faker import Faker
 
-from portal.domain import intake, workflow
+from portal.domain import intake, notify, workflow
 from portal.domain.calendar import SHANGHAI
 from portal.extensions import db
 
@@ -29,38 +29,50 @@ def generate(ref: dict, count: int = 2000, days: int = 150, seed: int = 12345, n
     fake.seed_instance(seed)
     now = now or datetime.now(timezone.utc)
     users = ref["users"]
-    operator, dispatcher, handler, lead = users["operator"], users["dispatcher"], users["handler"], users["unit_lead"]
+    operator, dispatcher = users["operator"], users["dispatcher"]
     channels = ["web"] * 30 + ["hotline"] * 50 + ["mayor_mailbox"] * 6 + ["leader_board"] * 8 + \
         ["media_hotline"] * 3 + ["opinion_monitoring"] * 3
     samples = []
-    for i in range(count):
-        age_days = rng.random() ** 0.8 * days  # a little more recent activity than old
-        received = now - timedelta(days=age_days)
-        received = received.astimezone(SHANGHAI).replace(hour=8 + rng.randrange(10), minute=rng.randrange(60))
-        received = received.astimezone(timezone.utc)
-        if received > now:
-            received = now - timedelta(minutes=5)
-        leaf, owner = rng.choice(ref["leaves"])
-        county = rng.choice(ref["counties"])
-        town = rng.choice(ref["towns"][county.code])
-        channel = rng.choice(channels)
-        sub = intake.Submission(
-            category_id=leaf.id, county_id=county.id, town_id=town.id,
-            address=f"{county.name_zh}{town.name_zh}{rng.choice(PLACES)}",
-            title=f"{town.name_zh}{leaf.name_zh}问题",
-            description=f"{town.name_zh}{rng.choice(PLACES)}存在{leaf.name_zh}问题。{rng.choice(ASKS)}",
-            citizen_name=fake.name(), citizen_phone=fake.phone_number(), hide_name=rng.random() < 0.2,
-            confidential=rng.random() < 0.05, publish_consent=rng.random() < 0.6, channel=channel)
-        case, code = intake.receive(sub, entered_by=None if channel == "web" else operator, at=received)
-        if i % 400 == 0:
-            samples.append((case.tracking_no, code))
-        _advance(case, rng, received, now, leaf, owner, county, ref, dispatcher, handler, lead, operator)
-        if i % 200 == 199:
-            db.session.flush()
+    with notify.muted():
+        for i in range(count):
+            samples += _one_case(i, rng, fake, now, days, ref, channels, operator, dispatcher)
     return samples
 
 
-def _advance(case, rng, received, now, leaf, owner, county, ref, dispatcher, handler, lead, operator):
+def _one_case(i, rng, fake, now, days, ref, channels, operator, dispatcher) -> list:
+    age_days = rng.random() ** 0.8 * days  # a little more recent activity than old
+    received = now - timedelta(days=age_days)
+    received = received.astimezone(SHANGHAI).replace(hour=8 + rng.randrange(10), minute=rng.randrange(60))
+    received = received.astimezone(timezone.utc)
+    if received > now:
+        received = now - timedelta(minutes=5)
+    leaf, owner = rng.choice(ref["leaves"])
+    county = rng.choice(ref["counties"])
+    town = rng.choice(ref["towns"][county.code])
+    channel = rng.choice(channels)
+    sub = intake.Submission(
+        category_id=leaf.id, county_id=county.id, town_id=town.id,
+        address=f"{county.name_zh}{town.name_zh}{rng.choice(PLACES)}",
+        title=f"{town.name_zh}{leaf.name_zh}问题",
+        description=f"{town.name_zh}{rng.choice(PLACES)}存在{leaf.name_zh}问题。{rng.choice(ASKS)}",
+        citizen_name=fake.name(), citizen_phone=fake.phone_number(), hide_name=rng.random() < 0.2,
+        confidential=rng.random() < 0.05, publish_consent=rng.random() < 0.6, channel=channel)
+    case, code = intake.receive(sub, entered_by=None if channel == "web" else operator, at=received)
+    _advance(case, rng, received, now, leaf, owner, county, ref, dispatcher, operator)
+    if i % 200 == 199:
+        db.session.flush()
+    return [(case.tracking_no, code)] if i % 400 == 0 else []
+
+
+def _staff_of(ref, unit, role):
+    """The demo handler / unit lead of a unit."""
+    for user in ref["users"].values():
+        if user.unit is unit and user.role == role:
+            return user
+    raise LookupError(unit.code)
+
+
+def _advance(case, rng, received, now, leaf, owner, county, ref, dispatcher, operator):
     """Move a case as far along the loop as its age makes plausible."""
     age = (now - received).total_seconds() / 86400
     step = received
@@ -88,6 +100,7 @@ def _advance(case, rng, received, now, leaf, owner, county, ref, dispatcher, han
     unit = owner if rng.random() < 0.5 else ref["units"][f"gov-{county.code}"]
     priority = rng.choices(["urgent", "simple", "general"], weights=[10, 15, 75])[0]
     workflow.assign(case, dispatcher, unit, priority, at=at)
+    handler, lead = _staff_of(ref, unit, "handler"), _staff_of(ref, unit, "unit_lead")
     at = later(1, 30)
     if not at:
         return
@@ -98,7 +111,11 @@ def _advance(case, rng, received, now, leaf, owner, county, ref, dispatcher, han
         return
     reply_type = rng.choices(["resolved", "explained", "partly_resolved"], weights=[80, 12, 8])[0]
     day = at.astimezone(SHANGHAI).strftime("%m月%d日")
-    workflow.reply(case, handler, reply_type, REPLIES[reply_type].format(leaf=leaf.name_zh, day=day), at=at)
+    workflow.draft_reply(case, handler, reply_type, REPLIES[reply_type].format(leaf=leaf.name_zh, day=day), at=at)
+    at = later(0.5, 8)
+    if not at:
+        return
+    workflow.approve_reply(case, lead, at=at)
     at = later(1, 20)
     if not at:
         return

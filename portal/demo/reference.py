@@ -150,6 +150,15 @@ def load_reference() -> dict:
                 db.session.add(leaf)
                 leaves.append((leaf, units[owner]))
     users = {}
+    # every unit has a handler and a unit lead (the named demo accounts above are two of them)
+    named_units = {(unit_code, role) for _, _, role, unit_code, _ in DEMO_USERS if unit_code}
+    for code, unit in units.items():
+        for role, prefix, title in ((Role.HANDLER, "h", "承办人"), (Role.UNIT_LEAD, "lead", "负责人")):
+            if (code, role) not in named_units:
+                user = User(username=f"{prefix}_{code}", display_name=f"{unit.name_zh}{title}", role=role, unit=unit)
+                user.set_password(DEMO_PASSWORD)
+                db.session.add(user)
+                users[user.username] = user
     for username, name, role, unit_code, platform_code in DEMO_USERS:
         user = User(username=username, display_name=name, role=role,
                     unit=units.get(unit_code), platform=platforms.get(platform_code))

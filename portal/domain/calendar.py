@@ -7,6 +7,7 @@ is reported as *provisional*, so a deadline computed over it is flagged, never s
 """
 import csv
 import io
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -123,46 +124,100 @@ class CalendarImportError(ValueError):
     pass
 
 
-KIND_WORDS = {"holiday": False, "off": False, "休": False, "workday": True, "work": True, "班": True}
+KIND_WORDS = {"holiday": False, "off": False, "休": False, "假": False, "放假": False,
+              "workday": True, "work": True, "班": True, "上班": True, "补班": True}
+_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+MAX_SCHEDULE_BYTES = 256 * 1024
+
+
+def decode_schedule(data: bytes) -> str:
+    """The text of an uploaded CSV: UTF-8 (with or without BOM), or GB18030 as Excel saves it in China."""
+    if len(data) > MAX_SCHEDULE_BYTES:
+        raise CalendarImportError(_("The file is larger than a schedule can be (at most 256 KB)."))
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" not in text:
+            return text
+    raise CalendarImportError(_("The file is not a text CSV file. Save it as “CSV UTF-8” and try again."))
+
+
+def _parse_date(value: str) -> date | None:
+    match = _DATE.fullmatch(value)
+    if not match:
+        return None
+    try:
+        return date(*(int(part) for part in match.groups()))
+    except ValueError:
+        return None
 
 
 def parse_schedule_csv(text: str) -> dict[int, dict[date, tuple[bool, str]]]:
-    """CSV of `date,kind,name` (kind: holiday/workday, or 休/班); header optional. Errors name the line."""
+    """CSV of `date,kind,name` (kind: holiday/workday, or 休/班); header optional, lines starting with # are
+    comments. Dates may be written 2027-01-01, 2027/1/1 or 2027年1月1日. Errors name the line."""
     years: dict[int, dict[date, tuple[bool, str]]] = {}
-    for number, row in enumerate(csv.reader(io.StringIO(text.lstrip("\ufeff"))), start=1):
-        if not row or not "".join(row).strip() or row[0].strip().lower() in ("date", "日期"):
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    for row in reader:
+        number = reader.line_num
+        first = row[0].strip() if row else ""
+        if not "".join(row).strip() or first.startswith("#") or first.lower() in ("date", "日期"):
             continue
         if len(row) < 2:
             raise CalendarImportError(_("Line %(n)d: expected date, kind, name.", n=number))
-        try:
-            day = date.fromisoformat(row[0].strip())
-        except ValueError:
+        day = _parse_date(first)
+        if day is None:
             raise CalendarImportError(_("Line %(n)d: “%(value)s” is not a date like 2027-01-01.", n=number,
-                                        value=row[0].strip()))
+                                        value=first[:40]))
         kind = row[1].strip().lower()
         if kind not in KIND_WORDS:
-            raise CalendarImportError(_("Line %(n)d: kind must be holiday or workday.", n=number))
+            raise CalendarImportError(_("Line %(n)d: the kind “%(value)s” is neither holiday nor workday.",
+                                        n=number, value=row[1].strip()[:40]))
+        if day in years.get(day.year, {}):
+            raise CalendarImportError(_("Line %(n)d: %(day)s is listed twice.", n=number, day=day.isoformat()))
         years.setdefault(day.year, {})[day] = (KIND_WORDS[kind], (row[2].strip() if len(row) > 2 else "")[:60])
     if not years:
-        raise CalendarImportError(_("The file has no dates."))
+        raise CalendarImportError(_("The file has no dates: expected lines like 2027-01-01,holiday,New Year's "
+                                    "Day."))
     return years
 
 
+def _spills_into(year: int, days: dict[date, tuple[bool, str]], years: dict) -> bool:
+    """True for the last days of December in the next year's notice (the 2023 notice gave 2022-12-31 off):
+    they are added to that year, which is neither replaced nor marked loaded by them."""
+    return year + 1 in years and all(day >= date(year, 12, 20) for day in days)
+
+
 def load_schedule(years: dict[int, dict[date, tuple[bool, str]]], source: str) -> list[int]:
-    """Replace each year's exceptions and mark the year official. Returns the years loaded."""
-    for year, days in years.items():
+    """Replace each year's exceptions and mark the year official. Returns the years loaded.
+
+    Days a notice sets at the end of the previous year are merged into that year instead of replacing it."""
+    loaded = []
+    for year, days in sorted(years.items()):
+        if _spills_into(year, days, years):
+            for day, (workday, name) in days.items():
+                db.session.merge(CalendarDay(day=day, is_workday=workday, name=name))
+            continue
         db.session.execute(delete(CalendarDay).where(CalendarDay.day >= date(year, 1, 1),
                                                      CalendarDay.day <= date(year, 12, 31)))
         db.session.add_all(CalendarDay(day=d, is_workday=w, name=n) for d, (w, n) in sorted(days.items()))
         existing = db.session.get(CalendarYear, year)
         if existing:
-            existing.source = source
+            existing.source = source[:40]
             existing.loaded_at = datetime.now(SHANGHAI)
         else:
-            db.session.add(CalendarYear(year=year, source=source))
+            db.session.add(CalendarYear(year=year, source=source[:40]))
+        loaded.append(year)
     db.session.flush()
     forget_cache()
-    return sorted(years)
+    return loaded
+
+
+def exceptions_of(year: int) -> list[CalendarDay]:
+    """A year's stored exceptions to Monday–Friday, in date order."""
+    return list(db.session.scalars(select(CalendarDay).where(
+        CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31)).order_by(CalendarDay.day)))
 
 
 def chinesecalendar_schedule() -> dict[int, dict[date, tuple[bool, str]]]:

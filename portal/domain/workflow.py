@@ -1,145 +1,304 @@
-"""The one place where a case changes state. Every transition writes an event to the case's log.
+"""The one place where a case changes state. Every step writes an event to the case's append-only log.
 
-Views never assign `case.state`; they call a function here, which checks the move is legal,
-applies it, and appends a CaseEvent (who, when, from, to, why, public or internal).
+Views never assign `case.state`: they call a function here, which checks who may act (permissions), that the
+case's state allows the step and that nobody changed the case meanwhile (version), applies the change, appends
+a CaseEvent (who, when, from, to, why, public or internal) and queues the citizen's notification.
 """
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
-from portal.domain import calendar
+from portal.domain import calendar, notify, permissions
+from portal.domain.labels import ACTION_LABELS, STATE_LABELS  # noqa: F401  (re-exported for views)
 from portal.extensions import db
-from portal.models import Case, CaseEvent, User
+from portal.models import Case, CaseEvent, CaseUnit, ExtensionRequest, ReturnRequest, Unit, User
 from portal.models.base import utcnow
 
-# action -> (states it may start from, state it leads to; None keeps the state)
-TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
-    "submit": (frozenset({None}), "submitted"),
-    "accept": (frozenset({"submitted"}), "accepted"),
-    "decline": (frozenset({"submitted"}), "declined"),
-    "answer_directly": (frozenset({"submitted"}), "replied"),
-    "assign": (frozenset({"accepted"}), "assigned"),
-    "sign_for": (frozenset({"assigned"}), "handling"),
-    "reply": (frozenset({"handling"}), "replied"),
-    "release": (frozenset({"replied"}), "awaiting_evaluation"),
-    "evaluate": (frozenset({"awaiting_evaluation"}), None),  # target depends on the rating
-    "close": (frozenset({"awaiting_evaluation"}), "closed"),
-    "merge": (frozenset({"submitted", "accepted", "assigned", "handling"}), "merged"),
-}
-
-ACTION_LABELS = {
-    "submit": _l("Request received"),
-    "accept": _l("Accepted by the platform"),
-    "decline": _l("Declined"),
-    "answer_directly": _l("Answered on the spot"),
-    "assign": _l("Assigned to a handling unit"),
-    "sign_for": _l("Signed for by the unit"),
-    "reply": _l("Reply drafted"),
-    "release": _l("Reply sent to the citizen"),
-    "evaluate": _l("Citizen rated the handling"),
-    "close": _l("Case closed"),
-    "merge": _l("Merged into an earlier case about the same matter"),
-}
-
-STATE_LABELS = {
-    "submitted": _l("Submitted"),
-    "accepted": _l("Accepted"),
-    "assigned": _l("Assigned"),
-    "handling": _l("Being handled"),
-    "replied": _l("Replied"),
-    "awaiting_evaluation": _l("Awaiting your rating"),
-    "closed": _l("Closed"),
-    "archived": _l("Archived"),
-    "declined": _l("Declined"),
-    "dissatisfied": _l("Being re-handled"),
-    "merged": _l("Merged into an earlier case"),
+OPEN = frozenset({"submitted", "accepted", "assigned", "handling"})
+# action -> (states it may start from, state it leads to (None keeps the state), shown to the citizen?)
+TRANSITIONS: dict[str, tuple[frozenset, str | None, bool]] = {
+    "submit": (frozenset({None}), "submitted", True),
+    "accept": (frozenset({"submitted"}), "accepted", True),
+    "decline": (frozenset({"submitted"}), "declined", True),
+    "answer_directly": (frozenset({"submitted"}), "replied", True),
+    "assign": (frozenset({"accepted"}), "assigned", True),
+    "consult": (frozenset({"accepted", "handling"}), None, True),
+    "sign_for": (frozenset({"assigned"}), "handling", True),
+    "return": (frozenset({"assigned"}), "accepted", False),
+    "keep": (frozenset({"accepted"}), "assigned", False),
+    "request_extension": (frozenset({"handling"}), None, False),
+    "approve_extension": (frozenset({"handling"}), None, True),
+    "deny_extension": (frozenset({"handling"}), None, False),
+    "co_input": (frozenset({"assigned", "handling"}), None, False),
+    "draft_reply": (frozenset({"handling"}), None, False),
+    "reply": (frozenset({"handling"}), "replied", False),
+    "send_back": (frozenset({"replied"}), "handling", False),
+    "release": (frozenset({"replied"}), "awaiting_evaluation", True),
+    "evaluate": (frozenset({"awaiting_evaluation"}), None, True),
+    "close": (frozenset({"awaiting_evaluation"}), "closed", True),
+    "rehandle": (frozenset({"dissatisfied"}), "handling", True),
+    "merge": (OPEN, "merged", True),
+    "escalate": (frozenset({"assigned", "handling"}), None, False),
 }
 
 
-class IllegalTransition(Exception):
-    """A move the case's current state does not allow; the message is for the user."""
+class WorkflowError(Exception):
+    """A refused step; str() is a message for the user in their language."""
 
+
+class IllegalTransition(WorkflowError):
     def __init__(self, case: Case, action: str):
         self.case, self.action = case, action
         super().__init__(str(_l("This step is not possible now: the case is “%(state)s”.",
                                 state=STATE_LABELS.get(case.state, case.state))))
 
 
-def _move(case: Case, action: str, actor: User | None, *, note: str | None = None, public: bool = True,
-          at: datetime | None = None, to_state: str | None = None, unit_id: int | None = None,
-          data: dict | None = None) -> CaseEvent:
-    allowed_from, target = TRANSITIONS[action]
-    current = case.state if action != "submit" else None
+class StaleCase(WorkflowError):
+    def __init__(self):
+        super().__init__(str(_l("Someone else changed this case a moment ago. Reload it and check before "
+                                "acting again.")))
+
+
+class NotAllowed(WorkflowError):
+    def __init__(self):
+        super().__init__(str(_l("Your role or unit may not take this step on this case.")))
+
+
+def _move(case: Case, action: str, actor: User | None, *, note: str | None = None, at: datetime | None = None,
+          to_state: str | None = None, unit_id: int | None = None, data: dict | None = None,
+          expected_version: int | None = None, public: bool | None = None) -> CaseEvent:
+    allowed_from, target, shown = TRANSITIONS[action]
+    current = None if action == "submit" else case.state
+    if expected_version is not None and case.version != expected_version:
+        raise StaleCase()
     if current not in allowed_from:
         raise IllegalTransition(case, action)
-    target = to_state or target or case.state
+    if actor is not None and not permissions.may(actor, action, case):
+        raise NotAllowed()
     at = at or utcnow()
-    event = CaseEvent(case=case, at=at, actor=actor, action=action, from_state=current, to_state=target,
-                      public=public, note=note, unit_id=unit_id, data=data)
-    case.state = target
+    event = CaseEvent(case=case, at=at, actor=actor, action=action, from_state=current,
+                      to_state=to_state or target or case.state, public=shown if public is None else public,
+                      note=note, unit_id=unit_id, data=data)
+    case.state = event.to_state
     case.updated_at = at
     db.session.add(event)
+    if event.public and action != "submit":
+        notify.citizen_step(case, event)
     return event
 
+
+def may(user: User, action: str, case: Case) -> bool:
+    """Whether `user` could take `action` now: role, scope and state (for showing the right buttons)."""
+    allowed_from = TRANSITIONS[action][0]
+    if case.state not in allowed_from or not permissions.may(user, action, case):
+        return False
+    extra = {
+        "keep": lambda: pending_return(case) is not None,
+        "approve_extension": lambda: pending_extension(case) is not None,
+        "deny_extension": lambda: pending_extension(case) is not None,
+        "request_extension": lambda: pending_extension(case) is None and case.due_at is not None
+        and utcnow() <= case.due_at,
+        "reply": lambda: case.reply_drafted_at is not None,
+    }.get(action)
+    return extra() if extra else True
+
+
+def pending_return(case: Case) -> ReturnRequest | None:
+    return db.session.scalar(select(ReturnRequest).where(ReturnRequest.case_id == case.id,
+                                                          ReturnRequest.outcome.is_(None)))
+
+
+def pending_extension(case: Case) -> ExtensionRequest | None:
+    return db.session.scalar(select(ExtensionRequest).where(ExtensionRequest.case_id == case.id,
+                                                            ExtensionRequest.outcome.is_(None)))
+
+
+# ---- intake and dispatch ------------------------------------------------------------------------------------
 
 def submit(case: Case, actor: User | None = None, at: datetime | None = None) -> CaseEvent:
     case.received_at = at or case.received_at or utcnow()
     case.received_day = calendar.local_day(case.received_at)
-    return _move(case, "submit", actor, at=case.received_at, data={"channel": case.channel})
+    event = _move(case, "submit", None, at=case.received_at, data={"channel": case.channel})
+    event.actor = actor  # the operator who typed it in, or None for the citizen
+    return event
 
 
-def accept(case: Case, actor: User, at: datetime | None = None) -> CaseEvent:
-    return _move(case, "accept", actor, at=at)
+def accept(case: Case, actor: User, at=None, expected_version=None) -> CaseEvent:
+    return _move(case, "accept", actor, at=at, expected_version=expected_version)
 
 
-def decline(case: Case, actor: User, reason: str, at: datetime | None = None) -> CaseEvent:
-    event = _move(case, "decline", actor, note=reason, at=at)
+def decline(case: Case, actor: User, reason: str, text: str = "", at=None, expected_version=None) -> CaseEvent:
+    from portal.domain.labels import DECLINE_REASONS
+
+    note = str(DECLINE_REASONS.get(reason, reason)) + (f" — {text}" if text else "")
+    event = _move(case, "decline", actor, note=note, at=at, data={"reason": reason},
+                  expected_version=expected_version)
     case.closed_at = event.at
     return event
 
 
-def answer_directly(case: Case, actor: User, answer: str, at: datetime | None = None) -> CaseEvent:
+def answer_directly(case: Case, actor: User, answer: str, at=None) -> CaseEvent:
     """An operator answers a simple consultation on the spot: the case is replied at once."""
     event = _move(case, "answer_directly", actor, note=answer, at=at)
-    case.reply_type = "explained"
-    case.reply_text = answer
-    case.replied_at = event.at
+    case.reply_type, case.reply_text, case.replied_at = "explained", answer, event.at
     return event
 
 
-def assign(case: Case, actor: User, unit, priority: str, at: datetime | None = None) -> CaseEvent:
+def _set_units(case: Case, lead: Unit, co_units: list[Unit], at: datetime) -> None:
+    for cu in case.units:
+        cu.active = False
+    case.lead_unit_id = lead.id
+    case.units.append(CaseUnit(unit_id=lead.id, role="lead", assigned_at=at))
+    for unit in co_units:
+        if unit.id != lead.id:
+            case.units.append(CaseUnit(unit_id=unit.id, role="co", assigned_at=at))
+
+
+def _set_deadline(case: Case, start: datetime, priority: str, limit_days: int | None = None) -> None:
+    deadline = calendar.handling_deadline(start, priority, limit_days)
+    case.priority, case.limit_days = priority, limit_days
+    case.due_at, case.due_is_provisional = deadline.due_at, deadline.provisional
+    case.escalated_at = None
+
+
+def assign(case: Case, actor: User, unit: Unit, priority: str, co_units: list[Unit] = (), at=None,
+           limit_days: int | None = None, expected_version=None) -> CaseEvent:
     at = at or utcnow()
-    deadline = calendar.handling_deadline(at, priority)
-    case.lead_unit_id = unit.id
-    case.priority = priority
-    case.due_at = deadline.due_at
-    case.due_is_provisional = deadline.provisional
+    if priority == "complex" and not limit_days:
+        limit_days = calendar.LIMITS["complex"]
+    _set_units(case, unit, list(co_units), at)
+    _set_deadline(case, at, priority, limit_days)
     case.sign_due_at = calendar.sign_for_deadline(at).due_at
-    return _move(case, "assign", actor, at=at, unit_id=unit.id,
-                 data={"priority": priority, "due_at": deadline.due_at.isoformat()})
+    case.signed_at = None
+    rr = pending_return(case) if case.id else None
+    if rr is not None:
+        rr.outcome, rr.decided_by_id, rr.decided_at = "reassigned", actor.id, at
+    return _move(case, "assign", actor, at=at, unit_id=unit.id, expected_version=expected_version,
+                 data={"priority": priority, "due_at": case.due_at.isoformat(),
+                       "co_units": [u.id for u in co_units]})
 
 
-def sign_for(case: Case, actor: User, at: datetime | None = None) -> CaseEvent:
-    event = _move(case, "sign_for", actor, at=at, unit_id=case.lead_unit_id)
+def consult(case: Case, actor: User, lead: Unit, co_units: list[Unit], limit_days: int, note: str,
+            at=None, expected_version=None) -> CaseEvent:
+    """会商 for a complex case: names the lead and co-handling units and sets the complex time limit."""
+    at = at or utcnow()
+    was_accepted = case.state == "accepted"
+    _set_units(case, lead, list(co_units), at)
+    _set_deadline(case, at, "complex", limit_days)
+    if was_accepted:
+        case.sign_due_at = calendar.sign_for_deadline(at).due_at
+    return _move(case, "consult", actor, at=at, note=note, unit_id=lead.id, expected_version=expected_version,
+                 to_state="assigned" if was_accepted else "handling",
+                 data={"limit_days": limit_days, "co_units": [u.id for u in co_units],
+                       "due_at": case.due_at.isoformat()})
+
+
+# ---- the unit -----------------------------------------------------------------------------------------------
+
+def sign_for(case: Case, actor: User, at=None, expected_version=None) -> CaseEvent:
+    event = _move(case, "sign_for", actor, at=at, unit_id=case.lead_unit_id, expected_version=expected_version)
     case.signed_at = event.at
     return event
 
 
-def reply(case: Case, actor: User, reply_type: str, text: str, at: datetime | None = None) -> CaseEvent:
-    case.reply_type = reply_type
-    case.reply_text = text
-    return _move(case, "reply", actor, at=at, public=False, note=text, unit_id=case.lead_unit_id,
-                 data={"reply_type": reply_type})
+def return_case(case: Case, actor: User, reason: str, text: str, at=None, expected_version=None) -> CaseEvent:
+    """The unit hands a mis-assigned case back; the dispatcher re-assigns it or rules that the unit keeps it."""
+    from portal.domain.labels import RETURN_REASONS
 
-
-def release(case: Case, actor: User, at: datetime | None = None) -> CaseEvent:
-    event = _move(case, "release", actor, at=at, note=case.reply_text)
-    case.replied_at = event.at
+    unit_id = case.lead_unit_id
+    event = _move(case, "return", actor, at=at, unit_id=unit_id, expected_version=expected_version,
+                  note=f"{RETURN_REASONS.get(reason, reason)}: {text}", data={"reason": reason})
+    db.session.add(ReturnRequest(case_id=case.id, unit_id=unit_id, reason=reason, text=text,
+                                 requested_by_id=actor.id, requested_at=event.at))
+    case.return_count += 1
     return event
 
 
-def evaluate(case: Case, resolution: str, satisfaction: str, comment: str | None = None,
-             at: datetime | None = None) -> CaseEvent:
+def keep(case: Case, actor: User, note: str, at=None, expected_version=None) -> CaseEvent:
+    """The dispatcher rules the returning unit keeps the case; the deadline runs on as before."""
+    rr = pending_return(case)
+    if rr is None:
+        raise IllegalTransition(case, "keep")
+    event = _move(case, "keep", actor, at=at, note=note, unit_id=rr.unit_id, expected_version=expected_version)
+    rr.outcome, rr.decided_by_id, rr.decided_at = "kept", actor.id, event.at
+    return event
+
+
+def request_extension(case: Case, actor: User, days: int, reason: str, at=None, expected_version=None):
+    at = at or utcnow()
+    if case.due_at is None or at > case.due_at:
+        raise WorkflowError(str(_l("An extension must be requested before the deadline.")))
+    if pending_extension(case) is not None:
+        raise WorkflowError(str(_l("An extension request is already waiting for a decision.")))
+    event = _move(case, "request_extension", actor, at=at, note=reason, unit_id=case.lead_unit_id,
+                  data={"days": days}, expected_version=expected_version)
+    db.session.add(ExtensionRequest(case_id=case.id, unit_id=case.lead_unit_id, days=days, reason=reason,
+                                    requested_by_id=actor.id, requested_at=at))
+    return event
+
+
+def decide_extension(case: Case, actor: User, approve: bool, note: str = "", at=None, expected_version=None):
+    request = pending_extension(case)
+    if request is None:
+        raise IllegalTransition(case, "approve_extension")
+    at = at or utcnow()
+    request.outcome, request.decided_by_id, request.decided_at, request.decision_note = (
+        "approved" if approve else "denied", actor.id, at, note)
+    if approve:
+        deadline = calendar.add_working_days(case.due_at, request.days)
+        request.new_due_at = deadline.due_at
+        case.due_at, case.due_is_provisional, case.escalated_at = deadline.due_at, deadline.provisional, None
+        return _move(case, "approve_extension", actor, at=at, unit_id=case.lead_unit_id,
+                     note=note or None, data={"due_at": deadline.due_at.isoformat(), "days": request.days},
+                     expected_version=expected_version)
+    return _move(case, "deny_extension", actor, at=at, note=note, unit_id=case.lead_unit_id,
+                 expected_version=expected_version)
+
+
+def co_input(case: Case, actor: User, text: str, at=None, expected_version=None) -> CaseEvent:
+    share = permissions.co_unit_of(actor, case)
+    if share is None:
+        raise NotAllowed()
+    event = _move(case, "co_input", actor, at=at, note=text, unit_id=share.unit_id,
+                  expected_version=expected_version)
+    share.input_text, share.input_at = text, event.at
+    return event
+
+
+def draft_reply(case: Case, actor: User, reply_type: str, text: str, at=None, expected_version=None):
+    event = _move(case, "draft_reply", actor, at=at, note=text, unit_id=case.lead_unit_id,
+                  data={"reply_type": reply_type}, expected_version=expected_version)
+    case.reply_type, case.reply_text, case.reply_drafted_at = reply_type, text, event.at
+    return event
+
+
+def approve_reply(case: Case, actor: User, at=None, expected_version=None) -> CaseEvent:
+    """The unit lead approves the drafted reply; it goes to the dispatcher for release."""
+    if case.reply_drafted_at is None:
+        raise WorkflowError(str(_l("There is no drafted reply to approve.")))
+    return _move(case, "reply", actor, at=at, unit_id=case.lead_unit_id, expected_version=expected_version)
+
+
+# ---- back to the citizen -----------------------------------------------------------------------------------
+
+def send_back(case: Case, actor: User, note: str, at=None, expected_version=None) -> CaseEvent:
+    event = _move(case, "send_back", actor, at=at, note=note, unit_id=case.lead_unit_id,
+                  expected_version=expected_version)
+    case.reply_drafted_at = None
+    return event
+
+
+def release(case: Case, actor: User, at=None, expected_version=None) -> CaseEvent:
+    at = at or utcnow()
+    case.replied_at = at
+    case.evaluation_due_at = at + timedelta(days=current_app.config.get("EVALUATION_DAYS", 7))
+    return _move(case, "release", actor, at=at, note=case.reply_text, unit_id=case.lead_unit_id,
+                 data={"reply_type": case.reply_type}, expected_version=expected_version)
+
+
+def evaluate(case: Case, resolution: str, satisfaction: str, comment: str | None = None, at=None) -> CaseEvent:
     """The citizen's rating. Satisfied or basically satisfied closes the case; dissatisfied re-opens it."""
     target = "dissatisfied" if satisfaction == "dissatisfied" else "closed"
     case.resolution, case.satisfaction, case.evaluation_comment = resolution, satisfaction, comment
@@ -150,18 +309,39 @@ def evaluate(case: Case, resolution: str, satisfaction: str, comment: str | None
     return event
 
 
-def close_unevaluated(case: Case, at: datetime | None = None) -> CaseEvent:
+def close_unevaluated(case: Case, at=None) -> CaseEvent:
     event = _move(case, "close", None, at=at, data={"evaluated": False})
     case.closed_at = event.at
     return event
 
 
-def merge(duplicate: Case, into: Case, actor: User, at: datetime | None = None) -> CaseEvent:
+def rehandle(case: Case, actor: User, unit: Unit, priority: str, note: str, at=None, expected_version=None):
+    """From the dissatisfied zone back to handling (same or another unit) with a fresh deadline."""
+    at = at or utcnow()
+    if unit.id != case.lead_unit_id:
+        _set_units(case, unit, [], at)
+    _set_deadline(case, at, priority)
+    case.rehandle_count += 1
+    case.reply_drafted_at, case.replied_at, case.signed_at = None, None, at
+    case.resolution = case.satisfaction = None
+    return _move(case, "rehandle", actor, at=at, note=note, unit_id=unit.id, expected_version=expected_version,
+                 data={"due_at": case.due_at.isoformat()})
+
+
+def merge(duplicate: Case, into: Case, actor: User, at=None, expected_version=None) -> CaseEvent:
     """A duplicate (并单) follows the earlier case; its citizen keeps their own tracking number."""
     if into.id == duplicate.id or into.state == "merged":
-        raise IllegalTransition(duplicate, "merge")
+        raise WorkflowError(str(_l("Choose another, earlier case to merge into.")))
     duplicate.merged_into_id = into.id
-    return _move(duplicate, "merge", actor, at=at, note=into.tracking_no, data={"into": into.id})
+    return _move(duplicate, "merge", actor, at=at, note=into.tracking_no, data={"into": into.id},
+                 expected_version=expected_version)
+
+
+def escalate(case: Case, at=None) -> CaseEvent:
+    """Overdue: the case goes on the supervisors' list (no change of state)."""
+    event = _move(case, "escalate", None, at=at, unit_id=case.lead_unit_id)
+    case.escalated_at = event.at
+    return event
 
 
 def public_timeline(case: Case) -> list[CaseEvent]:

@@ -102,6 +102,8 @@ class OutboxMessage(db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
 
+    case = relationship("Case")
+
 
 class ContactView(db.Model):
     """Every time a handler reveals a citizen's contact details: who, when, which case."""

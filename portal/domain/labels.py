@@ -1,0 +1,89 @@
+"""Words for codes: states, actions, reasons, ratings. One place, translated through Flask-Babel."""
+from flask_babel import lazy_gettext as _l
+
+STATE_LABELS = {
+    "submitted": _l("Submitted"),
+    "accepted": _l("Accepted"),
+    "assigned": _l("Assigned"),
+    "handling": _l("Being handled"),
+    "replied": _l("Replied"),
+    "awaiting_evaluation": _l("Awaiting your rating"),
+    "closed": _l("Closed"),
+    "archived": _l("Archived"),
+    "declined": _l("Declined"),
+    "dissatisfied": _l("Being re-handled"),
+    "merged": _l("Merged into an earlier case"),
+}
+
+ACTION_LABELS = {
+    "submit": _l("Request received"),
+    "accept": _l("Accepted by the platform"),
+    "decline": _l("Declined"),
+    "answer_directly": _l("Answered on the spot"),
+    "assign": _l("Assigned to a handling unit"),
+    "sign_for": _l("Signed for by the unit"),
+    "return": _l("Returned by the unit to the dispatcher"),
+    "keep": _l("Dispatcher ruled the unit keeps the case"),
+    "request_extension": _l("Extension requested"),
+    "approve_extension": _l("Extension approved: new deadline"),
+    "deny_extension": _l("Extension denied"),
+    "consult": _l("Consultation held: lead and co-handling units set"),
+    "co_input": _l("Co-handling unit sent its input"),
+    "draft_reply": _l("Reply drafted"),
+    "reply": _l("Reply approved by the unit lead"),
+    "send_back": _l("Reply sent back for rework"),
+    "release": _l("Reply sent to the citizen"),
+    "evaluate": _l("Citizen rated the handling"),
+    "close": _l("Closed without a rating"),
+    "rehandle": _l("Sent back for re-handling"),
+    "merge": _l("Merged into an earlier case about the same matter"),
+    "escalate": _l("Overdue: escalated to supervision"),
+}
+
+DECLINE_REASONS = {
+    "litigation": _l("Outside scope: litigation, arbitration or administrative review"),
+    "discipline": _l("Outside scope: discipline inspection"),
+    "open_information": _l("Outside scope: open-government-information request"),
+    "petition": _l("Outside scope: already in the petition (信访) process"),
+    "secret": _l("State or commercial secret"),
+    "privacy": _l("Another person's privacy"),
+    "abusive": _l("Abusive content"),
+    "duplicate": _l("Duplicate of an existing case"),
+}
+
+RETURN_REASONS = {
+    "wrong_locality": _l("Wrong locality"),
+    "unclear_ownership": _l("Unclear ownership"),
+    "overlapping_duties": _l("Overlapping duties"),
+}
+
+PRIORITY_LABELS = {
+    "urgent": _l("Urgent (2 working days)"),
+    "simple": _l("Simple (2 working days)"),
+    "general": _l("General (5 working days)"),
+    "complex": _l("Complex (after consultation)"),
+}
+
+REPLY_TYPES = {
+    "resolved": _l("Resolved"),
+    "explained": _l("Explained (long-term or not allowed by policy)"),
+    "partly_resolved": _l("Partly resolved"),
+}
+
+RESOLUTION_LABELS = {
+    "resolved": _l("Resolved"),
+    "partly": _l("Partly resolved"),
+    "not_resolved": _l("Not resolved"),
+}
+
+SATISFACTION_LABELS = {
+    "satisfied": _l("Satisfied"),
+    "basically_satisfied": _l("Basically satisfied"),
+    "dissatisfied": _l("Dissatisfied"),
+}
+
+LIGHT_LABELS = {
+    "green": _l("On time"),
+    "yellow": _l("Due within 1 working day"),
+    "red": _l("Overdue"),
+}

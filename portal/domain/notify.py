@@ -1,0 +1,47 @@
+"""Messages to citizens and staff go through an outbox; `flask outbox send` delivers them.
+
+Each citizen-visible step of a case queues an SMS-style text (and an email when the citizen gave one).
+Messages to citizens are in Chinese: we do not know their language, and the hotline's default is zh-Hans.
+"""
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from flask_babel import force_locale, gettext
+
+from portal.extensions import db
+from portal.models import Case, CaseEvent, OutboxMessage
+
+_muted: ContextVar[bool] = ContextVar("notify_muted", default=False)
+
+
+@contextmanager
+def muted():
+    """Generate history (demo data, imports) without queuing messages."""
+    token = _muted.set(True)
+    try:
+        yield
+    finally:
+        _muted.reset(token)
+
+
+def queue(channel: str, recipient: str, body: str, subject: str = "", case: Case | None = None) -> None:
+    if _muted.get() or not recipient:
+        return
+    db.session.add(OutboxMessage(case=case, channel=channel, recipient=recipient, subject=subject, body=body))
+
+
+def citizen_step(case: Case, event: CaseEvent) -> None:
+    """Tell the citizen about a public step of their case."""
+    if _muted.get():
+        return
+    from portal.domain.labels import ACTION_LABELS
+
+    with force_locale("zh_Hans"):
+        step = str(ACTION_LABELS.get(event.action, event.action))
+        body = gettext("[Fuyang 12345] Your case %(no)s: %(step)s. Track it online with your query code.",
+                       no=case.tracking_no, step=step)
+        subject = gettext("Your case %(no)s: %(step)s", no=case.tracking_no, step=step)
+    queue("sms", case.citizen_phone, body, case=case)
+    if case.citizen_email:
+        detail = f"\n\n{event.note}" if event.note else ""
+        queue("email", case.citizen_email, body + detail, subject=subject, case=case)

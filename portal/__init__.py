@@ -48,16 +48,21 @@ def create_app(config: dict | None = None) -> Flask:
     def load_user(user_id: str):
         return db.session.get(User, int(user_id))
 
-    from portal.blueprints import auth, errors, public, staff
+    from portal.blueprints import admin, auth, casework, errors, ledger, public, queues, staff
 
-    app.register_blueprint(public.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(staff.bp)
+    for blueprint in (public, auth, staff, casework, queues, ledger, admin):
+        app.register_blueprint(blueprint.bp)
     errors.register(app)
 
     from portal.cli import register_cli
+    from portal.cli_calendar import register_calendar_cli
 
     register_cli(app)
+    register_calendar_cli(app)
+
+    from portal.cli_ops import register_ops_cli
+
+    register_ops_cli(app)
 
     from portal import view_helpers
 
@@ -67,6 +72,7 @@ def create_app(config: dict | None = None) -> Flask:
     def inject_locale():
         loc = get_locale()
         lang = "en" if loc is not None and loc.language == "en" else "zh-Hans"
-        return {"html_lang": lang, "languages": app.config["LANGUAGES"], "current_path": request.full_path}
+        return {"html_lang": lang, "languages": app.config["LANGUAGES"], "current_path": request.full_path,
+                "url_endpoints": app.view_functions}
 
     return app

@@ -93,7 +93,7 @@ class PortalClient:
         self.client = client
 
     def csrf(self, path="/submit") -> str:
-        page = self.client.get(path).get_data(as_text=True)
+        page = self.client.get(path, follow_redirects=True).get_data(as_text=True)
         match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or \
             re.search(r'"X-CSRFToken": "([^"]+)"', page)
         return match.group(1)

@@ -1,7 +1,7 @@
 """Staff workspace: the case list in the user's scope, operator intake, case detail."""
 from functools import wraps
 
-from flask import Blueprint, abort, flash, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
@@ -32,6 +32,17 @@ def roles_required(*roles):
 @bp.get("/")
 @login_required
 def home():
+    """Each role lands on its own work; everyone else on the case list."""
+    landing = {Role.DISPATCHER: "queues.dispatcher", Role.HANDLER: "queues.unit", Role.UNIT_LEAD: "queues.unit",
+               Role.SUPERVISOR: "queues.dissatisfied"}.get(current_user.role)
+    if landing and not request.args:
+        return redirect(url_for(landing))
+    return case_list()
+
+
+@bp.get("/cases")
+@login_required
+def case_list():
     page = max(request.args.get("page", 1, type=int), 1)
     state = request.args.get("state") or None
     query = scope.visible_cases(current_user)
@@ -70,26 +81,18 @@ def intake_call():
     return render_page("staff/intake.html", "form_body", status=status, form=form)
 
 
-def _case_in_scope(case_id: int) -> Case:
-    case = db.session.get(Case, case_id)
-    if case is None:
-        abort(404)
-    if not scope.can_see(current_user, case):
-        abort(403)
-    return case
-
-
 @bp.get("/cases/<int:case_id>")
 @login_required
 def case_detail(case_id):
-    case = _case_in_scope(case_id)
-    return render_page("staff/case.html", case=case, events=case.events)
+    from portal.blueprints.casework import case_page
+
+    return case_page(scope.case_or_abort(current_user, case_id))
 
 
 @bp.get("/cases/<int:case_id>/photos/<int:photo_id>")
 @login_required
 def case_photo(case_id, photo_id):
-    case = _case_in_scope(case_id)
+    case = scope.case_or_abort(current_user, case_id)
     photo = db.session.get(CasePhoto, photo_id)
     if photo is None or photo.case_id != case.id:
         abort(404)

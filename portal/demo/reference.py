@@ -1,6 +1,6 @@
 """Reference data for the demo city (Fuyang, Anhui): regions, platforms, units, categories, users."""
 from portal.extensions import db
-from portal.models import Category, Platform, Region, Role, Unit, User
+from portal.models import Category, Platform, Region, Role, RoutingRule, Unit, User
 
 COUNTIES = [  # code, zh, en, towns [(zh, en)]
     ("yingzhou", "颍州区", "Yingzhou District", [("鼓楼街道", "Gulou Street"), ("文峰街道", "Wenfeng Street"),
@@ -87,6 +87,9 @@ CATEGORIES = [
     ]),
 ]
 
+# Level-1 categories routed to the county government of the place (territorial responsibility, 属地管理).
+TERRITORIAL = ("csgl", "cxjs")
+
 DEMO_PASSWORD = "demo12345"
 # username, display name, role, unit code or None, platform code or None
 DEMO_USERS = [
@@ -142,6 +145,10 @@ def load_reference() -> dict:
     for i, (code, zh, en, owner, subs) in enumerate(CATEGORIES):
         top = Category(code=code, name_zh=zh, name_en=en, level=1, sort=i)
         db.session.add(top)
+        db.session.add(RoutingRule(category=top, county_id=None, unit=units[owner]))
+        if code in TERRITORIAL:  # 属地管理: the county government handles these in its territory
+            for county in counties:
+                db.session.add(RoutingRule(category=top, county=county, unit=units[f"gov-{county.code}"]))
         for j, (szh, sen, leaf_list) in enumerate(subs):
             mid = Category(code=f"{code}-{j + 1}", name_zh=szh, name_en=sen, parent=top, level=2, sort=j)
             db.session.add(mid)

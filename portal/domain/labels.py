@@ -87,3 +87,25 @@ LIGHT_LABELS = {
     "yellow": _l("Due within 1 working day"),
     "red": _l("Overdue"),
 }
+
+# Button words for each step (imperative), as shown on the case page.
+STEP_LABELS = {
+    "accept": _l("Accept"),
+    "decline": _l("Decline"),
+    "answer_directly": _l("Answer directly"),
+    "assign": _l("Assign"),
+    "consult": _l("Hold a consultation (complex case)"),
+    "sign_for": _l("Sign for this case"),
+    "return": _l("Return to the dispatcher"),
+    "keep": _l("Rule that the unit keeps it"),
+    "request_extension": _l("Request an extension"),
+    "approve_extension": _l("Approve the extension"),
+    "deny_extension": _l("Deny the extension"),
+    "co_input": _l("Send input to the lead unit"),
+    "draft_reply": _l("Draft the reply"),
+    "reply": _l("Approve the reply"),
+    "send_back": _l("Send the reply back"),
+    "release": _l("Release the reply to the citizen"),
+    "rehandle": _l("Re-handle"),
+    "merge": _l("Merge into an earlier case"),
+}

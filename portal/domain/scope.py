@@ -1,7 +1,7 @@
 """Who may see which cases. Every staff view goes through here: role *and* unit/platform scope."""
 from sqlalchemy import Select, false, select
 
-from portal.models import Case, Role, User
+from portal.models import Case, CaseUnit, Role, User
 
 
 def visible_cases(user: User) -> Select:
@@ -14,10 +14,26 @@ def visible_cases(user: User) -> Select:
             return query  # the main platform consolidates every sub-platform
         return query.where(Case.platform_id == user.platform_id) if user.platform_id else query.where(false())
     if user.role in Role.UNIT_ROLES and user.unit_id:
-        return query.where(Case.lead_unit_id == user.unit_id)
+        # the lead unit and the co-handling units of the case, while the case is with them
+        shared = select(CaseUnit.case_id).where(CaseUnit.unit_id == user.unit_id, CaseUnit.active.is_(True))
+        return query.where((Case.lead_unit_id == user.unit_id) | Case.id.in_(shared))
     if user.role == Role.SALON_ORGANIZER:
         return query.where(Case.channel == "tea_salon")
     return query.where(false())
+
+
+def case_or_abort(user: User, case_id: int) -> Case:
+    """The case if `user` may see it; 404 when it does not exist, 403 when it is outside their scope."""
+    from flask import abort
+
+    from portal.extensions import db
+
+    case = db.session.get(Case, case_id)
+    if case is None:
+        abort(404)
+    if not can_see(user, case):
+        abort(403)
+    return case
 
 
 def can_see(user: User, case: Case) -> bool:

@@ -69,6 +69,8 @@ class RoutingRule(db.Model):
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
 
     unit = relationship("Unit")
+    category = relationship("Category")
+    county = relationship("Region")
     __table_args__ = (UniqueConstraint("category_id", "county_id", name="uq_routing_rule_category_county"),)
 
 

@@ -1,0 +1,102 @@
+"""Administration: the official working-day calendar (load a year's schedule, see what is missing)."""
+from datetime import datetime, timezone
+
+from flask import Blueprint, flash, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from sqlalchemy import func, select
+from werkzeug.utils import secure_filename
+
+from portal.blueprints.staff import roles_required
+from portal.domain import calendar
+from portal.extensions import db
+from portal.models import CalendarDay, Case, Role
+from portal.view_helpers import redirect_after_post, render_page
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+PROVISIONAL_LISTED = 50
+# The names the chinesecalendar package gives its holidays (stored as they come), shown in the user's language.
+HOLIDAY_NAMES = {
+    "New Year's Day": _l("New Year's Day"), "Spring Festival": _l("Spring Festival"),
+    "Tomb-sweeping Day": _l("Tomb-sweeping Day"), "Labour Day": _l("Labour Day"),
+    "Dragon Boat Festival": _l("Dragon Boat Festival"), "National Day": _l("National Day"),
+    "Mid-autumn Festival": _l("Mid-autumn Festival"),
+    "Anti-Fascist 70th Day": _l("70th anniversary of the victory in the War of Resistance"),
+}
+
+
+class CalendarUploadForm(FlaskForm):
+    file = FileField(_l("Schedule file (CSV)"), render_kw={"accept": ".csv,text/csv,text/plain"}, validators=[
+        FileRequired(_l("Choose the CSV file of the schedule.")),
+        FileAllowed(["csv", "txt"], _l("Upload a .csv file (in a spreadsheet: Save as “CSV UTF-8”)."))])
+
+
+def import_source(filename: str) -> str:
+    """What the calendar_year row records as the origin of an imported year."""
+    return ("csv:" + (secure_filename(filename or "") or "upload"))[:40]
+
+
+def _today():
+    return calendar.local_day(datetime.now(timezone.utc))
+
+
+def _page_context(form: CalendarUploadForm) -> dict:
+    today = _today()
+    years = calendar.loaded_years()
+    loaded = {y.year for y in years}
+    year = request.args.get("year", type=int)
+    if year is None or not 1900 <= year <= 2200:
+        year = today.year if today.year in loaded else (max(loaded) if loaded else today.year)
+    provisional = (select(Case).where(Case.due_is_provisional.is_(True), Case.state.in_(Case.OPEN_STATES))
+                   .order_by(Case.due_at, Case.id))
+    provisional_count = db.session.scalar(
+        provisional.with_only_columns(func.count(Case.id)).order_by(None))
+    day_counts: dict[int, list[int]] = {}
+    for day, workday in db.session.execute(select(CalendarDay.day, CalendarDay.is_workday)):
+        entry = day_counts.setdefault(day.year, [0, 0])
+        entry[1 if workday else 0] += 1
+    return {
+        "form": form, "today": today, "years": years, "loaded": loaded,
+        "missing": calendar.missing_years(today), "year": year, "year_loaded": year in loaded,
+        "days": calendar.exceptions_of(year), "day_counts": day_counts, "holiday_names": HOLIDAY_NAMES,
+        "provisional_count": provisional_count,
+        "provisional_cases": db.session.scalars(provisional.limit(PROVISIONAL_LISTED)).all(),
+    }
+
+
+@bp.get("/calendar")
+@roles_required(Role.ADMIN)
+def calendar_page():
+    form = CalendarUploadForm()
+    block = "year_days" if request.args.get("year") else None
+    return render_page("admin/calendar.html", block, **_page_context(form))
+
+
+@bp.post("/calendar")
+@roles_required(Role.ADMIN)
+def calendar_import():
+    form = CalendarUploadForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            schedule = calendar.parse_schedule_csv(calendar.decode_schedule(upload.read()))
+            years = calendar.load_schedule(schedule, import_source(upload.filename))
+        except calendar.CalendarImportError as err:
+            db.session.rollback()
+            form.file.errors.append(str(err))
+        else:
+            db.session.commit()
+            flash(loaded_message(schedule, years), "success")
+            return redirect_after_post(url_for("admin.calendar_page", year=years[0] if years else None))
+    return render_page("admin/calendar.html", "upload_form", status=422, **_page_context(form))
+
+
+def loaded_message(schedule: dict, years: list[int]) -> str:
+    parts = []
+    for year in years:
+        days = schedule[year].values()
+        parts.append(_("%(year)d: %(off)d days off, %(on)d weekend working days",
+                       year=year, off=sum(1 for w, _n in days if not w), on=sum(1 for w, _n in days if w)))
+    return _("Official schedule loaded. %(details)s.", details="; ".join(parts))

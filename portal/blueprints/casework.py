@@ -1,0 +1,134 @@
+"""A case's staff page and the steps taken on it. Each step is a real form posted here; the rules live in
+portal.domain.workflow, this module only parses, calls and renders."""
+from flask import Blueprint, abort, flash, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from portal import forms_handling as fh
+from portal.domain import calendar, duplicates, routing, scope, workflow
+from portal.extensions import db
+from portal.models import Case, Unit
+from portal.models.base import utcnow
+from portal.view_helpers import redirect_after_post, render_page
+
+bp = Blueprint("casework", __name__, url_prefix="/staff/cases")
+
+# step -> (form class, call(case, form, version) -> event)
+STEPS = {
+    "accept": (fh.StepForm, lambda c, f, v: workflow.accept(c, current_user, expected_version=v)),
+    "decline": (fh.DeclineForm, lambda c, f, v: workflow.decline(c, current_user, f.reason.data, f.text.data,
+                                                                  expected_version=v)),
+    "answer_directly": (fh.AnswerForm, lambda c, f, v: workflow.answer_directly(c, current_user, f.answer.data)),
+    "assign": (fh.AssignForm, lambda c, f, v: workflow.assign(
+        c, current_user, _unit(f.unit_id.data), f.priority.data, _units(f.co_unit_ids.data), expected_version=v)),
+    "consult": (fh.ConsultForm, lambda c, f, v: workflow.consult(
+        c, current_user, _unit(f.unit_id.data), _units(f.co_unit_ids.data), f.limit_days.data, f.note.data,
+        expected_version=v)),
+    "sign_for": (fh.StepForm, lambda c, f, v: workflow.sign_for(c, current_user, expected_version=v)),
+    "return": (fh.ReturnForm, lambda c, f, v: workflow.return_case(c, current_user, f.reason.data, f.text.data,
+                                                                    expected_version=v)),
+    "keep": (fh.NoteForm, lambda c, f, v: workflow.keep(c, current_user, f.note.data, expected_version=v)),
+    "request_extension": (fh.ExtensionForm, lambda c, f, v: workflow.request_extension(
+        c, current_user, f.days.data, f.reason.data, expected_version=v)),
+    "approve_extension": (fh.OptionalNoteForm, lambda c, f, v: workflow.decide_extension(
+        c, current_user, True, f.note.data, expected_version=v)),
+    "deny_extension": (fh.NoteForm, lambda c, f, v: workflow.decide_extension(
+        c, current_user, False, f.note.data, expected_version=v)),
+    "co_input": (fh.CoInputForm, lambda c, f, v: workflow.co_input(c, current_user, f.text.data,
+                                                                    expected_version=v)),
+    "draft_reply": (fh.DraftReplyForm, lambda c, f, v: workflow.draft_reply(
+        c, current_user, f.reply_type.data, f.text.data, expected_version=v)),
+    "reply": (fh.StepForm, lambda c, f, v: workflow.approve_reply(c, current_user, expected_version=v)),
+    "send_back": (fh.NoteForm, lambda c, f, v: workflow.send_back(c, current_user, f.note.data,
+                                                                   expected_version=v)),
+    "release": (fh.StepForm, lambda c, f, v: workflow.release(c, current_user, expected_version=v)),
+    "rehandle": (fh.RehandleForm, lambda c, f, v: workflow.rehandle(
+        c, current_user, _unit(f.unit_id.data), f.priority.data, f.note.data, expected_version=v)),
+    "merge": (fh.MergeForm, lambda c, f, v: workflow.merge(c, _case_by_number(f.into.data), current_user,
+                                                            expected_version=v)),
+}
+
+
+def _unit(unit_id: int) -> Unit:
+    unit = db.session.get(Unit, unit_id)
+    if unit is None:
+        raise workflow.WorkflowError(_("Choose a unit from the list."))
+    return unit
+
+
+def _units(ids) -> list[Unit]:
+    return list(db.session.scalars(select(Unit).where(Unit.id.in_(ids or []))))
+
+
+def _case_by_number(number: str) -> Case:
+    case = db.session.scalar(select(Case).where(Case.tracking_no == number))
+    if case is None or not scope.can_see(current_user, case):
+        raise workflow.WorkflowError(_("No case %(no)s in your scope.", no=number))
+    return case
+
+
+def _build_form(step: str, case: Case, formdata=None):
+    form_class = STEPS[step][0]
+    if formdata is not None:
+        form = form_class(formdata=formdata, prefix=step)
+    else:
+        form = form_class(prefix=step)
+        form.version.data = str(case.version)
+    if hasattr(form, "unit_id"):
+        units = routing.units_for_choice()
+        form.unit_id.choices = [(u.id, u.name) for u in units]
+        if formdata is None:
+            suggested = routing.suggest_unit(case) if step in ("assign", "consult") else case.lead_unit
+            if suggested is not None:
+                form.unit_id.data = suggested.id
+        if hasattr(form, "co_unit_ids"):
+            form.co_unit_ids.choices = [(u.id, u.name) for u in units if u.kind != "town_street"]
+    return form
+
+
+def case_page(case: Case, failed_step: str | None = None, failed_form=None, status: int = 200, error: str = ""):
+    steps = [s for s in STEPS if workflow.may(current_user, s, case)]
+    forms = {s: failed_form if s == failed_step and failed_form is not None else _build_form(s, case)
+             for s in steps}
+    similar = []
+    if any(s == "merge" for s in steps):
+        similar = duplicates.similar_open_cases(case.category_id, case.county_id,
+                                                f"{case.title} {case.description}", exclude_id=case.id)
+        similar = [(c, score) for c, score in similar if c.received_at <= case.received_at]
+    now = utcnow()
+    return render_page(
+        "staff/case.html", status=status, case=case, events=case.events, forms=forms, open_step=failed_step,
+        error=error, light=calendar.light(case.due_at, now) if case.state in ("assigned", "handling") else None,
+        sign_light=calendar.light(case.sign_due_at, now) if case.state == "assigned" else None,
+        pending_return=workflow.pending_return(case), pending_extension=workflow.pending_extension(case),
+        similar=similar, suggested_unit=routing.suggest_unit(case) if "assign" in steps else None)
+
+
+@bp.post("/<int:case_id>/step/<step>")
+@login_required
+def take_step(case_id, step):
+    if step not in STEPS:
+        abort(404)
+    case = scope.case_or_abort(current_user, case_id)
+    form = _build_form(step, case, formdata=request.form)
+    if not workflow.may(current_user, step, case):
+        message = _("This step is not possible now: the case is “%(state)s”.",
+                    state=workflow.STATE_LABELS.get(case.state, case.state))
+        if case.version != int(request.form.get(f"{step}-version") or 0):
+            message = str(workflow.StaleCase())
+        return case_page(case, status=409, error=message)
+    if not form.validate():
+        return case_page(case, step, form, status=422)
+    try:
+        STEPS[step][1](case, form, int(form.version.data or 0))
+        db.session.commit()
+    except workflow.WorkflowError as err:
+        db.session.rollback()
+        return case_page(db.session.get(Case, case_id), step, form, status=409, error=str(err))
+    except StaleDataError:  # another request changed the row between our read and our write
+        db.session.rollback()
+        return case_page(db.session.get(Case, case_id), status=409, error=str(workflow.StaleCase()))
+    flash(_("Done: %(step)s.", step=workflow.ACTION_LABELS[step]), "success")
+    return redirect_after_post(url_for("staff.case_detail", case_id=case_id))

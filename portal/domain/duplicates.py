@@ -1,0 +1,35 @@
+"""Similar open cases (并单 candidates): same category and county, similar words."""
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import Case
+
+OPEN_FOR_MERGE = ("submitted", "accepted", "assigned", "handling")
+
+
+def _bigrams(text: str) -> set[str]:
+    text = "".join(ch for ch in (text or "") if ch.isalnum())
+    return {text[i:i + 2] for i in range(len(text) - 1)}
+
+
+def similarity(a: str, b: str) -> float:
+    x, y = _bigrams(a), _bigrams(b)
+    return len(x & y) / len(x | y) if x and y else 0.0
+
+
+def similar_open_cases(category_id: int | None, county_id: int | None, text: str, *, exclude_id: int | None = None,
+                       published_only: bool = False, limit: int = 5, threshold: float = 0.12,
+                       candidates: int = 200) -> list[tuple[Case, float]]:
+    """Open cases in the same category and county whose title + description resemble `text`, best first."""
+    if not category_id or not county_id or len(text or "") < 4:
+        return []
+    query = (select(Case).where(Case.category_id == category_id, Case.county_id == county_id,
+                                Case.state.in_(OPEN_FOR_MERGE))
+             .order_by(Case.received_at.desc()).limit(candidates))
+    if exclude_id:
+        query = query.where(Case.id != exclude_id)
+    if published_only:  # a citizen sees only what other citizens allowed to publish
+        query = query.where(Case.publish_consent.is_(True), Case.confidential.is_(False))
+    scored = [(case, similarity(text, f"{case.title} {case.description}")) for case in db.session.scalars(query)]
+    scored = [pair for pair in scored if pair[1] >= threshold]
+    return sorted(scored, key=lambda pair: -pair[1])[:limit]

@@ -1,0 +1,413 @@
+"""The ledger (台账): every case in a user's scope, filtered, paged, and exported to CSV or XLSX.
+
+Views stay thin: they hand the query arguments to `parse_filters`, then use `ledger_query` (scope + filters as
+one SELECT), `page_of` (one COUNT, one page, eager loads: a fixed number of queries whatever the page holds)
+and `csv_chunks` / `write_xlsx` (every matching row, fetched in batches with `yield_per`).
+
+Deadline lights are computed in SQL. A case has a light only while its handling clock runs (`CLOCK_STATES`:
+assigned to a unit, not yet replied) and it has a deadline:
+- red: `due_at < now`;
+- yellow: not red and `due_at` falls before the start of the *second* working day after today — exactly
+  `calendar.light()`'s "≤ 1 working day left" (today or the next working day), with both bounds computed once
+  in Python on the official schedule and passed to SQL as parameters;
+- green: the rest.
+
+Exports never carry the citizen's name, phone or email.
+"""
+import csv
+import io
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, and_, false, func, or_, select
+from sqlalchemy.orm import aliased, selectinload
+
+from portal.domain import calendar, scope
+from portal.extensions import db
+from portal.models import Case, Category, Region, Unit, User
+from portal.models.base import utcnow
+
+PAGE_SIZE = 50
+EXPORT_BATCH = 1000
+# States in which the unit's handling clock runs, so a deadline light means something.
+CLOCK_STATES = ("assigned", "handling", "dissatisfied")
+LIGHTS = ("red", "yellow", "green")
+# query argument -> what the form calls it (for error messages)
+FILTER_KEYS = ("state", "light", "category", "county", "from", "to", "channel")
+
+
+# ---------------------------------------------------------------------------------------------- filters
+@dataclass
+class LedgerFilters:
+    state: str | None = None
+    light: str | None = None
+    category_id: int | None = None
+    county_id: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    channel: str | None = None
+    raw: dict[str, str] = field(default_factory=dict)  # what the user sent (non-empty values), for links
+    errors: dict[str, str] = field(default_factory=dict)  # query argument -> localized message
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+
+@dataclass(frozen=True)
+class Reference:
+    """The category tree and the counties, loaded once (two queries): the form's options, the validation
+    of submitted ids and the category paths of every row."""
+
+    categories: list[Category]
+    counties: list[Region]
+
+    @property
+    def category_ids(self) -> set[int]:
+        return {c.id for c in self.categories}
+
+    @property
+    def county_ids(self) -> set[int]:
+        return {r.id for r in self.counties}
+
+    def category_paths(self) -> dict[int, str]:
+        by_id = {c.id: c for c in self.categories}
+        paths: dict[int, str] = {}
+
+        def path(cid: int) -> str:
+            if cid not in paths:
+                node = by_id[cid]
+                paths[cid] = node.name if node.parent_id not in by_id else path(node.parent_id) + " › " + node.name
+            return paths[cid]
+
+        for cid in by_id:
+            path(cid)
+        return paths
+
+    def category_options(self) -> list[tuple[int, str]]:
+        """(id, label) in tree order, deeper levels indented, for a <select>."""
+        children: dict[int | None, list[Category]] = {}
+        for c in self.categories:
+            children.setdefault(c.parent_id, []).append(c)
+        out: list[tuple[int, str]] = []
+
+        def walk(parent_id, depth):
+            for c in sorted(children.get(parent_id, []), key=lambda c: (c.sort, c.id)):
+                out.append((c.id, "\u3000" * depth + c.name))
+                walk(c.id, depth + 1)
+
+        walk(None, 0)
+        return out
+
+
+def load_reference() -> Reference:
+    categories = list(db.session.scalars(select(Category).order_by(Category.level, Category.sort, Category.id)))
+    counties = list(db.session.scalars(select(Region).where(Region.parent_id.is_(None))
+                                       .order_by(Region.sort, Region.id)))
+    return Reference(categories, counties)
+
+
+def _parse_int(value: str) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def parse_filters(args: Mapping[str, str], ref: Reference) -> LedgerFilters:
+    """Read the filters from query arguments. Unknown values and bad dates become localized messages."""
+    raw = {k: (args.get(k) or "").strip() for k in FILTER_KEYS}
+    raw = {k: v for k, v in raw.items() if v}
+    f = LedgerFilters(raw=raw)
+    if "state" in raw:
+        if raw["state"] in Case.STATES:
+            f.state = raw["state"]
+        else:
+            f.errors["state"] = _("Unknown state “%(value)s”: choose one from the list.", value=raw["state"])
+    if "light" in raw:
+        if raw["light"] in LIGHTS:
+            f.light = raw["light"]
+        else:
+            f.errors["light"] = _("Unknown deadline light “%(value)s”: choose one from the list.",
+                                  value=raw["light"])
+    if "channel" in raw:
+        if raw["channel"] in Case.CHANNELS:
+            f.channel = raw["channel"]
+        else:
+            f.errors["channel"] = _("Unknown channel “%(value)s”: choose one from the list.", value=raw["channel"])
+    if "category" in raw:
+        f.category_id = _parse_int(raw["category"])
+        if f.category_id not in ref.category_ids:
+            f.category_id = None
+            f.errors["category"] = _("Unknown category: choose one from the list.")
+    if "county" in raw:
+        f.county_id = _parse_int(raw["county"])
+        if f.county_id not in ref.county_ids:
+            f.county_id = None
+            f.errors["county"] = _("Unknown county or district: choose one from the list.")
+    for key, attr in (("from", "date_from"), ("to", "date_to")):
+        if key in raw:
+            try:
+                setattr(f, attr, date.fromisoformat(raw[key]))
+            except ValueError:
+                f.errors[key] = _("“%(value)s” is not a date. Enter it as year-month-day, e.g. 2025-03-01.",
+                                  value=raw[key])
+    if f.date_from and f.date_to and f.date_from > f.date_to:
+        f.errors["to"] = _("The end date is before the start date.")
+    return f
+
+
+# ---------------------------------------------------------------------------------------------- lights
+@dataclass(frozen=True)
+class LightBounds:
+    """The instants separating red / yellow / green, computed once per request on the official schedule."""
+
+    now: datetime
+    yellow_until: datetime  # start of the second working day after today (exclusive bound)
+
+    @classmethod
+    def at(cls, now: datetime | None = None) -> "LightBounds":
+        now = now or utcnow()
+        second = calendar.local_day(calendar.add_working_days(now, 2).due_at)
+        return cls(now, datetime.combine(second, time(0), tzinfo=calendar.SHANGHAI))
+
+    def condition(self, light: str):
+        running = and_(Case.state.in_(CLOCK_STATES), Case.due_at.is_not(None))
+        if light == "red":
+            return and_(running, Case.due_at < self.now)
+        if light == "yellow":
+            return and_(running, Case.due_at >= self.now, Case.due_at < self.yellow_until)
+        if light == "green":
+            return and_(running, Case.due_at >= self.yellow_until)
+        return false()
+
+    def light_of(self, case: Case) -> str | None:
+        """The same rule for one loaded case (no query)."""
+        if case.state not in CLOCK_STATES or case.due_at is None:
+            return None
+        if case.due_at < self.now:
+            return "red"
+        return "yellow" if case.due_at < self.yellow_until else "green"
+
+
+def is_overdue(state: str, due_at: datetime | None, replied_at: datetime | None, closed_at: datetime | None,
+               now: datetime) -> bool:
+    """Replied after the deadline, or still open past it (for a case ended without a reply: ended past it)."""
+    if due_at is None:
+        return False
+    end = replied_at or (now if state in Case.OPEN_STATES else closed_at)
+    return end is not None and end > due_at
+
+
+# ---------------------------------------------------------------------------------------------- queries
+def category_subtree(category_id: int):
+    """The ids of a category and all its descendants (the tree is three levels deep), as a subquery."""
+    parent = aliased(Category)
+    return (select(Category.id).outerjoin(parent, Category.parent_id == parent.id)
+            .where(or_(Category.id == category_id, Category.parent_id == category_id,
+                       parent.parent_id == category_id)))
+
+
+def apply_filters(query: Select, f: LedgerFilters, bounds: LightBounds) -> Select:
+    if f.state:
+        query = query.where(Case.state == f.state)
+    if f.light:
+        query = query.where(bounds.condition(f.light))
+    if f.category_id is not None:
+        query = query.where(Case.category_id.in_(category_subtree(f.category_id)))
+    if f.county_id is not None:
+        query = query.where(Case.county_id == f.county_id)
+    if f.date_from:
+        query = query.where(Case.received_day >= f.date_from)
+    if f.date_to:
+        query = query.where(Case.received_day <= f.date_to)
+    if f.channel:
+        query = query.where(Case.channel == f.channel)
+    return query
+
+
+def ledger_query(user: User, f: LedgerFilters, bounds: LightBounds) -> Select:
+    """The user's scope (role and unit/platform) with the filters; nothing at all when a filter is invalid."""
+    query = apply_filters(scope.visible_cases(user), f, bounds)
+    return query if f.valid else query.where(false())
+
+
+@dataclass
+class Page:
+    cases: list[Case]
+    total: int
+    page: int
+    pages: int
+
+
+def page_of(query: Select, page: int, size: int = PAGE_SIZE) -> Page:
+    """One COUNT, one page, three eager loads: the same number of queries for 1 row or 50."""
+    total = db.session.scalar(query.with_only_columns(func.count(Case.id)).order_by(None)) or 0
+    pages = max((total + size - 1) // size, 1)
+    page = min(max(page, 1), pages)
+    cases = list(db.session.scalars(
+        query.options(selectinload(Case.category), selectinload(Case.county), selectinload(Case.lead_unit))
+        .order_by(Case.received_at.desc(), Case.id.desc()).limit(size).offset((page - 1) * size)))
+    return Page(cases, total, page, pages)
+
+
+# ---------------------------------------------------------------------------------------------- export
+EXPORT_COLUMNS = (
+    ("tracking_no", _l("Tracking number")),
+    ("channel", _l("Channel")),
+    ("category", _l("Category")),
+    ("district", _l("District")),
+    ("title", _l("Title")),
+    ("received", _l("Received")),
+    ("lead_unit", _l("Lead unit")),
+    ("state", _l("State")),
+    ("due", _l("Deadline")),
+    ("replied", _l("Replied")),
+    ("overdue", _l("Overdue?")),
+    ("rating", _l("Rating")),
+)
+
+
+def export_header() -> list[str]:
+    return [str(label) for _key, label in EXPORT_COLUMNS]
+
+
+def _english() -> bool:
+    from flask_babel import get_locale
+
+    try:
+        loc = get_locale()
+    except Exception:  # pragma: no cover - outside a request
+        return False
+    return loc is not None and loc.language == "en"
+
+
+def _local(value: datetime | None) -> datetime | None:
+    """Asia/Shanghai wall-clock time without tzinfo (what a spreadsheet shows)."""
+    return value.astimezone(calendar.SHANGHAI).replace(tzinfo=None, microsecond=0) if value else None
+
+
+def export_rows(query: Select, ref: Reference, now: datetime | None = None) -> Iterator[list[Any]]:
+    """One list of cell values per case, in `EXPORT_COLUMNS` order, fetched `EXPORT_BATCH` at a time.
+
+    Selects plain columns (no ORM objects, no citizen fields) joined to district and lead unit, so memory stays
+    flat however many rows match."""
+    from portal.domain.labels import SATISFACTION_LABELS, STATE_LABELS
+    from portal.forms import CHANNEL_LABELS
+
+    now = now or utcnow()
+    en = _english()
+    paths = ref.category_paths()
+    county, unit = aliased(Region), aliased(Unit)
+    rows_query = (query.with_only_columns(
+        Case.id, Case.tracking_no, Case.channel, Case.category_id, county.name_zh, county.name_en, Case.title,
+        Case.received_at, unit.name_zh, unit.name_en, Case.state, Case.due_at, Case.replied_at, Case.closed_at,
+        Case.satisfaction)
+        .join_from(Case, county, Case.county_id == county.id)
+        .outerjoin_from(Case, unit, Case.lead_unit_id == unit.id)
+        .order_by(Case.received_at.desc(), Case.id.desc())
+        .execution_options(yield_per=EXPORT_BATCH))
+    yes, no = _("Yes"), _("No")
+    labels_state = {k: str(v) for k, v in STATE_LABELS.items()}
+    labels_channel = {k: str(v) for k, v in CHANNEL_LABELS.items()}
+    labels_rating = {k: str(v) for k, v in SATISFACTION_LABELS.items()}
+    for (_id, number, channel, category_id, county_zh, county_en, title, received_at, unit_zh, unit_en, state,
+         due_at, replied_at, closed_at, satisfaction) in db.session.execute(rows_query):
+        yield [
+            number,
+            labels_channel.get(channel, channel),
+            paths.get(category_id, ""),
+            (county_en if en and county_en else county_zh) or "",
+            title,
+            _local(received_at),
+            (unit_en if en and unit_en else unit_zh) or "",
+            labels_state.get(state, state),
+            _local(due_at),
+            _local(replied_at),
+            yes if is_overdue(state, due_at, replied_at, closed_at, now) else no,
+            labels_rating.get(satisfaction, "") if satisfaction else "",
+        ]
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    text = str(value)
+    # A citizen's title starting with "=" must not become a spreadsheet formula (CSV injection).
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def csv_chunks(rows: Iterator[list[Any]], header: list[str], rows_per_chunk: int = 500) -> Iterator[str]:
+    """The CSV as text chunks: UTF-8 BOM first (Excel then reads Chinese correctly), header, rows."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    buffer.write("\ufeff")
+    writer.writerow(header)
+    count = 0
+    for row in rows:
+        writer.writerow([_csv_cell(v) for v in row])
+        count += 1
+        if count % rows_per_chunk == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def write_xlsx(rows: Iterator[list[Any]], header: list[str], out, title: str) -> None:
+    """An XLSX in openpyxl's write-only mode (rows streamed to disk, not held in memory) written to `out`."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title=title[:31])
+    ws.freeze_panes = "A2"
+    for letter, width in zip("ABCDEFGHIJKL", (18, 16, 30, 14, 40, 17, 28, 14, 17, 17, 10, 14), strict=True):
+        ws.column_dimensions[letter].width = width
+    bold = Font(bold=True)
+    head = []
+    for text in header:
+        cell = WriteOnlyCell(ws, value=text)
+        cell.font = bold
+        head.append(cell)
+    ws.append(head)
+    for row in rows:
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(ws, value=value)
+            if isinstance(value, str) and value.startswith("="):
+                cell.data_type = "s"  # text, never a formula
+            elif isinstance(value, datetime):
+                cell.number_format = "yyyy-mm-dd hh:mm"
+            cells.append(cell)
+        ws.append(cells)
+    wb.save(out)
+
+
+def export_filename(extension: str, now: datetime | None = None) -> str:
+    day = calendar.local_day(now or utcnow())
+    return f"ledger-{day:%Y%m%d}.{extension}"
+
+
+def scope_label(user: User) -> str:
+    """What part of the city the ledger covers, for the page's lead paragraph."""
+    from portal.models import Role
+
+    if user.role in Role.UNIT_ROLES and user.unit is not None:
+        return _("Cases led by %(unit)s", unit=user.unit.name)
+    if user.role in Role.PLATFORM_ROLES and user.platform is not None and user.platform.kind != "city":
+        return _("Cases received on %(platform)s", platform=user.platform.name)
+    if user.role == Role.SALON_ORGANIZER:
+        return _("Cases from new-media tea salons")
+    return _("All cases in the city")
+

@@ -1,0 +1,62 @@
+"""Work queues: what each role has to do next. Each queue is one SELECT over the user's scope."""
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import selectinload
+
+from portal.domain import scope
+from portal.extensions import db
+from portal.models import Case, CaseUnit, ExtensionRequest, User
+
+
+def _dispatcher_tabs(user: User) -> dict[str, Select]:
+    base = scope.visible_cases(user)
+    pending_ext = select(ExtensionRequest.case_id).where(ExtensionRequest.outcome.is_(None))
+    return {
+        "new": base.where(Case.state == "submitted").order_by(Case.received_at),
+        "assign": base.where(Case.state == "accepted").order_by(Case.return_count.desc(), Case.received_at),
+        "release": base.where(Case.state.in_(("replied",))).order_by(Case.updated_at),
+        "extensions": base.where(Case.id.in_(pending_ext)).order_by(Case.due_at),
+        "overdue": base.where(Case.escalated_at.is_not(None), Case.state.in_(("assigned", "handling")))
+        .order_by(Case.due_at),
+    }
+
+
+def _unit_tabs(user: User) -> dict[str, Select]:
+    base = scope.visible_cases(user)
+    mine = Case.lead_unit_id == user.unit_id
+    co = select(CaseUnit.case_id).where(CaseUnit.unit_id == user.unit_id, CaseUnit.active.is_(True),
+                                        CaseUnit.role == "co")
+    tabs = {
+        "sign": base.where(mine, Case.state == "assigned").order_by(Case.sign_due_at),
+        "handling": base.where(mine, Case.state == "handling").order_by(Case.due_at),
+        "approve": base.where(mine, Case.state == "handling", Case.reply_drafted_at.is_not(None))
+        .order_by(Case.due_at),
+        "co": base.where(Case.id.in_(co), Case.state.in_(("assigned", "handling"))).order_by(Case.due_at),
+    }
+    if user.role != "unit_lead":
+        del tabs["approve"]
+    return tabs
+
+
+def _supervisor_tabs(user: User) -> dict[str, Select]:
+    base = scope.visible_cases(user)
+    return {
+        # the hard ones first: handled again most often, then the oldest
+        "dissatisfied": base.where(Case.state == "dissatisfied").order_by(Case.rehandle_count.desc(),
+                                                                          Case.received_at),
+        "overdue": base.where(Case.escalated_at.is_not(None), Case.state.in_(("assigned", "handling")))
+        .order_by(Case.due_at),
+    }
+
+
+QUEUES = {"dispatcher": _dispatcher_tabs, "unit": _unit_tabs, "supervisor": _supervisor_tabs}
+
+
+def queue(kind: str, user: User, tab: str | None, limit: int = 100):
+    """(tab, {tab: count}, cases) for one queue; counts are one aggregate query per tab."""
+    tabs = QUEUES[kind](user)
+    tab = tab if tab in tabs else next(iter(tabs))
+    counts = {name: db.session.scalar(q.with_only_columns(func.count(Case.id)).order_by(None))
+              for name, q in tabs.items()}
+    cases = db.session.scalars(tabs[tab].options(
+        selectinload(Case.category), selectinload(Case.county), selectinload(Case.lead_unit)).limit(limit)).all()
+    return tab, counts, cases

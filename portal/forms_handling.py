@@ -1,0 +1,111 @@
+"""Forms for the steps of the handling loop. Each carries the case version the user saw."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from portal.domain.labels import (DECLINE_REASONS, PRIORITY_LABELS, REPLY_TYPES, RESOLUTION_LABELS,
+                                  RETURN_REASONS, SATISFACTION_LABELS)
+from portal.forms import strip
+
+
+def _text(label, required=True, min_length=2, message=None):
+    validators = [Length(max=4000, message=_l("At most %(max)d characters."))]
+    if required:
+        validators = [DataRequired(message or _l("Write a few words.")),
+                      Length(min=min_length, max=4000, message=_l("Between %(min)d and %(max)d characters."))]
+    return TextAreaField(label, filters=[strip], validators=validators)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class StepForm(FlaskForm):
+    version = HiddenField()
+
+
+class DeclineForm(StepForm):
+    reason = SelectField(_l("Reason"), choices=list(DECLINE_REASONS.items()),
+                         validators=[InputRequired(_l("Choose a reason."))])
+    text = _text(_l("Explanation for the citizen"), required=False)
+
+
+class AnswerForm(StepForm):
+    answer = _text(_l("Answer"), min_length=5, message=_l("Write the answer."))
+
+
+class AssignForm(StepForm):
+    unit_id = SelectField(_l("Lead unit"), coerce=int, validators=[InputRequired(_l("Choose the lead unit."))])
+    co_unit_ids = MultiCheckboxField(_l("Co-handling units (optional)"), coerce=int, validate_choice=False)
+    priority = SelectField(_l("Priority and time limit"),
+                           choices=[(k, v) for k, v in PRIORITY_LABELS.items() if k != "complex"])
+
+
+class ConsultForm(StepForm):
+    unit_id = SelectField(_l("Lead unit"), coerce=int, validators=[InputRequired(_l("Choose the lead unit."))])
+    co_unit_ids = MultiCheckboxField(_l("Co-handling units"), coerce=int, validate_choice=False)
+    limit_days = IntegerField(_l("Time limit (working days)"), default=15, validators=[
+        InputRequired(_l("Enter the time limit in working days.")),
+        NumberRange(min=1, max=60, message=_l("Between %(min)d and %(max)d working days."))])
+    note = _text(_l("Consultation record"), min_length=5)
+
+
+class ReturnForm(StepForm):
+    reason = SelectField(_l("Reason"), choices=list(RETURN_REASONS.items()),
+                         validators=[InputRequired(_l("Choose a reason."))])
+    text = _text(_l("Explain why this case is not for your unit"), min_length=5)
+
+
+class NoteForm(StepForm):
+    note = _text(_l("Note"))
+
+
+class OptionalNoteForm(StepForm):
+    note = _text(_l("Note (optional)"), required=False)
+
+
+class ExtensionForm(StepForm):
+    days = IntegerField(_l("Extra working days"), default=5, validators=[
+        InputRequired(_l("Enter the number of working days.")),
+        NumberRange(min=1, max=30, message=_l("Between %(min)d and %(max)d working days."))])
+    reason = _text(_l("Reason for the extension"), min_length=5)
+
+
+class CoInputForm(StepForm):
+    text = _text(_l("Your unit's input for the lead unit"), min_length=5)
+
+
+class DraftReplyForm(StepForm):
+    reply_type = SelectField(_l("Type of reply"), choices=list(REPLY_TYPES.items()))
+    text = _text(_l("Reply to the citizen"), min_length=10)
+
+
+class RehandleForm(StepForm):
+    unit_id = SelectField(_l("Unit to re-handle it"), coerce=int,
+                          validators=[InputRequired(_l("Choose the unit."))])
+    priority = SelectField(_l("Priority and time limit"),
+                           choices=[(k, v) for k, v in PRIORITY_LABELS.items() if k != "complex"], default="general")
+    note = _text(_l("Instructions for the unit"), min_length=5)
+
+
+class MergeForm(StepForm):
+    into = StringField(_l("Tracking number of the earlier case"), filters=[lambda v: (v or "").strip().upper()],
+                       validators=[DataRequired(_l("Enter the tracking number of the earlier case."))])
+
+
+class EvaluateForm(FlaskForm):
+    resolution = SelectField(_l("Was your problem resolved?"), choices=list(RESOLUTION_LABELS.items()),
+                             validators=[InputRequired(_l("Choose an answer."))])
+    satisfaction = SelectField(_l("Are you satisfied with the handling?"), choices=list(SATISFACTION_LABELS.items()),
+                               validators=[InputRequired(_l("Choose an answer."))])
+    comment = TextAreaField(_l("Comment (required when dissatisfied)"), filters=[strip],
+                            validators=[Optional(), Length(max=2000, message=_l("At most %(max)d characters."))])
+
+    def validate_comment(self, field):
+        from wtforms.validators import ValidationError
+
+        if self.satisfaction.data == "dissatisfied" and len(field.data or "") < 5:
+            raise ValidationError(_l("Tell us why you are dissatisfied, so the case can be handled again."))

@@ -40,7 +40,7 @@ def register_calendar_cli(app: Flask) -> None:
                 years = calendar.load_schedule(schedule, import_source(file.name))
             except calendar.CalendarImportError as err:
                 db.session.rollback()
-                raise click.ClickException(_("%(file)s: %(error)s", file=str(file), error=str(err)))
+                raise click.ClickException(f"{file}: {err}") from None
             db.session.commit()
             click.echo(loaded_message(schedule, years))
 

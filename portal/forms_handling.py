@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.domain.labels import (DECLINE_REASONS, PRIORITY_LABELS, REPLY_TYPES, RESOLUTION_LABELS,
@@ -102,7 +102,7 @@ class EvaluateForm(FlaskForm):
     satisfaction = SelectField(_l("Are you satisfied with the handling?"), choices=list(SATISFACTION_LABELS.items()),
                                validators=[InputRequired(_l("Choose an answer."))])
     comment = TextAreaField(_l("Comment (required when dissatisfied)"), filters=[strip],
-                            validators=[Optional(), Length(max=2000, message=_l("At most %(max)d characters."))])
+                            validators=[Length(max=2000, message=_l("At most %(max)d characters."))])
 
     def validate_comment(self, field):
         from wtforms.validators import ValidationError

@@ -45,8 +45,13 @@ def local_time(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
     return format_datetime(value.astimezone(SHANGHAI), fmt)
 
 
+def local_time_iso(value: str | None) -> str:
+    return local_time(datetime.fromisoformat(value)) if value else ""
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["local_time_iso"] = local_time_iso
     app.jinja_env.filters["mask_phone"] = mask_phone
     app.jinja_env.filters["mask_name"] = mask_name
     app.jinja_env.add_extension("jinja2.ext.do")

@@ -81,7 +81,8 @@ def calendar_import():
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            schedule = calendar.parse_schedule_csv(calendar.decode_schedule(upload.read()))
+            text = calendar.decode_schedule(upload.read(calendar.MAX_SCHEDULE_BYTES + 1))
+            schedule = calendar.parse_schedule_csv(text)
             years = calendar.load_schedule(schedule, import_source(upload.filename))
         except calendar.CalendarImportError as err:
             db.session.rollback()

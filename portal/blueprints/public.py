@@ -7,6 +7,7 @@ from werkzeug.datastructures import MultiDict
 from portal.domain import intake, photos, workflow
 from portal.extensions import db, limiter
 from portal.forms import CaseForm, TrackForm
+from portal.forms_handling import EvaluateForm
 from portal.models import Case, CasePhoto
 from portal.view_helpers import redirect_after_post, render_page
 
@@ -117,14 +118,35 @@ def _tracked_or_404(tracking_no: str) -> Case:
     return case
 
 
-@bp.get("/track/<tracking_no>")
-def tracked_case(tracking_no):
-    case = _tracked_or_404(tracking_no)
+def _case_page(case: Case, form: EvaluateForm | None = None, status: int = 200):
     followed = case
     while followed.state == "merged" and followed.merged_into_id:
         followed = db.session.get(Case, followed.merged_into_id)  # the citizen follows the earlier case
-    return render_page("public/case.html", case=case, followed=followed,
-                       timeline=workflow.public_timeline(followed))
+    if form is None and case.state == "awaiting_evaluation":
+        form = EvaluateForm()
+    return render_page("public/case.html", "evaluation", status=status, case=case, followed=followed,
+                       timeline=workflow.public_timeline(followed), form=form)
+
+
+@bp.get("/track/<tracking_no>")
+def tracked_case(tracking_no):
+    return _case_page(_tracked_or_404(tracking_no))
+
+
+@bp.post("/track/<tracking_no>/evaluate")
+def evaluate(tracking_no):
+    """The citizen rates the reply: resolved? satisfied? (a reason is required when dissatisfied)."""
+    case = _tracked_or_404(tracking_no)
+    form = EvaluateForm()
+    if case.state != "awaiting_evaluation":
+        flash(_("This case is not waiting for a rating any more."), "error")
+        return redirect_after_post(url_for("public.tracked_case", tracking_no=tracking_no))
+    if not form.validate_on_submit():
+        return _case_page(case, form, status=422)
+    workflow.evaluate(case, form.resolution.data, form.satisfaction.data, form.comment.data or None)
+    db.session.commit()
+    flash(_("Thank you for your rating."), "success")
+    return redirect_after_post(url_for("public.tracked_case", tracking_no=tracking_no))
 
 
 @bp.get("/track/<tracking_no>/photos/<int:photo_id>")

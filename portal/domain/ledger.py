@@ -4,8 +4,8 @@ Views stay thin: they hand the query arguments to `parse_filters`, then use `led
 one SELECT), `page_of` (one COUNT, one page, eager loads: a fixed number of queries whatever the page holds)
 and `csv_chunks` / `write_xlsx` (every matching row, fetched in batches with `yield_per`).
 
-Deadline lights are computed in SQL. A case has a light only while its handling clock runs (`CLOCK_STATES`:
-assigned to a unit, not yet replied) and it has a deadline:
+Deadline lights are computed in SQL. A case has a light only while the unit's handling clock runs
+(`CLOCK_STATES`: assigned or being handled, reply not yet approved) and it has a deadline:
 - red: `due_at < now`;
 - yellow: not red and `due_at` falls before the start of the *second* working day after today — exactly
   `calendar.light()`'s "≤ 1 working day left" (today or the next working day), with both bounds computed once
@@ -33,8 +33,9 @@ from portal.models.base import utcnow
 
 PAGE_SIZE = 50
 EXPORT_BATCH = 1000
-# States in which the unit's handling clock runs, so a deadline light means something.
-CLOCK_STATES = ("assigned", "handling", "dissatisfied")
+# States in which the unit's handling clock runs, so a deadline light means something. Not "dissatisfied": the
+# case waits in the dissatisfied zone until re-handling sets a fresh deadline and moves it back to "handling".
+CLOCK_STATES = ("assigned", "handling")
 LIGHTS = ("red", "yellow", "green")
 # query argument -> what the form calls it (for error messages)
 FILTER_KEYS = ("state", "light", "category", "county", "from", "to", "channel")
@@ -194,12 +195,13 @@ class LightBounds:
         return "yellow" if case.due_at < self.yellow_until else "green"
 
 
-def is_overdue(state: str, due_at: datetime | None, replied_at: datetime | None, closed_at: datetime | None,
-               now: datetime) -> bool:
-    """Replied after the deadline, or still open past it (for a case ended without a reply: ended past it)."""
+def is_overdue(state: str, due_at: datetime | None, replied_at: datetime | None, drafted_at: datetime | None,
+               closed_at: datetime | None, now: datetime) -> bool:
+    """Past the deadline: the reply went out after it, or the unit still works on the case after it, or its
+    approved reply (waiting for release) was drafted after it, or the case ended without a reply after it."""
     if due_at is None:
         return False
-    end = replied_at or (now if state in Case.OPEN_STATES else closed_at)
+    end = replied_at or (now if state in CLOCK_STATES else None) or drafted_at or closed_at
     return end is not None and end > due_at
 
 
@@ -266,7 +268,7 @@ EXPORT_COLUMNS = (
     ("lead_unit", _l("Lead unit")),
     ("state", _l("State")),
     ("due", _l("Deadline")),
-    ("replied", _l("Replied")),
+    ("replied", _l("Replied at")),
     ("overdue", _l("Overdue?")),
     ("rating", _l("Rating")),
 )
@@ -305,8 +307,8 @@ def export_rows(query: Select, ref: Reference, now: datetime | None = None) -> I
     county, unit = aliased(Region), aliased(Unit)
     rows_query = (query.with_only_columns(
         Case.id, Case.tracking_no, Case.channel, Case.category_id, county.name_zh, county.name_en, Case.title,
-        Case.received_at, unit.name_zh, unit.name_en, Case.state, Case.due_at, Case.replied_at, Case.closed_at,
-        Case.satisfaction)
+        Case.received_at, unit.name_zh, unit.name_en, Case.state, Case.due_at, Case.replied_at,
+        Case.reply_drafted_at, Case.closed_at, Case.satisfaction)
         .join_from(Case, county, Case.county_id == county.id)
         .outerjoin_from(Case, unit, Case.lead_unit_id == unit.id)
         .order_by(Case.received_at.desc(), Case.id.desc())
@@ -316,7 +318,7 @@ def export_rows(query: Select, ref: Reference, now: datetime | None = None) -> I
     labels_channel = {k: str(v) for k, v in CHANNEL_LABELS.items()}
     labels_rating = {k: str(v) for k, v in SATISFACTION_LABELS.items()}
     for (_id, number, channel, category_id, county_zh, county_en, title, received_at, unit_zh, unit_en, state,
-         due_at, replied_at, closed_at, satisfaction) in db.session.execute(rows_query):
+         due_at, replied_at, drafted_at, closed_at, satisfaction) in db.session.execute(rows_query):
         yield [
             number,
             labels_channel.get(channel, channel),
@@ -328,7 +330,7 @@ def export_rows(query: Select, ref: Reference, now: datetime | None = None) -> I
             labels_state.get(state, state),
             _local(due_at),
             _local(replied_at),
-            yes if is_overdue(state, due_at, replied_at, closed_at, now) else no,
+            yes if is_overdue(state, due_at, replied_at, drafted_at, closed_at, now) else no,
             labels_rating.get(satisfaction, "") if satisfaction else "",
         ]
 

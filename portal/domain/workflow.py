@@ -5,6 +5,7 @@ case's state allows the step and that nobody changed the case meanwhile (version
 a CaseEvent (who, when, from, to, why, public or internal) and queues the citizen's notification.
 """
 from datetime import datetime, timedelta
+from functools import wraps
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -68,11 +69,9 @@ class NotAllowed(WorkflowError):
 
 def _move(case: Case, action: str, actor: User | None, *, note: str | None = None, at: datetime | None = None,
           to_state: str | None = None, unit_id: int | None = None, data: dict | None = None,
-          expected_version: int | None = None, public: bool | None = None) -> CaseEvent:
+          public: bool | None = None) -> CaseEvent:
     allowed_from, target, shown = TRANSITIONS[action]
     current = None if action == "submit" else case.state
-    if expected_version is not None and case.version != expected_version:
-        raise StaleCase()
     if current not in allowed_from:
         raise IllegalTransition(case, action)
     if actor is not None and not permissions.may(actor, action, case):
@@ -87,6 +86,19 @@ def _move(case: Case, action: str, actor: User | None, *, note: str | None = Non
     if event.public and action != "submit":
         notify.citizen_step(case, event)
     return event
+
+
+def guarded(step):
+    """Refuse the step when the case changed since the user loaded it (`expected_version`, from the form).
+
+    Checked before the step touches anything: a query inside the step may autoflush and bump the version.
+    Concurrent writers are also stopped in the database by the version column (StaleDataError)."""
+    @wraps(step)
+    def wrapper(case: Case, *args, expected_version: int | None = None, **kwargs):
+        if expected_version is not None and case.version != expected_version:
+            raise StaleCase()
+        return step(case, *args, **kwargs)
+    return wrapper
 
 
 def may(user: User, action: str, case: Case) -> bool:
@@ -125,16 +137,17 @@ def submit(case: Case, actor: User | None = None, at: datetime | None = None) ->
     return event
 
 
-def accept(case: Case, actor: User, at=None, expected_version=None) -> CaseEvent:
-    return _move(case, "accept", actor, at=at, expected_version=expected_version)
+@guarded
+def accept(case: Case, actor: User, at=None) -> CaseEvent:
+    return _move(case, "accept", actor, at=at)
 
 
-def decline(case: Case, actor: User, reason: str, text: str = "", at=None, expected_version=None) -> CaseEvent:
+@guarded
+def decline(case: Case, actor: User, reason: str, text: str = "", at=None) -> CaseEvent:
     from portal.domain.labels import DECLINE_REASONS
 
     note = str(DECLINE_REASONS.get(reason, reason)) + (f" — {text}" if text else "")
-    event = _move(case, "decline", actor, note=note, at=at, data={"reason": reason},
-                  expected_version=expected_version)
+    event = _move(case, "decline", actor, note=note, at=at, data={"reason": reason})
     case.closed_at = event.at
     return event
 
@@ -163,8 +176,9 @@ def _set_deadline(case: Case, start: datetime, priority: str, limit_days: int | 
     case.escalated_at = None
 
 
+@guarded
 def assign(case: Case, actor: User, unit: Unit, priority: str, co_units: list[Unit] = (), at=None,
-           limit_days: int | None = None, expected_version=None) -> CaseEvent:
+           limit_days: int | None = None) -> CaseEvent:
     at = at or utcnow()
     if priority == "complex" and not limit_days:
         limit_days = calendar.LIMITS["complex"]
@@ -175,13 +189,14 @@ def assign(case: Case, actor: User, unit: Unit, priority: str, co_units: list[Un
     rr = pending_return(case) if case.id else None
     if rr is not None:
         rr.outcome, rr.decided_by_id, rr.decided_at = "reassigned", actor.id, at
-    return _move(case, "assign", actor, at=at, unit_id=unit.id, expected_version=expected_version,
+    return _move(case, "assign", actor, at=at, unit_id=unit.id,
                  data={"priority": priority, "due_at": case.due_at.isoformat(),
                        "co_units": [u.id for u in co_units]})
 
 
+@guarded
 def consult(case: Case, actor: User, lead: Unit, co_units: list[Unit], limit_days: int, note: str,
-            at=None, expected_version=None) -> CaseEvent:
+            at=None) -> CaseEvent:
     """会商 for a complex case: names the lead and co-handling units and sets the complex time limit."""
     at = at or utcnow()
     was_accepted = case.state == "accepted"
@@ -189,7 +204,7 @@ def consult(case: Case, actor: User, lead: Unit, co_units: list[Unit], limit_day
     _set_deadline(case, at, "complex", limit_days)
     if was_accepted:
         case.sign_due_at = calendar.sign_for_deadline(at).due_at
-    return _move(case, "consult", actor, at=at, note=note, unit_id=lead.id, expected_version=expected_version,
+    return _move(case, "consult", actor, at=at, note=note, unit_id=lead.id,
                  to_state="assigned" if was_accepted else "handling",
                  data={"limit_days": limit_days, "co_units": [u.id for u in co_units],
                        "due_at": case.due_at.isoformat()})
@@ -197,49 +212,65 @@ def consult(case: Case, actor: User, lead: Unit, co_units: list[Unit], limit_day
 
 # ---- the unit -----------------------------------------------------------------------------------------------
 
-def sign_for(case: Case, actor: User, at=None, expected_version=None) -> CaseEvent:
-    event = _move(case, "sign_for", actor, at=at, unit_id=case.lead_unit_id, expected_version=expected_version)
+@guarded
+def sign_for(case: Case, actor: User, at=None) -> CaseEvent:
+    event = _move(case, "sign_for", actor, at=at, unit_id=case.lead_unit_id)
     case.signed_at = event.at
     return event
 
 
-def return_case(case: Case, actor: User, reason: str, text: str, at=None, expected_version=None) -> CaseEvent:
+@guarded
+def return_case(case: Case, actor: User, reason: str, text: str, at=None) -> CaseEvent:
     """The unit hands a mis-assigned case back; the dispatcher re-assigns it or rules that the unit keeps it."""
     from portal.domain.labels import RETURN_REASONS
 
     unit_id = case.lead_unit_id
-    event = _move(case, "return", actor, at=at, unit_id=unit_id, expected_version=expected_version,
-                  note=f"{RETURN_REASONS.get(reason, reason)}: {text}", data={"reason": reason})
+    co_units = [cu.unit_id for cu in case.units if cu.active and cu.role == "co"]
+    event = _move(case, "return", actor, at=at, unit_id=unit_id,
+                  note=f"{RETURN_REASONS.get(reason, reason)}: {text}", data={"reason": reason, "co_units": co_units})
     db.session.add(ReturnRequest(case_id=case.id, unit_id=unit_id, reason=reason, text=text,
                                  requested_by_id=actor.id, requested_at=event.at))
+    for cu in case.units:  # out of the unit's hands until the dispatcher rules
+        cu.active = False
+    case.lead_unit_id = None
     case.return_count += 1
     return event
 
 
-def keep(case: Case, actor: User, note: str, at=None, expected_version=None) -> CaseEvent:
-    """The dispatcher rules the returning unit keeps the case; the deadline runs on as before."""
+@guarded
+def keep(case: Case, actor: User, note: str, at=None) -> CaseEvent:
+    """The dispatcher rules the returning unit keeps the case (with its co-units); the deadline runs on."""
     rr = pending_return(case)
     if rr is None:
         raise IllegalTransition(case, "keep")
-    event = _move(case, "keep", actor, at=at, note=note, unit_id=rr.unit_id, expected_version=expected_version)
+    returned = next(e for e in reversed(case.events) if e.action == "return")
+    at = at or utcnow()
+    _set_units(case, db.session.get(Unit, rr.unit_id), _units_by_id((returned.data or {}).get("co_units", [])), at)
+    event = _move(case, "keep", actor, at=at, note=note, unit_id=rr.unit_id)
     rr.outcome, rr.decided_by_id, rr.decided_at = "kept", actor.id, event.at
     return event
 
 
-def request_extension(case: Case, actor: User, days: int, reason: str, at=None, expected_version=None):
+def _units_by_id(ids) -> list[Unit]:
+    return list(db.session.scalars(select(Unit).where(Unit.id.in_(ids)))) if ids else []
+
+
+@guarded
+def request_extension(case: Case, actor: User, days: int, reason: str, at=None):
     at = at or utcnow()
     if case.due_at is None or at > case.due_at:
         raise WorkflowError(str(_l("An extension must be requested before the deadline.")))
     if pending_extension(case) is not None:
         raise WorkflowError(str(_l("An extension request is already waiting for a decision.")))
     event = _move(case, "request_extension", actor, at=at, note=reason, unit_id=case.lead_unit_id,
-                  data={"days": days}, expected_version=expected_version)
+                  data={"days": days})
     db.session.add(ExtensionRequest(case_id=case.id, unit_id=case.lead_unit_id, days=days, reason=reason,
                                     requested_by_id=actor.id, requested_at=at))
     return event
 
 
-def decide_extension(case: Case, actor: User, approve: bool, note: str = "", at=None, expected_version=None):
+@guarded
+def decide_extension(case: Case, actor: User, approve: bool, note: str = "", at=None):
     request = pending_extension(case)
     if request is None:
         raise IllegalTransition(case, "approve_extension")
@@ -251,51 +282,52 @@ def decide_extension(case: Case, actor: User, approve: bool, note: str = "", at=
         request.new_due_at = deadline.due_at
         case.due_at, case.due_is_provisional, case.escalated_at = deadline.due_at, deadline.provisional, None
         return _move(case, "approve_extension", actor, at=at, unit_id=case.lead_unit_id,
-                     note=note or None, data={"due_at": deadline.due_at.isoformat(), "days": request.days},
-                     expected_version=expected_version)
-    return _move(case, "deny_extension", actor, at=at, note=note, unit_id=case.lead_unit_id,
-                 expected_version=expected_version)
+                     note=note or None, data={"due_at": deadline.due_at.isoformat(), "days": request.days})
+    return _move(case, "deny_extension", actor, at=at, note=note, unit_id=case.lead_unit_id)
 
 
-def co_input(case: Case, actor: User, text: str, at=None, expected_version=None) -> CaseEvent:
+@guarded
+def co_input(case: Case, actor: User, text: str, at=None) -> CaseEvent:
     share = permissions.co_unit_of(actor, case)
     if share is None:
         raise NotAllowed()
-    event = _move(case, "co_input", actor, at=at, note=text, unit_id=share.unit_id,
-                  expected_version=expected_version)
+    event = _move(case, "co_input", actor, at=at, note=text, unit_id=share.unit_id)
     share.input_text, share.input_at = text, event.at
     return event
 
 
-def draft_reply(case: Case, actor: User, reply_type: str, text: str, at=None, expected_version=None):
+@guarded
+def draft_reply(case: Case, actor: User, reply_type: str, text: str, at=None):
     event = _move(case, "draft_reply", actor, at=at, note=text, unit_id=case.lead_unit_id,
-                  data={"reply_type": reply_type}, expected_version=expected_version)
+                  data={"reply_type": reply_type})
     case.reply_type, case.reply_text, case.reply_drafted_at = reply_type, text, event.at
     return event
 
 
-def approve_reply(case: Case, actor: User, at=None, expected_version=None) -> CaseEvent:
+@guarded
+def approve_reply(case: Case, actor: User, at=None) -> CaseEvent:
     """The unit lead approves the drafted reply; it goes to the dispatcher for release."""
     if case.reply_drafted_at is None:
         raise WorkflowError(str(_l("There is no drafted reply to approve.")))
-    return _move(case, "reply", actor, at=at, unit_id=case.lead_unit_id, expected_version=expected_version)
+    return _move(case, "reply", actor, at=at, unit_id=case.lead_unit_id)
 
 
 # ---- back to the citizen -----------------------------------------------------------------------------------
 
-def send_back(case: Case, actor: User, note: str, at=None, expected_version=None) -> CaseEvent:
-    event = _move(case, "send_back", actor, at=at, note=note, unit_id=case.lead_unit_id,
-                  expected_version=expected_version)
+@guarded
+def send_back(case: Case, actor: User, note: str, at=None) -> CaseEvent:
+    event = _move(case, "send_back", actor, at=at, note=note, unit_id=case.lead_unit_id)
     case.reply_drafted_at = None
     return event
 
 
-def release(case: Case, actor: User, at=None, expected_version=None) -> CaseEvent:
+@guarded
+def release(case: Case, actor: User, at=None) -> CaseEvent:
     at = at or utcnow()
     case.replied_at = at
     case.evaluation_due_at = at + timedelta(days=current_app.config.get("EVALUATION_DAYS", 7))
     return _move(case, "release", actor, at=at, note=case.reply_text, unit_id=case.lead_unit_id,
-                 data={"reply_type": case.reply_type}, expected_version=expected_version)
+                 data={"reply_type": case.reply_type})
 
 
 def evaluate(case: Case, resolution: str, satisfaction: str, comment: str | None = None, at=None) -> CaseEvent:
@@ -315,7 +347,8 @@ def close_unevaluated(case: Case, at=None) -> CaseEvent:
     return event
 
 
-def rehandle(case: Case, actor: User, unit: Unit, priority: str, note: str, at=None, expected_version=None):
+@guarded
+def rehandle(case: Case, actor: User, unit: Unit, priority: str, note: str, at=None):
     """From the dissatisfied zone back to handling (same or another unit) with a fresh deadline."""
     at = at or utcnow()
     if unit.id != case.lead_unit_id:
@@ -324,17 +357,17 @@ def rehandle(case: Case, actor: User, unit: Unit, priority: str, note: str, at=N
     case.rehandle_count += 1
     case.reply_drafted_at, case.replied_at, case.signed_at = None, None, at
     case.resolution = case.satisfaction = None
-    return _move(case, "rehandle", actor, at=at, note=note, unit_id=unit.id, expected_version=expected_version,
+    return _move(case, "rehandle", actor, at=at, note=note, unit_id=unit.id,
                  data={"due_at": case.due_at.isoformat()})
 
 
-def merge(duplicate: Case, into: Case, actor: User, at=None, expected_version=None) -> CaseEvent:
+@guarded
+def merge(duplicate: Case, into: Case, actor: User, at=None) -> CaseEvent:
     """A duplicate (并单) follows the earlier case; its citizen keeps their own tracking number."""
     if into.id == duplicate.id or into.state == "merged":
         raise WorkflowError(str(_l("Choose another, earlier case to merge into.")))
     duplicate.merged_into_id = into.id
-    return _move(duplicate, "merge", actor, at=at, note=into.tracking_no, data={"into": into.id},
-                 expected_version=expected_version)
+    return _move(duplicate, "merge", actor, at=at, note=into.tracking_no, data={"into": into.id})
 
 
 def escalate(case: Case, at=None) -> CaseEvent:

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from flask import Flask, request, session
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 
 from portal.config import Config, database_url
 from portal.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
@@ -40,6 +41,8 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "strong"
+    login_manager.login_message = _l("Please sign in to open this page.")
+    login_manager.login_message_category = "info"
 
     from portal import models  # noqa: F401  (register tables)
     from portal.models import User

@@ -200,3 +200,19 @@ def test_boosted_or_history_restore_requests_get_the_whole_page(client, city):
     for header in ({"HX-Boosted": "true"}, {"HX-History-Restore-Request": "true"}):
         html = client.get("/track", htmx=True, headers=header).get_data(as_text=True)
         assert "<html" in html
+
+
+def test_similar_open_cases_are_suggested_while_typing(client, city, make_case):
+    make_case(title="人民路路面塌陷", description="人民路88号门前路面塌陷一个大坑。", publish_consent=True)
+    make_case(title="人民路路面塌陷了", description="人民路88号门前路面塌陷，很危险。", publish_consent=False)
+    form = {"category_id": city["leaf"], "county_id": city["county"], "title": "人民路路面塌陷",
+            "description": "人民路88号门口路面塌陷了一个坑"}
+    html = client.post("/submit/similar", form, htmx=True, csrf_from="/submit").get_data(as_text=True)
+    assert "人民路路面塌陷" in html
+    assert "人民路路面塌陷了" not in html  # a citizen only sees cases whose citizen allowed publication
+    assert "FY" not in html  # and no tracking numbers
+    client.login("operator")
+    html = client.post("/submit/similar", form, htmx=True, csrf_from="/staff/intake").get_data(as_text=True)
+    assert "人民路路面塌陷了" in html and "FY" in html
+    other = dict(form, description="完全不同的事情：噪音扰民", title="噪音")
+    assert "人民路" not in client.post("/submit/similar", other, htmx=True, csrf_from="/submit").get_data(as_text=True)

@@ -90,6 +90,23 @@ def validate_field():
     return get_template_attribute("macros.html", "field_errors")(field)
 
 
+@bp.post("/submit/similar")
+def similar_cases():
+    """htmx: open cases like the one being typed (same category and county, similar words).
+
+    Citizens see only cases whose citizens allowed publication; staff who take calls see all of them."""
+    from flask_login import current_user
+
+    from portal.domain import duplicates
+    from portal.models import Role
+
+    staff = current_user.is_authenticated and current_user.role in (Role.OPERATOR, Role.DISPATCHER, Role.ADMIN)
+    matches = duplicates.similar_open_cases(
+        request.form.get("category_id", type=int), request.form.get("county_id", type=int),
+        f"{request.form.get('title', '')} {request.form.get('description', '')}", published_only=not staff)
+    return get_template_attribute("case_form.html", "similar_list")(matches, staff)
+
+
 @bp.get("/submit/receipt")
 def receipt():
     data = session.pop("receipt", None)

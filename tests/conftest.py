@@ -164,3 +164,25 @@ def make_case(app, city):
             db.session.commit()
             return case.id, case.tracking_no, code
     return factory
+
+
+@pytest.fixture
+def count_queries(app):
+    """count_queries(fn) -> number of SQL statements `fn` ran."""
+    from sqlalchemy import event
+
+    def run(fn):
+        with app.app_context():
+            engine = db.engine
+        statements = []
+
+        def record(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            fn()
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+        return len(statements)
+    return run

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from sqlalchemy.dialects import postgresql, sqlite
 
 from portal.domain import calendar, workflow
@@ -113,4 +114,5 @@ def recent_published(limit: int) -> list[Case]:
     return list(db.session.scalars(
         select(Case).where(Case.publish_consent.is_(True), Case.confidential.is_(False),
                            Case.state.in_(("awaiting_evaluation", "closed", "archived")))
+        .options(selectinload(Case.category), selectinload(Case.county))
         .order_by(Case.received_at.desc()).limit(limit)))

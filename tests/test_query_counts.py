@@ -1,0 +1,55 @@
+"""No page runs a query per row: the number of statements does not grow with the number of cases."""
+import pytest
+
+from portal.domain import workflow
+from portal.extensions import db
+from portal.models import Case, Unit, User
+from tests.test_loop import as_user
+
+
+def make_assigned(app, city, make_case, n):
+    ids = [make_case(title=f"批量件{i}")[0] for i in range(n)]
+    with app.app_context():
+        dispatcher = db.session.get(User, city["users"]["dispatcher"])
+        unit = db.session.get(Unit, city["units"]["cgj"])
+        for case_id in ids:
+            case = db.session.get(Case, case_id)
+            workflow.accept(case, dispatcher)
+            workflow.assign(case, dispatcher, unit, "general")
+        db.session.commit()
+
+
+@pytest.mark.parametrize("username,path", [
+    ("dispatcher", "/staff/queue?tab=new"),
+    ("handler", "/staff/unit?tab=sign"),
+    ("dispatcher", "/staff/cases"),
+    (None, "/"),
+])
+def test_pages_run_a_fixed_number_of_queries(app, city, make_case, count_queries, username, path):
+    client = as_user(app, username) if username else None
+    if client is None:
+        from tests.conftest import PortalClient
+        client = PortalClient(app.test_client())
+    make_assigned(app, city, make_case, 2)
+    make_case(title="新件一")
+    small = count_queries(lambda: client.get(path))
+    make_assigned(app, city, make_case, 12)
+    for i in range(6):
+        make_case(title=f"新件{i}")
+    large = count_queries(lambda: client.get(path))
+    assert large == small, f"{path}: {small} statements with few cases, {large} with more"
+
+
+def test_home_page_queries_do_not_grow_with_published_cases(app, city, make_case, count_queries):
+    from tests.conftest import PortalClient
+    from tests.test_home import answer
+
+    client = PortalClient(app.test_client())
+    for i in range(2):
+        answer(app, city, make_case(title=f"已答复{i}")[0])
+    small = count_queries(lambda: client.get("/"))
+    for i in range(6):
+        answer(app, city, make_case(title=f"又答复{i}")[0])
+    large = count_queries(lambda: client.get("/"))
+    assert "又答复5" in client.get("/").get_data(as_text=True)
+    assert large == small

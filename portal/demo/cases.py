@@ -41,6 +41,8 @@ def generate(ref: dict, count: int = 2000, days: int = 150, seed: int = 12345, n
 
 def _one_case(i, rng, fake, now, days, ref, channels, operator, dispatcher) -> list:
     age_days = rng.random() ** 0.8 * days  # a little more recent activity than old
+    if rng.random() < 0.006:
+        age_days = rng.random() * 0.1  # the last few arrived in the last hours: the dispatchers' new work
     received = now - timedelta(days=age_days)
     received = received.astimezone(SHANGHAI).replace(hour=8 + rng.randrange(10), minute=rng.randrange(60))
     received = received.astimezone(timezone.utc)

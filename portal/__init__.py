@@ -2,7 +2,7 @@
 import os
 from pathlib import Path
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
@@ -11,6 +11,8 @@ from portal.extensions import babel, csrf, db, htmx, limiter, login_manager, mig
 
 
 def select_locale() -> str:
+    if not has_request_context():
+        return "zh_Hans"  # commands and cron jobs speak the default language
     chosen = session.get("lang")
     if chosen in ("zh_Hans", "en"):
         return chosen

@@ -48,11 +48,9 @@ def index():
         page = ledger.page_of(query, request.args.get("page", 1, type=int))
     else:
         page = ledger.Page(cases=[], total=0, page=1, pages=1)
-    from portal.domain.labels import LIGHT_LABELS
-
     return render_page(
         "staff/ledger.html", "results", status=200 if filters.valid else 422,
-        f=filters, page=page, bounds=bounds, light_labels=LIGHT_LABELS, lights=ledger.LIGHTS,
+        f=filters, page=page, bounds=bounds, lights=ledger.LIGHTS,
         states=Case.STATES, channels=Case.CHANNELS, category_options=ref.category_options(),
         counties=ref.counties, scope_label=ledger.scope_label(current_user))
 

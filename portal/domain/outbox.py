@@ -261,7 +261,8 @@ def deliver_pending(limit: int | None = None, channel_senders: dict[str, Sender]
     """Deliver up to `limit` waiting messages, oldest first; each outcome is committed on its own.
 
     One message's failure never stops the batch. Rows are locked one at a time (FOR UPDATE SKIP LOCKED on
-    PostgreSQL), so two runs at once do not send the same message twice."""
+    PostgreSQL), so two runs at once do not send the same message twice. Commits the session: call it with
+    no unfinished work of your own in it."""
     limit = int(limit or setting("OUTBOX_BATCH_SIZE"))
     max_attempts = int(setting("OUTBOX_MAX_ATTEMPTS"))
     channel_senders = channel_senders if channel_senders is not None else senders()

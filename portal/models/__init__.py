@@ -2,6 +2,10 @@
 from portal.models.case import Case, CaseEvent, CasePhoto, DailyCounter
 from portal.models.handling import (CalendarDay, CalendarYear, CaseUnit, ContactView, ExtensionRequest,
                                      OutboxMessage, ReturnRequest, RoutingRule)
+from portal.models.integration import ApiKey
+from portal.models.oversight import (EchoStory, Interview, MonitorProfile, QualityReview, RankingRow, RankingSnapshot,
+                                      SupervisionOrder)
+from portal.models.salon import AgendaItem, Participant, Person, Salon, SalonUnit, Suggestion
 from portal.models.org import Category, Platform, Region, Unit
 from portal.models.user import Role, User
 
@@ -11,4 +15,6 @@ __all__ = [
     "Role", "User",
     "CalendarDay", "CalendarYear", "CaseUnit", "ContactView", "ExtensionRequest", "OutboxMessage",
     "ReturnRequest", "RoutingRule",
+    "ApiKey", "EchoStory", "Interview", "MonitorProfile", "QualityReview", "RankingRow", "RankingSnapshot",
+    "SupervisionOrder", "AgendaItem", "Participant", "Person", "Salon", "SalonUnit", "Suggestion",
 ]

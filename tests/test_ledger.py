@@ -240,7 +240,7 @@ def test_csv_export_in_english_has_english_header(client, city, new_case):
     client.get("/lang/en")
     rows = _csv_rows(client.get("/staff/ledger/export.csv"))
     assert rows[0] == ["Tracking number", "Channel", "Category", "District", "Title", "Received", "Lead unit",
-                       "State", "Deadline", "Replied", "Overdue?", "Rating"]
+                       "State", "Deadline", "Replied at", "Overdue?", "Rating"]
 
 
 def test_export_follows_the_filters(client, city, new_case):
@@ -320,3 +320,19 @@ def test_pagination_with_total(client, city, app, new_case):
 def test_ledger_needs_sign_in(client, city):
     assert client.get("/staff/ledger").status_code == 302
     assert client.get("/staff/ledger/export.csv").status_code == 302
+
+
+def test_overdue_rule(app):
+    now = datetime(2025, 3, 10, tzinfo=timezone.utc)
+    due = now - timedelta(days=1)
+    overdue = ledger.is_overdue
+    assert overdue("handling", due, None, None, None, now)  # still being handled past the deadline
+    assert not overdue("handling", now + timedelta(days=1), None, None, None, now)
+    assert overdue("closed", due, due + timedelta(hours=1), None, due + timedelta(days=2), now)  # replied late
+    assert not overdue("closed", due, due - timedelta(hours=1), None, now, now)  # replied in time
+    assert not overdue("replied", due, None, due - timedelta(hours=2), None, now)  # approved reply drafted in time
+    assert overdue("replied", due, None, due + timedelta(hours=2), None, now)
+    assert not overdue("submitted", None, None, None, None, now)
+    # waiting in the dissatisfied zone: no light (re-handling sets a fresh deadline)
+    with app.app_context():
+        assert ledger.LightBounds.at(now).light_of(Case(state="dissatisfied", due_at=due)) is None

@@ -38,6 +38,13 @@ ACTION_LABELS = {
     "rehandle": _l("Sent back for re-handling"),
     "merge": _l("Merged into an earlier case about the same matter"),
     "escalate": _l("Overdue: escalated to supervision"),
+    "supervise": _l("Supervision order issued"),
+    "supervision_answer": _l("Unit answered the supervision order"),
+    "quality_review": _l("Monitor reviewed the handling"),
+    "flag_upheld": _l("Perfunctory-handling flag upheld"),
+    "flag_dismissed": _l("Perfunctory-handling flag dismissed"),
+    "salon_link": _l("Linked to a new-media tea salon suggestion"),
+    "echo_published": _l("Published on the echo wall"),
 }
 
 DECLINE_REASONS = {

@@ -377,5 +377,23 @@ def escalate(case: Case, at=None) -> CaseEvent:
     return event
 
 
+# Events that record something about a case without changing its state (supervision orders, monitors'
+# reviews, salon links…). They are internal unless `public` is given.
+NOTE_ACTIONS = {"supervise", "supervision_answer", "quality_review", "flag_upheld", "flag_dismissed",
+                "salon_link", "echo_published"}
+
+
+def record_note(case: Case, action: str, actor: User | None, note: str | None = None, *, public: bool = False,
+                unit_id: int | None = None, data: dict | None = None, at=None) -> CaseEvent:
+    """Append a non-transition event to the case's log (no state change, no permission check here:
+    the caller's domain module checks who may do it)."""
+    if action not in NOTE_ACTIONS:
+        raise ValueError(f"unknown note action {action}")
+    event = CaseEvent(case=case, at=at or utcnow(), actor=actor, action=action, from_state=case.state,
+                      to_state=case.state, public=public, note=note, unit_id=unit_id, data=data)
+    db.session.add(event)
+    return event
+
+
 def public_timeline(case: Case) -> list[CaseEvent]:
     return [e for e in case.events if e.public]

@@ -1,0 +1,39 @@
+"""`flask demo` and `flask create-user`."""
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.models import Case, CaseEvent, Category, Platform, Region, Role, Unit, User
+
+
+def test_demo_loads_the_city_and_prints_logins(app):
+    result = app.test_cli_runner().invoke(args=["demo", "--cases", "60"])
+    assert result.exit_code == 0, result.output
+    assert "operator" in result.output and "demo12345" in result.output
+    assert "FY" in result.output  # sample tracking numbers with their query codes
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Platform).where(Platform.kind == "county")) == 8
+        assert db.session.scalar(select(func.count()).select_from(Platform).where(Platform.kind == "city")) == 1
+        assert db.session.scalar(select(func.count()).select_from(Platform).where(Platform.kind == "sector")) >= 2
+        assert db.session.scalar(select(func.count()).select_from(Unit).where(Unit.kind == "city_department")) >= 12
+        assert db.session.scalar(select(func.count()).select_from(Region).where(Region.parent_id.is_(None))) == 8
+        assert db.session.scalar(select(func.max(Category.level))) >= 3
+        assert {r for (r,) in db.session.execute(select(User.role).distinct())} >= set(Role.ALL)
+        cases = db.session.scalars(select(Case)).all()
+        assert len(cases) == 60
+        assert len({c.state for c in cases}) >= 4  # realistic spread of states
+        assert len({c.channel for c in cases}) >= 3
+        assert db.session.scalar(select(func.count(CaseEvent.id))) > 60
+    again = app.test_cli_runner().invoke(args=["demo"])
+    assert "already" in again.output  # not loaded twice
+
+
+def test_create_user(app, city):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["create-user", "wang", "--name", "王五", "--role", "handler", "--unit", "cgj"],
+                           input="s3cret-pass\ns3cret-pass\n")
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "wang"))
+        assert user.unit.code == "cgj" and user.check_password("s3cret-pass")
+    result = runner.invoke(args=["create-user", "li", "--name", "李", "--role", "handler"], input="x\nx\n")
+    assert result.exit_code != 0 and "--unit" in result.output

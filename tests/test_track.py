@@ -82,3 +82,14 @@ def test_merged_case_shows_the_earlier_case(client, make_case, app, city):
     response = track(client, second_number, second_code)
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert first_number in page
+
+
+def test_htmx_errors_replace_the_main_area_with_a_message(client, make_case):
+    _, number, code = make_case()
+    for _ in range(10):
+        track(client, number, "999999" if code != "999999" else "888888")
+    blocked = track(client, number, code, htmx=True)
+    assert blocked.status_code == 429
+    assert blocked.headers["HX-Retarget"] == "#main"
+    html = blocked.get_data(as_text=True)
+    assert "<html" not in html and 'role="alert"' in html

@@ -8,6 +8,15 @@ from portal.extensions import db
 from portal.view_helpers import render_page
 
 
+def error_page(title: str, message: str, status: int):
+    """The friendly error page; for an htmx request, the message replaces the main content area."""
+    response = render_page("errors/error.html", "error_body", status=status, title=title, message=message)
+    if request.htmx:
+        response.headers["HX-Retarget"] = "#main"
+        response.headers["HX-Reswap"] = "innerHTML"
+    return response
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(err):
@@ -19,21 +28,21 @@ def register(app: Flask) -> None:
             form.load_choices()
             form.form_errors.append(_("Your session had expired, so nothing was sent yet. Your entries are "
                                       "still here: check them and send again."))
-            return render_page("public/submit.html", status=400, form=form)
-        return render_page("errors/error.html", status=400, title=_("Please try again"),
-                           message=_("The form had expired or came from another page, so nothing was saved. "
+            return render_page("public/submit.html", "form_body", status=400, form=form)
+        return error_page(status=400, title=_("Please try again"),
+                          message=_("The form had expired or came from another page, so nothing was saved. "
                                      "Go back, reload the page and send it again."))
 
     @app.errorhandler(413)
     def too_large(err):
-        return render_page("errors/error.html", status=413, title=_("Upload too large"),
-                           message=_("What you sent is larger than we accept (photos at most 10 MB each, "
+        return error_page(status=413, title=_("Upload too large"),
+                          message=_("What you sent is larger than we accept (photos at most 10 MB each, "
                                      "5 photos). Nothing was saved. Go back and choose smaller photos."))
 
     @app.errorhandler(429)
     def too_many(err):
-        return render_page("errors/error.html", status=429, title=_("Too many attempts"),
-                           message=_("Too many attempts from this connection. Wait a few minutes and try "
+        return error_page(status=429, title=_("Too many attempts"),
+                          message=_("Too many attempts from this connection. Wait a few minutes and try "
                                      "again."))
 
     @app.errorhandler(HTTPException)
@@ -41,8 +50,8 @@ def register(app: Flask) -> None:
         titles = {403: _("Not allowed"), 404: _("Page not found"), 405: _("Not allowed")}
         messages = {403: _("Your account may not open this page."),
                     404: _("There is nothing at this address. Check the link or start from the home page.")}
-        return render_page("errors/error.html", status=err.code, title=titles.get(err.code, _("Error")),
-                           message=messages.get(err.code, _("The request could not be handled.")))
+        return error_page(status=err.code, title=titles.get(err.code, _("Error")),
+                          message=messages.get(err.code, _("The request could not be handled.")))
 
     @app.errorhandler(Exception)
     def unexpected(err):
@@ -50,6 +59,6 @@ def register(app: Flask) -> None:
             return http_error(err)
         app.logger.exception("unhandled error")
         db.session.rollback()
-        return render_page("errors/error.html", status=500, title=_("Something went wrong"),
-                           message=_("We could not complete this. Nothing was lost on your side: go back and "
+        return error_page(status=500, title=_("Something went wrong"),
+                          message=_("We could not complete this. Nothing was lost on your side: go back and "
                                      "try again in a moment."))

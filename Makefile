@@ -18,7 +18,7 @@ $(VENV)/.installed: pyproject.toml
 install: $(VENV)/.installed translations
 
 translations: $(VENV)/.installed
-	$(VENV)/bin/pybabel compile --use-fuzzy -d portal/translations -f -q 2>/dev/null || $(VENV)/bin/pybabel compile -d portal/translations -q
+	$(VENV)/bin/pybabel compile -d portal/translations
 
 db: install
 	$(FLASK) db upgrade

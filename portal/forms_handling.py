@@ -5,8 +5,14 @@ from wtforms import HiddenField, IntegerField, SelectField, SelectMultipleField,
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from portal.domain.labels import (DECLINE_REASONS, PRIORITY_LABELS, REPLY_TYPES, RESOLUTION_LABELS,
-                                  RETURN_REASONS, SATISFACTION_LABELS)
+from portal.domain.labels import (
+    DECLINE_REASONS,
+    PRIORITY_LABELS,
+    REPLY_TYPES,
+    RESOLUTION_LABELS,
+    RETURN_REASONS,
+    SATISFACTION_LABELS,
+)
 from portal.forms import strip
 
 

@@ -1,6 +1,17 @@
 """Public pages: home, submit a request, track it. No login: citizens use tracking number + query code."""
-from flask import (Blueprint, abort, current_app, flash, get_template_attribute, make_response, redirect, request,
-                   send_file, session, url_for)
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    get_template_attribute,
+    make_response,
+    redirect,
+    request,
+    send_file,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 

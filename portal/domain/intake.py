@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import selectinload
 
 from portal.domain import calendar, workflow
 from portal.domain import photos as photo_store

@@ -39,8 +39,8 @@ def clean_photo(raw: bytes, filename: str = "") -> CleanPhoto:
             probe.verify()
         image = Image.open(io.BytesIO(raw))
         image.load()
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
-        raise PhotoError(gettext("%(name)s is not a JPEG, PNG or WebP image.", name=filename or gettext("A file")))
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as err:
+        raise PhotoError(gettext("%(name)s is not a JPEG, PNG or WebP image.", name=filename or gettext("A file"))) from err
     if fmt not in ACCEPTED_FORMATS:
         raise PhotoError(gettext("%(name)s is not a JPEG, PNG or WebP image.", name=filename or gettext("A file")))
     image = ImageOps.exif_transpose(image)  # keep the orientation the phone meant, then drop EXIF

@@ -1,12 +1,27 @@
 """Database models. Import from here: `from portal.models import Case, Unit, ...`."""
 from portal.models.case import Case, CaseEvent, CasePhoto, DailyCounter
-from portal.models.handling import (CalendarDay, CalendarYear, CaseUnit, ContactView, ExtensionRequest,
-                                     OutboxMessage, ReturnRequest, RoutingRule)
+from portal.models.handling import (
+                                     CalendarDay,
+                                     CalendarYear,
+                                     CaseUnit,
+                                     ContactView,
+                                     ExtensionRequest,
+                                     OutboxMessage,
+                                     ReturnRequest,
+                                     RoutingRule,
+)
 from portal.models.integration import ApiKey
-from portal.models.oversight import (EchoStory, Interview, MonitorProfile, QualityReview, RankingRow, RankingSnapshot,
-                                      SupervisionOrder)
-from portal.models.salon import AgendaItem, Participant, Person, Salon, SalonUnit, Suggestion
 from portal.models.org import Category, Platform, Region, Unit
+from portal.models.oversight import (
+                                     EchoStory,
+                                     Interview,
+                                     MonitorProfile,
+                                     QualityReview,
+                                     RankingRow,
+                                     RankingSnapshot,
+                                     SupervisionOrder,
+)
+from portal.models.salon import AgendaItem, Participant, Person, Salon, SalonUnit, Suggestion
 from portal.models.user import Role, User
 
 __all__ = [

@@ -105,6 +105,29 @@ class CaseForm(FlaskForm):
         if len(files) > current_app.config["MAX_PHOTOS"]:
             raise ValidationError(_l("At most %(n)d photos.", n=current_app.config["MAX_PHOTOS"]))
 
+    def is_refresh(self) -> bool:
+        """The no-JavaScript "update choices" button was pressed: re-render, do not submit."""
+        from flask import request
+
+        return request.method == "POST" and bool(request.form.get("refresh"))
+
+    def valid_submission(self, channel: str = "web") -> intake.Submission | None:
+        """Validate the fields and re-encode the photos; None (with errors on the fields) when anything is wrong."""
+        from portal.domain import photos as photo_store
+
+        if not self.validate_on_submit():
+            return None
+        cleaned = []
+        for upload in self.photos.data or []:
+            if not getattr(upload, "filename", ""):
+                continue
+            try:
+                cleaned.append(photo_store.clean_photo(upload.read(), upload.filename))
+            except photo_store.PhotoError as err:
+                self.photos.errors = list(self.photos.errors) + [str(err)]
+                return None
+        return self.submission(cleaned, channel)
+
     def submission(self, photos=(), channel: str = "web") -> intake.Submission:
         return intake.Submission(
             category_id=self.category_id.data, county_id=self.county_id.data, town_id=self.town_id.data,

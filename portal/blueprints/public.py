@@ -43,36 +43,19 @@ def set_language(code):
     return redirect(target)
 
 
-def clean_uploads(form: CaseForm) -> list[photos.CleanPhoto] | None:
-    """Re-encode every uploaded photo; on a bad one put the error on the field and return None."""
-    cleaned = []
-    for upload in form.photos.data or []:
-        if not getattr(upload, "filename", ""):
-            continue
-        try:
-            cleaned.append(photos.clean_photo(upload.read(), upload.filename))
-        except photos.PhotoError as err:
-            form.photos.errors = list(form.photos.errors) + [str(err)]
-            return None
-    return cleaned
-
-
 @bp.route("/submit", methods=["GET", "POST"])
 def submit():
     form = CaseForm()
     form.load_choices()
-    if request.method == "POST" and request.form.get("refresh"):
-        # JavaScript off: the "update choices" button re-renders the form with the next level filled.
+    if form.is_refresh():  # JavaScript off: "update choices" re-renders the form with the next level filled
         return render_page("public/submit.html", form=form)
-    if form.validate_on_submit():
-        cleaned = clean_uploads(form)
-        if cleaned is not None:
-            case, code = intake.receive(form.submission(cleaned))
-            db.session.commit()
-            session["receipt"] = {"tracking_no": case.tracking_no, "code": code}
-            session.setdefault(TRACKED_KEY, [])
-            session[TRACKED_KEY] = (session[TRACKED_KEY] + [case.id])[-20:]
-            return redirect_after_post(url_for("public.receipt"))
+    submission = form.valid_submission()
+    if submission is not None:
+        case, code = intake.receive(submission)
+        db.session.commit()
+        session["receipt"] = {"tracking_no": case.tracking_no, "code": code}
+        session[TRACKED_KEY] = (session.get(TRACKED_KEY, []) + [case.id])[-20:]
+        return redirect_after_post(url_for("public.receipt"))
     status = 422 if request.method == "POST" else 200
     return render_page("public/submit.html", "form_body", status=status, form=form)
 

@@ -62,21 +62,17 @@ def case_list():
 def intake_call():
     form = OperatorIntakeForm()
     form.load_choices()
-    if request.method == "POST" and request.form.get("refresh"):
+    if form.is_refresh():
         return render_page("staff/intake.html", form=form)
-    if form.validate_on_submit():
-        from portal.blueprints.public import clean_uploads
-
-        cleaned = clean_uploads(form)
-        if cleaned is not None:
-            case, code = intake.receive(form.submission(cleaned, channel=form.channel.data),
-                                        entered_by=current_user)
-            if form.answer_now.data:
-                workflow.answer_directly(case, current_user, form.answer_text.data)
-            db.session.commit()
-            flash(_("Case %(no)s recorded. Tell the caller the query code: %(code)s",
-                    no=case.tracking_no, code=code), "success")
-            return redirect_after_post(url_for("staff.case_detail", case_id=case.id))
+    submission = form.valid_submission(channel=form.channel.data)
+    if submission is not None:
+        case, code = intake.receive(submission, entered_by=current_user)
+        if form.answer_now.data:
+            workflow.answer_directly(case, current_user, form.answer_text.data)
+        db.session.commit()
+        flash(_("Case %(no)s recorded. Tell the caller the query code: %(code)s",
+                no=case.tracking_no, code=code), "success")
+        return redirect_after_post(url_for("staff.case_detail", case_id=case.id))
     status = 422 if request.method == "POST" else 200
     return render_page("staff/intake.html", "form_body", status=status, form=form)
 

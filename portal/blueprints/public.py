@@ -48,7 +48,7 @@ def submit():
     form = CaseForm()
     form.load_choices()
     if form.is_refresh():  # JavaScript off: "update choices" re-renders the form with the next level filled
-        return render_page("public/submit.html", form=form)
+        return render_page("public/submit.html", "form_body", form=form)
     submission = form.valid_submission()
     if submission is not None:
         case, code = intake.receive(submission)

@@ -63,7 +63,7 @@ def intake_call():
     form = OperatorIntakeForm()
     form.load_choices()
     if form.is_refresh():
-        return render_page("staff/intake.html", form=form)
+        return render_page("staff/intake.html", "form_body", form=form)
     submission = form.valid_submission(channel=form.channel.data)
     if submission is not None:
         case, code = intake.receive(submission, entered_by=current_user)

@@ -4,6 +4,7 @@ Every test module here sets `pytestmark = pytest.mark.browser`.
 Chromium cannot be downloaded here (`playwright install` has no internet), so the system /usr/bin/chromium is used.
 Without it the browser tests are skipped, unless REQUIRE_BROWSER=1 (CI), where they fail.
 """
+import logging
 import os
 import threading
 
@@ -22,6 +23,7 @@ TIMEOUT_MS = 10_000
 @pytest.fixture(scope="session")
 def live_server(app):
     """The session app on 127.0.0.1 and a free port, served from a background thread; yields the base URL."""
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # keep request lines out of failure reports
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()

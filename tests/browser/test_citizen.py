@@ -2,13 +2,25 @@
 import re
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Case
-from tests.browser.flows import (PHONE_NO, fill_case, open_track_page, photo_file, photo_has_no_location,
-                                 read_receipt, scroll_width, send, track, expect_case_page)
+from tests.browser.flows import (
+    PHONE_NO,
+    KnownAppBug,
+    expect_case_page,
+    fill_case,
+    open_track_page,
+    photo_file,
+    photo_has_no_location,
+    read_receipt,
+    scroll_width,
+    send,
+    track,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -86,6 +98,29 @@ def test_citizen_submits_in_english(app, city, page, tmp_path):
     expect(page.locator(".facts .badge")).to_have_text("Submitted")
     expect(page.locator(".facts")).to_contain_text("Urban and rural construction")
     expect(page.locator("ol.timeline")).to_contain_text("Request received")
+
+
+def test_choosing_the_place_keeps_the_form(city, page):
+    """The "similar requests" box refreshes when the place is chosen; the rest of the form must stay as typed."""
+    page.goto("/submit")
+    page.fill("#citizen_name", "张三丰")
+    with page.expect_response(lambda r: "/submit/similar" in r.url):
+        page.select_option("#county_id", label="颍州区")
+    page.wait_for_timeout(200)  # htmx swaps after the response
+    expect(page.locator("#case-form")).to_have_count(1)
+    expect(page.locator("#case-form #citizen_name")).to_have_value("张三丰")
+    expect(page.locator("#case-form #town_id option").nth(1)).to_be_attached()
+
+
+def test_similar_open_case_is_shown_while_typing(app, city, make_case, page):
+    make_case(title="人民路路面破损有大坑", description="人民路88号门前路面有一个大坑，雨天积水。")
+    page.goto("/submit")
+    fill_case(page, "zh")
+    similar = page.locator("#case-form #similar-cases")
+    expect(similar).to_contain_text("人民路路面破损有大坑")
+    expect(similar).not_to_contain_text("FY")  # citizens see no other citizen's tracking number
+    send(page, "**/submit/receipt")  # the citizen may still send theirs
+    read_receipt(page)
 
 
 def test_citizen_without_javascript(app, city, nojs_page, tmp_path):
@@ -177,3 +212,38 @@ def test_wrong_query_code_shows_an_error_and_no_case(city, make_case, page):
     response = page.goto(f"/track/{tracking_no}")
     assert response.status == 404
     expect(page.locator("body")).not_to_contain_text("井盖缺失很危险")
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["js", "nojs"])
+def test_enter_in_a_text_field_sends_the_request(city, new_page, js):
+    page = new_page(java_script_enabled=js)
+    page.goto("/submit")
+    fill_case(page, "zh", js=js)
+    with page.expect_response(lambda r: r.url.endswith("/submit") and r.request.method == "POST") as posted:
+        page.locator("#title").press("Enter")
+    try:
+        page.wait_for_url("**/submit/receipt", timeout=3000)
+    except PlaywrightTimeoutError:
+        page.wait_for_timeout(300)  # let htmx swap whatever came back
+        refresh = "name=\"refresh\"" in (posted.value.request.post_data or "") or \
+            "refresh=" in (posted.value.request.post_data or "")
+        raise KnownAppBug(f"Enter posted the form (refresh button as submitter: {refresh}), answered "
+                          f"{posted.value.status}, stayed on {page.url}; site headers on the page: "
+                          f"{page.locator('header.site-header').count()}") from None
+    expect(page.locator("header.site-header")).to_have_count(1)
+    read_receipt(page)
+
+
+def test_cascading_selects_keep_personal_data_out_of_urls(city, page):
+    page.goto("/submit")
+    page.fill("#citizen_name", "张三丰")
+    page.fill("#citizen_phone", PHONE_NO)
+    with page.expect_request(lambda r: "/submit/options" in r.url) as sent:
+        page.select_option("#category_l1", label="城乡建设")
+    expect(page.locator("#category_l2 option").nth(1)).to_be_attached()
+    url = sent.value.url
+    assert "category_l1=" in url
+    leaks = [leak for leak in (PHONE_NO, "citizen_name", "citizen_phone", "description", "csrf_token")
+             if leak in url]
+    if leaks:
+        raise KnownAppBug(f"{leaks} sent in the URL {url}")

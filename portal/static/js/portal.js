@@ -1,16 +1,28 @@
 // Progressive enhancement only: every flow works without this file.
 document.documentElement.classList.add("js");
+
 document.addEventListener("click", function (event) {
   if (event.target.closest(".js-print")) { window.print(); }
 });
-// Move focus to the first field with an error after htmx re-renders a form.
+
 document.addEventListener("htmx:afterSwap", function (event) {
   var target = event.detail.target;
-  if (target && target.tagName === "FORM" || (target && target.querySelector && target.querySelector("form"))) {
-    var invalid = document.querySelector("[aria-invalid=true]");
-    if (invalid && event.detail.requestConfig && event.detail.requestConfig.verb === "post"
-        && event.detail.requestConfig.elt && event.detail.requestConfig.elt.tagName === "FORM") {
-      invalid.focus();
+  // Inline validation swapped a field's message: keep aria-invalid and the error style in step with it.
+  if (target && target.classList && target.classList.contains("field-error")) {
+    var message = document.getElementById(target.id) || target;
+    var input = document.getElementById(message.id.replace(/-error$/, ""));
+    var invalid = message.textContent.trim() !== "";
+    if (input) {
+      if (invalid) { input.setAttribute("aria-invalid", "true"); } else { input.removeAttribute("aria-invalid"); }
+      var wrapper = input.closest(".field");
+      if (wrapper) { wrapper.classList.toggle("has-error", invalid); }
     }
+    return;
+  }
+  // A form came back with errors after a submit: move focus to the first invalid field.
+  var config = event.detail.requestConfig;
+  if (config && config.verb === "post" && config.elt && config.elt.tagName === "FORM") {
+    var first = document.querySelector("[aria-invalid=true]");
+    if (first) { first.focus(); }
   }
 });

@@ -1,0 +1,322 @@
+"""回音壁 (echo wall): supervisors publish short stories of handled cases — what was raised, how it was handled, the
+reply — for the public, with filters and an Atom feed; plus "most raised this month" from the data.
+
+Only cases the citizen allowed to publish, never confidential ones, and only once a reply was released to the
+citizen. The story's text is the supervisor's, pre-filled from the case with the citizen's name, phone and e-mail
+taken out; a story that still contains them is refused. The public list re-checks consent at every view, so a case
+later marked confidential (or whose consent was withdrawn) disappears from the wall.
+"""
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from xml.etree import ElementTree
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased, selectinload
+
+from portal.domain import calendar, statistics, workflow
+from portal.domain.privacy import mask_phone
+from portal.extensions import db
+from portal.models import Case, Category, EchoStory, Region, Role, User
+from portal.models.base import utcnow
+
+PUBLISHER_ROLES = (Role.SUPERVISOR, Role.ADMIN)
+PAGE_SIZE = 20
+FEED_SIZE = 50
+ATOM_NS = "http://www.w3.org/2005/Atom"
+
+
+class EchoRefused(Exception):
+    """The case may not be told on the echo wall (or the story is not acceptable); str() is for the user."""
+
+
+# ---------------------------------------------------------------------------------------------- publishing
+def refusal(case: Case) -> str | None:
+    """Why this case cannot become a story, or None when it can."""
+    if case.confidential:
+        return _("This case is confidential: it is never published.")
+    if not case.publish_consent:
+        return _("The citizen did not allow this case to be published, so it cannot go on the echo wall.")
+    if case.replied_at is None:
+        return _("This case has no reply released to the citizen yet. Only handled cases go on the echo wall.")
+    if story_of(case) is not None:
+        return _("This case is already on the echo wall.")
+    return None
+
+
+def story_of(case: Case) -> EchoStory | None:
+    return db.session.scalar(select(EchoStory).where(EchoStory.case_id == case.id))
+
+
+def _phone_variants(case: Case) -> list[str]:
+    phone = (case.citizen_phone or "").strip()
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    return [v for v in {phone, digits} if len(v) >= 5]
+
+
+def scrub(text: str | None, case: Case) -> str:
+    """The text with the citizen's name, phone and e-mail replaced: for pre-filling a story."""
+    text = text or ""
+    name = (case.citizen_name or "").strip()
+    if len(name) >= 2:
+        text = text.replace(name, _("the citizen"))
+    for phone in _phone_variants(case):
+        text = text.replace(phone, mask_phone(phone))
+    if case.citizen_email:
+        text = re.sub(re.escape(case.citizen_email), "***", text, flags=re.IGNORECASE)
+    return text
+
+
+def personal_data_in(text: str, case: Case) -> bool:
+    """Whether a story text still contains the citizen's name, phone number or e-mail address."""
+    name = (case.citizen_name or "").strip()
+    if len(name) >= 2 and name in text:
+        return True
+    digits_only = re.sub(r"[\s\-]", "", text)
+    if any(phone in text or phone in digits_only for phone in _phone_variants(case)):
+        return True
+    return bool(case.citizen_email) and case.citizen_email.lower() in text.lower()
+
+
+def prefill(case: Case) -> dict:
+    """The story's fields as first offered to the supervisor: title, what was raised, how it was handled, reply."""
+    received = calendar.local_day(case.received_at)
+    replied = calendar.local_day(case.replied_at) if case.replied_at else received
+    from portal.forms import CHANNEL_LABELS
+
+    channel = str(CHANNEL_LABELS.get(case.channel, case.channel))
+    if case.lead_unit is not None:
+        handling = _("Received on %(received)s through the %(channel)s and handled by %(unit)s; the reply was "
+                     "released on %(replied)s.", received=received.isoformat(), channel=channel,
+                     unit=case.lead_unit.name, replied=replied.isoformat())
+    else:
+        handling = _("Received on %(received)s through the %(channel)s and answered on %(replied)s.",
+                     received=received.isoformat(), channel=channel, replied=replied.isoformat())
+    return {"title": scrub(case.title, case)[:120], "raised": scrub(case.description, case),
+            "handling": handling, "reply": scrub(case.reply_text, case)}
+
+
+def publish(case: Case, actor: User, *, title: str, raised: str, handling: str, reply: str,
+            at: datetime | None = None) -> EchoStory:
+    """Publish a story of `case` on the echo wall and note it on the case's public timeline."""
+    if not actor.has_role(*PUBLISHER_ROLES):
+        raise workflow.NotAllowed()
+    reason = refusal(case)
+    if reason:
+        raise EchoRefused(reason)
+    if any(personal_data_in(text or "", case) for text in (title, raised, handling, reply)):
+        raise EchoRefused(_("The story contains the citizen's name, phone number or e-mail address. Remove them "
+                            "before publishing."))
+    at = at or utcnow()
+    story = EchoStory(case_id=case.id, title=title.strip(), raised=raised.strip(), handling=handling.strip(),
+                      reply=reply.strip(), published_at=at, published_by_id=actor.id)
+    db.session.add(story)
+    db.session.flush()
+    workflow.record_note(case, "echo_published", actor, story.title, public=True, data={"story_id": story.id},
+                         at=at)
+    return story
+
+
+def candidates(limit: int = 30) -> list[Case]:
+    """Cases a supervisor could tell: consented, not confidential, reply released, no story yet; newest reply first."""
+    return list(db.session.scalars(
+        select(Case).where(Case.publish_consent.is_(True), Case.confidential.is_(False),
+                           Case.replied_at.is_not(None),
+                           ~select(EchoStory.id).where(EchoStory.case_id == Case.id).exists())
+        .options(selectinload(Case.category), selectinload(Case.county))
+        .order_by(Case.replied_at.desc()).limit(limit)))
+
+
+def find_case(ref: str) -> Case | None:
+    """A case by id or by tracking number (what a supervisor has at hand)."""
+    ref = (ref or "").strip()
+    if not ref:
+        return None
+    if ref.isdigit() and len(ref) < 12:
+        return db.session.get(Case, int(ref))
+    return db.session.scalar(select(Case).where(Case.tracking_no == ref.upper()))
+
+
+# ---------------------------------------------------------------------------------------------- public list
+MONTH_RE = re.compile(r"^\d{4}-\d{2}$")
+
+
+@dataclass
+class Filters:
+    category_id: int | None = None
+    county_id: int | None = None
+    month: str | None = None  # "2026-10": published that month (Beijing time)
+    errors: dict | None = None
+
+    @property
+    def args(self) -> dict:
+        """The filters as query-string arguments (for links: pager, feed, CSV)."""
+        out = {}
+        if self.category_id:
+            out["category"] = self.category_id
+        if self.county_id:
+            out["county"] = self.county_id
+        if self.month:
+            out["month"] = self.month
+        return out
+
+
+def parse_filters(args, categories: list[Category], counties: list[Region]) -> Filters:
+    f = Filters(errors={})
+
+    def as_id(name, choices, message):
+        raw = (args.get(name) or "").strip()
+        if not raw:
+            return None
+        if raw.isdigit() and int(raw) in {c.id for c in choices}:
+            return int(raw)
+        f.errors[name] = message
+        return None
+
+    f.category_id = as_id("category", categories, _l("Choose a category from the list."))
+    f.county_id = as_id("county", counties, _l("Choose a county or district from the list."))
+    month = (args.get("month") or "").strip()
+    if month:
+        try:
+            if not MONTH_RE.match(month):
+                raise statistics.PeriodError
+            statistics.parse_month(month)
+            f.month = month
+        except statistics.PeriodError:
+            f.errors["month"] = _l("Choose a month from the list.")
+    f.errors = {k: str(v) for k, v in f.errors.items()}
+    return f
+
+
+def top_categories() -> list[Category]:
+    return list(db.session.scalars(select(Category).where(Category.parent_id.is_(None))
+                                   .order_by(Category.sort, Category.id)))
+
+
+def counties() -> list[Region]:
+    return list(db.session.scalars(select(Region).where(Region.parent_id.is_(None)).order_by(Region.sort, Region.id)))
+
+
+def month_bounds(month: str) -> tuple[datetime, datetime]:
+    """[start, end) of a month in Beijing time, as aware datetimes (compared with UTC timestamps)."""
+    start = statistics.parse_month(month)
+    end = statistics.add_months(start, 1)
+    return (datetime.combine(start, time(0), tzinfo=calendar.SHANGHAI),
+            datetime.combine(end, time(0), tzinfo=calendar.SHANGHAI))
+
+
+def visible_stories(f: Filters | None = None):
+    """The stories the public may see, filtered, newest first (a Select)."""
+    query = (select(EchoStory).join(Case, Case.id == EchoStory.case_id)
+             .where(Case.publish_consent.is_(True), Case.confidential.is_(False)))
+    f = f or Filters()
+    if f.category_id:
+        leaf, parent, grand = aliased(Category), aliased(Category), aliased(Category)
+        query = (query.join(leaf, leaf.id == Case.category_id)
+                 .outerjoin(parent, parent.id == leaf.parent_id)
+                 .outerjoin(grand, grand.id == parent.parent_id)
+                 .where(func.coalesce(grand.id, parent.id, leaf.id) == f.category_id))
+    if f.county_id:
+        query = query.where(Case.county_id == f.county_id)
+    if f.month:
+        start, end = month_bounds(f.month)
+        query = query.where(EchoStory.published_at >= start, EchoStory.published_at < end)
+    return query.order_by(EchoStory.published_at.desc(), EchoStory.id.desc())
+
+
+def _with_case(query):
+    return query.options(selectinload(EchoStory.case).selectinload(Case.category).selectinload(Category.parent)
+                         .selectinload(Category.parent),
+                         selectinload(EchoStory.case).selectinload(Case.county))
+
+
+@dataclass
+class Page:
+    stories: list
+    total: int
+    page: int
+    pages: int
+
+
+def page_of(f: Filters, page: int = 1, size: int = PAGE_SIZE) -> Page:
+    query = visible_stories(f)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    pages = max(1, -(-total // size))
+    page = min(max(1, page), pages)
+    stories = list(db.session.scalars(_with_case(query).limit(size).offset((page - 1) * size)))
+    return Page(stories=stories, total=total, page=page, pages=pages)
+
+
+def visible_story(story_id: int) -> EchoStory | None:
+    return db.session.scalar(_with_case(visible_stories().where(EchoStory.id == story_id)))
+
+
+def latest(f: Filters | None = None, limit: int = FEED_SIZE) -> list[EchoStory]:
+    return list(db.session.scalars(_with_case(visible_stories(f)).limit(limit)))
+
+
+# ---------------------------------------------------------------------------------------------- Atom
+def _rfc3339(moment: datetime) -> str:
+    return moment.astimezone(calendar.SHANGHAI).isoformat(timespec="seconds")
+
+
+def atom_feed(stories: list[EchoStory], *, feed_id: str, title: str, self_url: str, alternate_url: str,
+              story_url, author: str, subtitle: str = "") -> bytes:
+    """An Atom 1.0 document (RFC 4287) built with ElementTree, so every text is escaped."""
+    ElementTree.register_namespace("", ATOM_NS)
+
+    def el(parent, tag, text=None, **attrs):
+        node = ElementTree.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attrs)
+        if text is not None:
+            node.text = text
+        return node
+
+    feed = ElementTree.Element(f"{{{ATOM_NS}}}feed")
+    el(feed, "id", feed_id)
+    el(feed, "title", title)
+    if subtitle:
+        el(feed, "subtitle", subtitle)
+    updated = max((s.published_at for s in stories), default=None)
+    el(feed, "updated", _rfc3339(updated or datetime(2020, 1, 1, tzinfo=calendar.SHANGHAI)))
+    el(feed, "link", rel="self", type="application/atom+xml", href=self_url)
+    el(feed, "link", rel="alternate", type="text/html", href=alternate_url)
+    author_el = el(feed, "author")
+    el(author_el, "name", author)
+    for story in stories:
+        entry = el(feed, "entry")
+        url = story_url(story)
+        el(entry, "id", url)
+        el(entry, "title", story.title)
+        el(entry, "updated", _rfc3339(story.published_at))
+        el(entry, "published", _rfc3339(story.published_at))
+        el(entry, "link", rel="alternate", type="text/html", href=url)
+        case = story.case
+        el(entry, "category", term=str(case.category_id), label=category_path(case))
+        el(entry, "summary", _summary(story.raised))
+        el(entry, "content", "\n\n".join([
+            f"{_('What was raised')}\n{story.raised}", f"{_('How it was handled')}\n{story.handling}",
+            f"{_('The reply')}\n{story.reply}"]), type="text")
+    return ElementTree.tostring(feed, encoding="utf-8", xml_declaration=True)
+
+
+def _summary(text: str, length: int = 200) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+def category_path(case: Case) -> str:
+    return case.category.path if case.category is not None else ""
+
+
+def top_category_of(case: Case) -> Category | None:
+    node = case.category
+    while node is not None and node.parent is not None:
+        node = node.parent
+    return node
+
+
+def hot_topics(on: date | None = None) -> dict:
+    """Most raised this month (by category, county and specific issue), from the statistics cache."""
+    return statistics.hot_topics(on)

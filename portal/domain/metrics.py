@@ -1,0 +1,311 @@
+"""Per-unit figures for a period (办理量, 响应率, 办结率, 按时办结率, 解决率, 满意度, 回退率, 重办率) and the
+composite score. Every figure is a SQL aggregate computed here and nowhere else.
+
+`unit_metrics(start_day, end_day)` runs a fixed number of GROUP BY queries (five, whatever the number of units or
+cases) and returns, per unit, the volume and each rate as numerator and denominator.
+
+Period
+    Local dates in Asia/Shanghai, both ends included: `start_day` 00:00 up to `end_day + 1` 00:00 Beijing time.
+    A timestamp's local date is computed in SQL at UTC+8 (China has had no daylight saving since 1991).
+
+Attribution (roll-up)
+    With `roll_up=True` (the default, used for the rankings) a unit without a ranking group whose parent has one —
+    a town/street office under its county government — counts for its parent: the office's cases are the county's
+    cases. Town offices then have no figures of their own; with `roll_up=False` every unit stands alone.
+
+Cohorts — each rate has its own, as the hotline's rules define them:
+
+* volume 办理量 — (case, unit) pairs whose *first* lead assignment to the unit falls in the period: a `CaseUnit`
+  row with role lead, written by assign, consult, keep and re-handling to a new unit. A case that comes back to the
+  same unit (the dispatcher rules it keeps a returned case, a re-handling, a consultation that confirms the lead)
+  is not counted again; a case returned and re-assigned counts once for each unit that received it.
+* response 响应率 — of that volume, the pairs the unit took on within the sign-for limit (1 working day after the
+  first assignment, on the official calendar): it signed for the case, or received it already under way (re-handling
+  or a consultation on a case in handling, where the workflow signs for it). Returning a case is not taking it on:
+  the case stays in the denominator (and counts in the return rate).
+* completion 办结率 — cases whose current deadline (`Case.due_at`) falls in the period, by their current lead unit:
+  closed (or archived) ÷ all of them. Merged duplicates are left out (they follow the earlier case). The figure is as
+  of the moment of computing; a published snapshot freezes it.
+* on-time 按时办结率 — replies the unit's lead approved (the `reply` event, when the case becomes "replied") in the
+  period: replied on or before the deadline then in force ÷ replies. The deadline in force is the one set by the
+  latest assign / consult / re-handle / approved extension before the reply; deadlines are the end of a local
+  working day, so the comparison is on local dates.
+* resolution 解决率, satisfaction 满意度 — citizens' ratings (`evaluate` events) in the period, each counted for the
+  unit whose reply was rated (the latest `release` before it). resolution = rated "resolved" ÷ rated; satisfaction =
+  (satisfied + basically satisfied) ÷ rated. Cases closed without a rating are not rated. A re-handled case rated
+  twice counts twice: each rating judges one reply.
+* return 回退率 — of the volume, the pairs the unit handed back to the dispatcher (a `return` event), at most once
+  per pair.
+* re-handling 重办率 — of the replies in the on-time cohort, those the citizen rejected and a supervisor sent back
+  for re-handling (a `rehandle` event after that reply with no other reply in between) ÷ replies. The denominator is
+  replies rather than assignments because only a replied case can be re-handled.
+
+A rate whose denominator is 0 has no value (None, shown "—"), never 0 % or 100 %.
+
+Composite score (0–100): a weighted mean of rates, weights from `app.config["RANKING_WEIGHTS"]` (default
+`DEFAULT_WEIGHTS`: response 30, resolution 35, satisfaction 35). Rates where lower is better (return,
+re-handling) enter as 1 − rate. A rate without a value is left out and the remaining weights are renormalised; a
+unit with no assigned cases in the period (volume 0), or with no weighted rate at all, has no score and is not
+ranked. Scores are rounded to two decimals before ranking, so equal figures tie exactly.
+"""
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import String, and_, case, func, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.expression import FunctionElement
+
+from portal.domain import calendar
+from portal.extensions import db
+from portal.models import Case, CaseEvent, CaseUnit, Unit
+
+RATE_KEYS = ("response", "completion", "on_time", "resolution", "satisfaction", "return", "rehandling")
+LOWER_IS_BETTER = frozenset({"return", "rehandling"})
+DEFAULT_WEIGHTS = {"response": 30, "resolution": 35, "satisfaction": 35}
+
+METRIC_LABELS = {
+    "volume": _l("Cases assigned"),
+    "response": _l("Response rate"),
+    "completion": _l("Completion rate"),
+    "on_time": _l("On-time rate"),
+    "resolution": _l("Resolution rate"),
+    "satisfaction": _l("Satisfaction"),
+    "return": _l("Return rate"),
+    "rehandling": _l("Re-handling rate"),
+    "score": _l("Composite score"),
+}
+METRIC_DEFINITIONS = {
+    "volume": _l("Cases first assigned to the unit as lead unit in the month (cases of town and street offices "
+                 "count for their county)."),
+    "response": _l("Signed for within 1 working day of assignment ÷ cases assigned."),
+    "completion": _l("Closed ÷ cases whose deadline fell in the month."),
+    "on_time": _l("Replies approved by the deadline ÷ replies approved in the month."),
+    "resolution": _l("Citizens who said the matter was resolved ÷ ratings in the month."),
+    "satisfaction": _l("Satisfied or basically satisfied ÷ ratings in the month."),
+    "return": _l("Cases handed back to the dispatcher ÷ cases assigned (lower is better)."),
+    "rehandling": _l("Replies the citizen rejected and that were sent back for re-handling ÷ replies approved "
+                     "(lower is better)."),
+    "score": _l("Weighted mean of the rates, 0–100; a rate without cases is left out and the other weights "
+                "count in its place."),
+}
+
+CLOSED_STATES = ("closed", "archived")
+SATISFIED = ("satisfied", "basically_satisfied")
+# Events that set the handling deadline; each stores it in data["due_at"] (ISO, Beijing time).
+DEADLINE_ACTIONS = ("assign", "consult", "rehandle", "approve_extension")
+
+
+@dataclass(frozen=True)
+class Rate:
+    num: int
+    den: int
+
+    @property
+    def value(self) -> float | None:
+        return self.num / self.den if self.den else None
+
+    def as_dict(self) -> dict:
+        return {"num": self.num, "den": self.den, "value": self.value}
+
+
+@dataclass
+class UnitFigures:
+    unit: Unit
+    volume: int = 0
+    rates: dict[str, Rate] = field(default_factory=lambda: {k: Rate(0, 0) for k in RATE_KEYS})
+
+    @property
+    def unit_id(self) -> int:
+        return self.unit.id
+
+    def as_dict(self) -> dict:
+        return {"volume": self.volume, "rates": {k: r.as_dict() for k, r in self.rates.items()}}
+
+
+# ---- SQL helpers --------------------------------------------------------------------------------------------
+
+class local_date(FunctionElement):  # noqa: N801  (reads like a SQL function)
+    """'YYYY-MM-DD' of a UTC timestamp column in Beijing time."""
+
+    type = String()
+    name = "local_date"
+    inherit_cache = True
+
+
+@compiles(local_date)
+def _local_date_sqlite(element, compiler, **kw):  # SQLite stores naive UTC text
+    return "date(%s, '+8 hours')" % compiler.process(element.clauses, **kw)
+
+
+@compiles(local_date, "postgresql")
+def _local_date_postgresql(element, compiler, **kw):
+    return "to_char((%s) AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD')" % compiler.process(element.clauses, **kw)
+
+
+def period_bounds(start_day: date, end_day: date) -> tuple[datetime, datetime]:
+    """[start, end) instants of a period of local dates, both days included."""
+    return (datetime.combine(start_day, time(0), tzinfo=calendar.SHANGHAI),
+            datetime.combine(end_day + timedelta(days=1), time(0), tzinfo=calendar.SHANGHAI))
+
+
+def _sign_due_by_day(day_expr, start_day: date, end_day: date):
+    """CASE mapping an assignment's local date to the local date its sign-for limit ends (official calendar)."""
+    mapping, day = {}, start_day
+    while day <= end_day:
+        due = calendar.sign_for_deadline(datetime.combine(day, time(12), tzinfo=calendar.SHANGHAI)).due_at
+        mapping[day.isoformat()] = calendar.local_day(due).isoformat()
+        day += timedelta(days=1)
+    return case(mapping, value=day_expr, else_=None)
+
+
+def _ranking_key(unit, roll_up: bool):
+    """The unit a row counts for: a town/street office (no ranking group, has a parent) counts for its parent."""
+    if not roll_up:
+        return unit.id
+    return case((and_(unit.ranking_group.is_(None), unit.parent_id.is_not(None)), unit.parent_id), else_=unit.id)
+
+
+def _count_if(condition):
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+# ---- the figures --------------------------------------------------------------------------------------------
+
+def unit_metrics(start_day: date, end_day: date, unit_ids=None, roll_up: bool = True) -> dict[int, UnitFigures]:
+    """Figures of every unit (or of `unit_ids`) for local dates start_day..end_day: {unit id: UnitFigures}.
+
+    Units without any case get zero counts (rates None). With `roll_up`, town/street offices are not listed unless
+    asked for (their cases count for their county)."""
+    if end_day < start_day:
+        raise ValueError("end_day before start_day")
+    start, end = period_bounds(start_day, end_day)
+    wanted = set(unit_ids) if unit_ids is not None else None
+    U = aliased(Unit, name="ru")
+    key = _ranking_key(U, roll_up)
+
+    # 1. assignment cohort: volume, response, return
+    cu = aliased(CaseUnit, name="cu")
+    touched = select(CaseUnit.case_id).where(CaseUnit.role == "lead", CaseUnit.assigned_at >= start,
+                                             CaseUnit.assigned_at < end)
+    first_at = func.min(cu.assigned_at)
+    pairs = (select(cu.case_id.label("case_id"), key.label("unit_id"), first_at.label("first_at"))
+             .join(U, U.id == cu.unit_id)
+             .where(cu.role == "lead", cu.case_id.in_(touched))
+             .group_by(cu.case_id, key)
+             .having(and_(first_at >= start, first_at < end))
+             .subquery("pairs"))
+
+    def by_pair_unit(action_condition, extra=None):
+        e, eu = aliased(CaseEvent, name="pe"), aliased(Unit, name="peu")
+        conditions = [e.case_id == pairs.c.case_id, _ranking_key(eu, roll_up) == pairs.c.unit_id,
+                      action_condition(e)]
+        if extra is not None:
+            conditions.append(extra(e))
+        return select(e.id).join(eu, eu.id == e.unit_id).where(*conditions).exists()
+
+    sign_due = _sign_due_by_day(local_date(pairs.c.first_at), start_day, end_day)
+    responded = by_pair_unit(
+        lambda e: or_(e.action.in_(("sign_for", "rehandle")), and_(e.action == "consult", e.from_state == "handling")),
+        lambda e: local_date(e.at) <= sign_due)
+    returned = by_pair_unit(lambda e: e.action == "return")
+    q_assigned = (select(pairs.c.unit_id, func.count(), _count_if(responded), _count_if(returned))
+                  .group_by(pairs.c.unit_id))
+
+    # 2. deadline cohort: completion
+    q_due = (select(key, func.count(Case.id), _count_if(Case.state.in_(CLOSED_STATES)))
+             .select_from(Case).join(U, U.id == Case.lead_unit_id)
+             .where(Case.due_at >= start, Case.due_at < end, Case.state != "merged")
+             .group_by(key))
+
+    # 3. reply cohort: on-time, re-handling
+    r, d = aliased(CaseEvent, name="r"), aliased(CaseEvent, name="d")
+    x, y = aliased(CaseEvent, name="x"), aliased(CaseEvent, name="y")
+    deadline = (select(func.substr(d.data["due_at"].as_string(), 1, 10))
+                .where(d.case_id == r.case_id, d.action.in_(DEADLINE_ACTIONS), d.id < r.id)
+                .order_by(d.id.desc()).limit(1).correlate(r).scalar_subquery())
+    reply_between = (select(y.id).where(y.case_id == r.case_id, y.action == "reply", y.id > r.id, y.id < x.id)
+                     .correlate(r, x).exists())
+    rejected = (select(x.id).where(x.case_id == r.case_id, x.action == "rehandle", x.id > r.id, ~reply_between)
+                .correlate(r).exists())
+    q_replied = (select(key, func.count(r.id), _count_if(local_date(r.at) <= deadline), _count_if(rejected))
+                 .select_from(r).join(U, U.id == r.unit_id)
+                 .where(r.action == "reply", r.at >= start, r.at < end)
+                 .group_by(key))
+
+    # 4. rating cohort: resolution, satisfaction
+    v, rl = aliased(CaseEvent, name="v"), aliased(CaseEvent, name="rl")
+    rated_unit = (select(rl.unit_id).where(rl.case_id == v.case_id, rl.action == "release", rl.id < v.id)
+                  .order_by(rl.id.desc()).limit(1).correlate(v).scalar_subquery())
+    ratings = (select(rated_unit.label("unit_id"), v.data["resolution"].as_string().label("resolution"),
+                      v.data["satisfaction"].as_string().label("satisfaction"))
+               .where(v.action == "evaluate", v.at >= start, v.at < end)
+               .subquery("ratings"))
+    q_rated = (select(key, func.count(), _count_if(ratings.c.resolution == "resolved"),
+                      _count_if(ratings.c.satisfaction.in_(SATISFIED)))
+               .select_from(ratings).join(U, U.id == ratings.c.unit_id)
+               .group_by(key))
+
+    if wanted is not None:
+        q_assigned = q_assigned.where(pairs.c.unit_id.in_(wanted))
+        q_due, q_replied, q_rated = (q.where(key.in_(wanted)) for q in (q_due, q_replied, q_rated))
+
+    # 5. the units
+    units = db.session.scalars(select(Unit).order_by(Unit.id)).all()
+    if wanted is not None:
+        scope = [u for u in units if u.id in wanted]
+    elif roll_up:
+        by_id = {u.id: u for u in units}
+        scope = [u for u in units if not (u.ranking_group is None and u.parent_id in by_id)]
+    else:
+        scope = list(units)
+    result = {u.id: UnitFigures(unit=u) for u in scope}
+
+    def rows(query):
+        for unit_id, *counts in db.session.execute(query):
+            if unit_id in result:
+                yield result[unit_id], [int(c or 0) for c in counts]
+
+    for figures, (volume, responded_n, returned_n) in rows(q_assigned):
+        figures.volume = volume
+        figures.rates["response"] = Rate(responded_n, volume)
+        figures.rates["return"] = Rate(returned_n, volume)
+    for figures, (due_n, closed_n) in rows(q_due):
+        figures.rates["completion"] = Rate(closed_n, due_n)
+    for figures, (replied_n, on_time_n, rejected_n) in rows(q_replied):
+        figures.rates["on_time"] = Rate(on_time_n, replied_n)
+        figures.rates["rehandling"] = Rate(rejected_n, replied_n)
+    for figures, (rated_n, resolved_n, satisfied_n) in rows(q_rated):
+        figures.rates["resolution"] = Rate(resolved_n, rated_n)
+        figures.rates["satisfaction"] = Rate(satisfied_n, rated_n)
+    return result
+
+
+# ---- the composite score ------------------------------------------------------------------------------------
+
+def weights() -> dict[str, float]:
+    """The composite's weights: app.config["RANKING_WEIGHTS"] or DEFAULT_WEIGHTS, checked."""
+    configured = current_app.config.get("RANKING_WEIGHTS") or DEFAULT_WEIGHTS
+    unknown = set(configured) - set(RATE_KEYS)
+    if unknown:
+        raise ValueError(f"RANKING_WEIGHTS: unknown rates {sorted(unknown)}; use {', '.join(RATE_KEYS)}")
+    if any(w < 0 for w in configured.values()) or not any(w > 0 for w in configured.values()):
+        raise ValueError("RANKING_WEIGHTS: weights must be >= 0 and at least one > 0")
+    return {k: float(w) for k, w in configured.items() if w > 0}
+
+
+def composite(figures: UnitFigures, weight_map: dict[str, float] | None = None) -> float | None:
+    """0–100, or None when the unit had no assigned case or none of the weighted rates has a value."""
+    if figures.volume == 0:
+        return None
+    weight_map = weights() if weight_map is None else weight_map
+    total = weight_sum = 0.0
+    for key, weight in weight_map.items():
+        value = figures.rates[key].value
+        if value is None or weight <= 0:
+            continue
+        total += weight * (1 - value if key in LOWER_IS_BETTER else value)
+        weight_sum += weight
+    return round(100 * total / weight_sum, 2) if weight_sum else None

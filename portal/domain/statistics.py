@@ -1,0 +1,313 @@
+"""Public statistics (亮晒): received, closed, closure rate (办结率), satisfaction (满意度), daily average; by channel,
+county and top-level category; monthly trend. Each figure is one GROUP BY query over the cases received in a period.
+
+Definitions (cases *received in the period* form the cohort every figure is about):
+- received: cases whose `received_day` (the Asia/Shanghai calendar day of receipt) lies in the period;
+- closed: those of them now closed or archived;
+- closure rate = closed ÷ received;
+- satisfaction = (satisfied + basically satisfied) ÷ rated (cases with a citizen's rating);
+- daily average = received ÷ days in the period (up to today for the current year/month).
+
+Month buckets come from `received_day`, which is already the Shanghai date, so a case received at 23:30 on
+31 October in Fuyang counts in October whatever the server's time zone.
+
+The figures are cached (Flask-Caching, `cache`): `init_cache(app)` is called by the factory; Redis when REDIS_URL is
+set, else in-process memory; tests get no cache unless they ask for one (`STATS_CACHE_TYPE`).
+"""
+import os
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+from flask_caching import Cache
+from sqlalchemy import DateTime, case, cast, func, select
+from sqlalchemy.orm import aliased
+
+from portal.domain import calendar
+from portal.extensions import db
+from portal.models import Case, Category, Region
+from portal.models.base import utcnow
+
+CLOSED_STATES = ("closed", "archived")
+SATISFIED = ("satisfied", "basically_satisfied")
+CACHE_TIMEOUT = 600
+CACHE_VERSION = "v1"  # bump when the shape of the cached figures changes
+
+cache = Cache()
+
+
+# ---------------------------------------------------------------------------------------------- cache
+def init_cache(app: Flask, cache_type: str | None = None) -> None:
+    """Bind the statistics cache to `app` (may be called again, e.g. by a test that wants a real cache)."""
+    redis_url = app.config.get("REDIS_URL") or os.environ.get("REDIS_URL")
+    cache_type = cache_type or app.config.get("STATS_CACHE_TYPE")
+    if not cache_type:
+        if app.testing:
+            cache_type = "NullCache"  # tests see fresh figures; tests of the cache itself opt in
+        elif redis_url:
+            cache_type = "RedisCache"
+        else:
+            cache_type = "SimpleCache"
+    config = {"CACHE_TYPE": cache_type, "CACHE_KEY_PREFIX": "portal-stats:",
+              "CACHE_DEFAULT_TIMEOUT": app.config.get("STATS_CACHE_TIMEOUT", CACHE_TIMEOUT)}
+    if cache_type == "RedisCache":
+        config["CACHE_REDIS_URL"] = redis_url
+    cache.init_app(app, config=config)
+
+
+def clear_cache() -> None:
+    cache.clear()
+
+
+def cached(key: str, compute):
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value)
+    return value
+
+
+# ---------------------------------------------------------------------------------------------- periods
+PERIOD_KINDS = ("year", "12m", "month")
+PERIOD_LABELS = {"year": _l("This year"), "12m": _l("Last 12 months"), "month": _l("A month")}
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str  # year / 12m / month
+    start: date  # first day, inclusive
+    end: date  # last day, inclusive (today for a period still running)
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.start.isoformat()}:{self.end.isoformat()}"
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def month(self) -> str:
+        return f"{self.start:%Y-%m}"
+
+
+class PeriodError(ValueError):
+    """A period the user asked for that we cannot show; str() is a message for the user."""
+
+
+def today() -> date:
+    return calendar.local_day(utcnow())
+
+
+def first_of_month(day: date) -> date:
+    return day.replace(day=1)
+
+
+def add_months(day: date, months: int) -> date:
+    """The first day of the month `months` after (or before) the month of `day`."""
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def last_of_month(day: date) -> date:
+    return add_months(day, 1) - timedelta(days=1)
+
+
+def parse_month(value: str) -> date:
+    try:
+        year, month = value.split("-")
+        if len(year) != 4 or len(month) != 2:
+            raise ValueError
+        return date(int(year), int(month), 1)
+    except (ValueError, AttributeError):
+        raise PeriodError(str(_l("Choose a month as year and month, e.g. 2026-10."))) from None
+
+
+def period(kind: str = "year", month: str | None = None, on: date | None = None) -> Period:
+    """This year (1 January to today), the last 12 months (12 calendar months including this one) or a month."""
+    on = on or today()
+    if kind == "year":
+        return Period("year", date(on.year, 1, 1), on)
+    if kind == "12m":
+        return Period("12m", add_months(on, -11), on)
+    if kind == "month":
+        start = parse_month(month or f"{on:%Y-%m}")
+        if start > on:
+            raise PeriodError(str(_l("That month has not begun yet.")))
+        return Period("month", start, min(last_of_month(start), on))
+    raise PeriodError(str(_l("Choose one of the periods offered.")))
+
+
+def recent_months(on: date | None = None, count: int = 24) -> list[str]:
+    """The last `count` months, newest first ("2026-11", "2026-10", …), for month pickers."""
+    start = first_of_month(on or today())
+    return [f"{add_months(start, -i):%Y-%m}" for i in range(count)]
+
+
+def trend_period(p: Period) -> Period:
+    """The months the trend chart covers: the period's own months, or the 12 months up to a chosen month."""
+    if p.kind == "month":
+        return Period("month-trend", add_months(p.start, -11), p.end)
+    return p
+
+
+# ---------------------------------------------------------------------------------------------- SQL pieces
+def _measures(model=Case):
+    """received, closed, satisfied (incl. basically), rated: the four numbers every row carries."""
+    return (
+        func.count(model.id).label("received"),
+        func.coalesce(func.sum(case((model.state.in_(CLOSED_STATES), 1), else_=0)), 0).label("closed"),
+        func.coalesce(func.sum(case((model.satisfaction.in_(SATISFIED), 1), else_=0)), 0).label("satisfied"),
+        func.count(model.satisfaction).label("rated"),
+    )
+
+
+def _in_period(p: Period):
+    return Case.received_day.between(p.start, p.end)
+
+
+def month_bucket(column):
+    """The month of a DATE column as an expression both databases group by; `month_key` turns it into "YYYY-MM"."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return func.date_trunc("month", cast(column, DateTime(timezone=False)))
+    return func.strftime("%Y-%m", column)
+
+
+def month_key(value) -> str:
+    if isinstance(value, str):
+        return value[:7]
+    return f"{value:%Y-%m}"
+
+
+def _row(key, received, closed, satisfied, rated, **labels) -> dict:
+    """A plain dict (cache-friendly, pickles into Redis) with the figures and the derived rates."""
+    received, closed, satisfied, rated = int(received or 0), int(closed or 0), int(satisfied or 0), int(rated or 0)
+    return {"key": key, "received": received, "closed": closed, "satisfied": satisfied, "rated": rated,
+            "closure_rate": closed / received if received else None,
+            "satisfaction": satisfied / rated if rated else None, **labels}
+
+
+# ---------------------------------------------------------------------------------------------- figures
+def totals(p: Period) -> dict:
+    """One query: the headline figures of the period."""
+    row = db.session.execute(select(*_measures()).where(_in_period(p))).one()
+    result = _row("total", *row)
+    result["days"] = p.days
+    result["daily_average"] = result["received"] / p.days if p.days else 0.0
+    return result
+
+
+def by_channel(p: Period) -> list[dict]:
+    """One query: every channel in the model's order, with zeros for channels without cases."""
+    rows = {r.channel: r for r in db.session.execute(
+        select(Case.channel, *_measures()).where(_in_period(p)).group_by(Case.channel))}
+    out = []
+    for channel in Case.CHANNELS:
+        r = rows.pop(channel, None)
+        out.append(_row(channel, *(r[1:] if r else (0, 0, 0, 0))))
+    for channel, r in sorted(rows.items()):  # a channel the model no longer lists still counts
+        out.append(_row(channel, *r[1:]))
+    return out
+
+
+def by_county(p: Period) -> list[dict]:
+    """One query: every county (Region level 1), aggregated first and then joined to the regions."""
+    agg = (select(Case.county_id.label("county_id"), *_measures()).where(_in_period(p))
+           .group_by(Case.county_id).subquery())
+    rows = db.session.execute(
+        select(Region.id, Region.name_zh, Region.name_en, agg.c.received, agg.c.closed, agg.c.satisfied,
+               agg.c.rated)
+        .outerjoin(agg, agg.c.county_id == Region.id)
+        .where(Region.parent_id.is_(None)).order_by(Region.sort, Region.id))
+    return [_row(r.id, r.received, r.closed, r.satisfied, r.rated, name_zh=r.name_zh, name_en=r.name_en)
+            for r in rows]
+
+
+def _top_category_of(leaf_id_column):
+    """(joins, top-level id expression) for walking leaf → parent → grandparent in SQL."""
+    leaf, parent, grand = aliased(Category), aliased(Category), aliased(Category)
+    top_id = func.coalesce(grand.id, parent.id, leaf.id)
+    return leaf, parent, grand, top_id
+
+
+def by_category(p: Period, limit: int | None = None) -> list[dict]:
+    """One query: cases grouped by leaf category, rolled up to the top-level category through the tree."""
+    agg = (select(Case.category_id.label("category_id"), *_measures()).where(_in_period(p))
+           .group_by(Case.category_id).subquery())
+    leaf, parent, grand, top_id = _top_category_of(agg.c.category_id)
+    rolled = (select(top_id.label("top_id"), func.sum(agg.c.received).label("received"),
+                     func.sum(agg.c.closed).label("closed"), func.sum(agg.c.satisfied).label("satisfied"),
+                     func.sum(agg.c.rated).label("rated"))
+              .select_from(agg)
+              .join(leaf, leaf.id == agg.c.category_id)
+              .outerjoin(parent, parent.id == leaf.parent_id)
+              .outerjoin(grand, grand.id == parent.parent_id)
+              .group_by(top_id).subquery())
+    top = aliased(Category)
+    received = func.coalesce(rolled.c.received, 0)
+    query = (select(top.id, top.name_zh, top.name_en, received, rolled.c.closed, rolled.c.satisfied,
+                    rolled.c.rated)
+             .outerjoin(rolled, rolled.c.top_id == top.id)
+             .where(top.parent_id.is_(None)))
+    if limit:
+        query = query.where(received > 0).order_by(received.desc(), top.sort, top.id).limit(limit)
+    else:
+        query = query.order_by(top.sort, top.id)
+    return [_row(r[0], *r[3:], name_zh=r[1], name_en=r[2]) for r in db.session.execute(query)]
+
+
+def top_issues(p: Period, limit: int = 5) -> list[dict]:
+    """One query: the leaf categories raised most often, with their top-level category's names."""
+    agg = (select(Case.category_id.label("category_id"), func.count(Case.id).label("received"))
+           .where(_in_period(p)).group_by(Case.category_id)
+           .order_by(func.count(Case.id).desc(), Case.category_id).limit(limit).subquery())
+    leaf, parent, grand, top_id = _top_category_of(agg.c.category_id)
+    top = aliased(Category)
+    rows = db.session.execute(
+        select(leaf.id, leaf.name_zh, leaf.name_en, top.id, top.name_zh, top.name_en, agg.c.received)
+        .select_from(agg)
+        .join(leaf, leaf.id == agg.c.category_id)
+        .outerjoin(parent, parent.id == leaf.parent_id)
+        .outerjoin(grand, grand.id == parent.parent_id)
+        .join(top, top.id == top_id)
+        .order_by(agg.c.received.desc(), leaf.id))
+    return [{"key": r[0], "name_zh": r[1], "name_en": r[2], "top_id": r[3], "top_name_zh": r[4],
+             "top_name_en": r[5], "received": int(r[6])} for r in rows]
+
+
+def monthly_trend(p: Period) -> list[dict]:
+    """One query: every month of the period (zeros included), bucketed on the Shanghai date of receipt."""
+    bucket = month_bucket(Case.received_day).label("bucket")
+    rows = {month_key(r[0]): r for r in db.session.execute(
+        select(bucket, *_measures()).where(_in_period(p)).group_by(bucket))}
+    out, month = [], first_of_month(p.start)
+    while month <= p.end:
+        key = f"{month:%Y-%m}"
+        r = rows.get(key)
+        out.append(_row(key, *(r[1:] if r else (0, 0, 0, 0)), month=month))
+        month = add_months(month, 1)
+    return out
+
+
+def figures(p: Period) -> dict:
+    """Everything the statistics page shows for a period (5 queries), cached."""
+    def compute():
+        return {"period": p, "totals": totals(p), "channels": by_channel(p), "counties": by_county(p),
+                "categories": by_category(p), "trend": monthly_trend(trend_period(p)),
+                "trend_period": trend_period(p)}
+    return cached(f"{CACHE_VERSION}:figures:{p.key}", compute)
+
+
+def hot_topics(on: date | None = None, limit: int = 5) -> dict:
+    """"Most raised this month": top-level categories, counties and specific issues by cases received (3 queries),
+    cached. Counts only: no case is shown, so every case counts, confidential ones included."""
+    p = period("month", on=on)
+
+    def compute():
+        counties = [c for c in by_county(p) if c["received"]]
+        counties.sort(key=lambda c: -c["received"])
+        return {"period": p, "categories": by_category(p, limit=limit), "counties": counties[:limit],
+                "issues": top_issues(p, limit=limit), "total": sum(c["received"] for c in counties)}
+    return cached(f"{CACHE_VERSION}:hot:{p.key}:{limit}", compute)

@@ -65,3 +65,42 @@ def test_tracking_numbers_unique_under_concurrent_submissions(app, city):
         t.join()
     assert not errors
     assert len(results) == 40 and len(set(results)) == 40
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="row-level concurrency is checked on PostgreSQL")
+def test_two_dispatchers_at_once_one_wins_the_other_is_told(app, city, make_case):
+    from sqlalchemy.orm.exc import StaleDataError
+
+    case_id, _, _ = make_case()
+    loaded, outcomes = threading.Barrier(2), []
+
+    def dispatch(username, action):
+        with app.app_context():
+            user = db.session.get(User, city["users"][username])
+            case = db.session.get(Case, case_id)
+            loaded.wait()  # both have read the case in state "submitted"
+            try:
+                if action == "accept":
+                    workflow.accept(case, user)
+                else:
+                    workflow.decline(case, user, "duplicate")
+                db.session.commit()
+                outcomes.append(("won", action))
+            except StaleDataError:
+                db.session.rollback()
+                outcomes.append(("told", action))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=dispatch, args=("dispatcher", "accept")),
+               threading.Thread(target=dispatch, args=("dispatcher_yz", "decline"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(o[0] for o in outcomes) == ["told", "won"]
+    winner = next(a for o, a in outcomes if o == "won")
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        assert case.state == ("accepted" if winner == "accept" else "declined")
+        assert [e.action for e in case.events] == ["submit", winner]  # the loser wrote nothing

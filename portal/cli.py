@@ -23,10 +23,15 @@ def register_cli(app: Flask) -> None:
         if db.session.scalar(select(User).limit(1)) is not None:
             click.echo("The database already has data; demo not loaded again (use --reset to start over).")
         else:
+            from portal.domain import notify, sweep
+
             ref = reference.load_reference()
             samples = demo_cases.generate(ref, count=cases)
             db.session.commit()
-            click.echo(f"Loaded the demo city with {cases} cases.")
+            with notify.muted():  # history: escalate what is overdue today, close what was never rated
+                summary = sweep.sweep()
+            click.echo(f"Loaded the demo city with {cases} cases; {summary.escalated} overdue escalated, "
+                       f"{summary.closed_unevaluated} unrated closed.")
             click.echo("Try tracking: " + ", ".join(f"{no} / {code}" for no, code in samples))
         click.echo("\nDemo logins (password for all: %s):" % reference.DEMO_PASSWORD)
         for username, name, role, *_ in reference.DEMO_USERS:

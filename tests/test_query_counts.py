@@ -53,3 +53,21 @@ def test_home_page_queries_do_not_grow_with_published_cases(app, city, make_case
     large = count_queries(lambda: client.get("/"))
     assert "又答复5" in client.get("/").get_data(as_text=True)
     assert large == small
+
+
+def test_case_pages_do_not_query_per_event(app, city, make_case, count_queries):
+    from tests.test_loop import citizen_page, step
+
+    case_id, number, code = make_case()
+    dispatcher, monitor = as_user(app, "dispatcher"), as_user(app, "monitor")
+    step(dispatcher, case_id, "accept")
+    step(dispatcher, case_id, "assign", {"unit_id": city["units"]["cgj"], "priority": "general"})
+    handler = as_user(app, "handler")
+    step(handler, case_id, "sign_for")
+    monitor_few = count_queries(lambda: monitor.get(f"/staff/cases/{case_id}"))
+    citizen_few = count_queries(lambda: citizen_page(app, number, code))
+    for _ in range(3):  # six more events, some public, by two more people; the state stays "handling"
+        step(handler, case_id, "request_extension", {"days": "2", "reason": "需要协调其他部门。"})
+        step(dispatcher, case_id, "approve_extension", {"note": ""})
+    assert count_queries(lambda: citizen_page(app, number, code)) == citizen_few
+    assert count_queries(lambda: monitor.get(f"/staff/cases/{case_id}")) == monitor_few

@@ -99,7 +99,7 @@ def case_page(case: Case, failed_step: str | None = None, failed_form=None, stat
         similar = [(c, score) for c, score in similar if c.received_at <= case.received_at]
     now = utcnow()
     return render_page(
-        "staff/case.html", status=status, case=case, events=case.events, forms=forms, open_step=failed_step,
+        "staff/case.html", status=status, case=case, events=workflow.timeline(case), forms=forms, open_step=failed_step,
         error=error, light=calendar.light(case.due_at, now) if case.state in ("assigned", "handling") else None,
         sign_light=calendar.light(case.sign_due_at, now) if case.state == "assigned" else None,
         pending_return=workflow.pending_return(case), pending_extension=workflow.pending_extension(case),

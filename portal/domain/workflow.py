@@ -395,5 +395,16 @@ def record_note(case: Case, action: str, actor: User | None, note: str | None = 
     return event
 
 
+def timeline(case: Case, public_only: bool = False) -> list[CaseEvent]:
+    """The case's events in order, with actors and units loaded in one go (no query per event)."""
+    from sqlalchemy.orm import selectinload
+
+    query = (select(CaseEvent).where(CaseEvent.case_id == case.id)
+             .options(selectinload(CaseEvent.actor), selectinload(CaseEvent.unit)).order_by(CaseEvent.id))
+    if public_only:
+        query = query.where(CaseEvent.public.is_(True))
+    return list(db.session.scalars(query))
+
+
 def public_timeline(case: Case) -> list[CaseEvent]:
-    return [e for e in case.events if e.public]
+    return timeline(case, public_only=True)

@@ -28,3 +28,17 @@ def suggest_unit(case: Case) -> Unit | None:
 
 def units_for_choice() -> list[Unit]:
     return list(db.session.scalars(select(Unit).order_by(Unit.kind, Unit.id)))
+
+
+def set_rule(category_id: int, county_id: int | None, unit_id: int, actor) -> str:
+    """Create or replace the rule for (category, county); returns a message for the admin."""
+    from flask_babel import gettext as _
+
+    rule = db.session.scalar(select(RoutingRule).where(RoutingRule.category_id == category_id,
+                                                       RoutingRule.county_id.is_(county_id) if county_id is None
+                                                       else RoutingRule.county_id == county_id))
+    if rule is None:
+        db.session.add(RoutingRule(category_id=category_id, county_id=county_id, unit_id=unit_id))
+        return _("Routing rule added.")
+    rule.unit_id = unit_id
+    return _("Routing rule updated.")

@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, make_response, redirect, request
 from flask_babel import format_datetime
+from flask_babel import lazy_gettext as _l
 from jinja2_fragments.flask import render_block
 
 from portal.domain.privacy import mask_name, mask_phone, public_name
@@ -49,7 +50,51 @@ def local_time_iso(value: str | None) -> str:
     return local_time(datetime.fromisoformat(value)) if value else ""
 
 
+PUBLIC_LINKS = (
+    ("public.submit", _l("Submit a request")),
+    ("public.track", _l("Track my case")),
+    ("stats.index", _l("Statistics")),
+    ("echo.index", _l("Echo wall")),
+    ("rankings.public_index", _l("Rankings")),
+    ("salons.index", _l("Tea salons")),
+)
+# endpoint, label, roles that see it (None: every signed-in staff member)
+STAFF_LINKS = (
+    ("queues.dispatcher", _l("Dispatch queue"), ("dispatcher", "admin")),
+    ("queues.unit", _l("My unit's cases"), ("handler", "unit_lead")),
+    ("supervision.dashboard", _l("Supervision"), ("supervisor", "admin")),
+    ("queues.dissatisfied", _l("Dissatisfied zone"), ("supervisor", "admin")),
+    ("supervision.orders", _l("Supervision orders"), ("supervisor", "admin", "handler", "unit_lead")),
+    ("supervision.flags", _l("Monitors' flags"), ("supervisor", "admin")),
+    ("monitors.home", _l("My reviews"), ("monitor",)),
+    ("rankings.staff", _l("Monthly rankings"), ("supervisor", "admin")),
+    ("rankings.interviews", _l("Interview list"), ("supervisor", "admin")),
+    ("salon_admin.index", _l("Tea salons"), ("salon_organizer", "admin")),
+    ("staff.intake_call", _l("Record a call or message"), ("operator", "dispatcher", "admin")),
+    ("staff.case_list", _l("All cases in my scope"), None),
+    ("ledger.index", _l("Ledger"), None),
+    ("admin.calendar", _l("Working-day calendar"), ("admin",)),
+    ("routing_admin.index", _l("Routing table"), ("admin",)),
+    ("apikeys.index", _l("API keys"), ("admin",)),
+    ("ledger.contact_views", _l("Contact views log"), ("admin",)),
+)
+
+
+def nav_links(user) -> tuple[list, list]:
+    """(public links, staff links) for the header: only pages that exist and that the user may open."""
+    from flask import current_app
+
+    endpoints = current_app.view_functions
+    public = [(e, label) for e, label in PUBLIC_LINKS if e in endpoints]
+    staff = []
+    if user is not None and user.is_authenticated:
+        staff = [(e, label) for e, label, roles in STAFF_LINKS
+                 if e in endpoints and (roles is None or user.role in roles)]
+    return public, staff
+
+
 def register(app: Flask) -> None:
+    app.jinja_env.globals["nav_links"] = nav_links
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["local_time_iso"] = local_time_iso
     app.jinja_env.filters["mask_phone"] = mask_phone

@@ -25,3 +25,11 @@ def test_catalog_covers_every_string_in_the_code():
     with CATALOG.open("rb") as f:
         known = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(f) if m.id}
     assert sorted(found - known) == []
+
+
+def test_translations_keep_every_placeholder():
+    """A translation that drops or renames %(name)s breaks `pybabel compile` (and so `make run`)."""
+    with CATALOG.open("rb") as f:
+        catalog = read_po(f)
+    problems = [(message.id, [str(e) for e in errors]) for message, errors in catalog.check()]
+    assert problems == []

@@ -107,6 +107,8 @@ def _advance(case, rng, received, now, leaf, owner, county, ref, dispatcher, ope
     if not at:
         return
     workflow.sign_for(case, handler, at=at)
+    if rng.random() < 0.015:
+        return  # a hard case the unit has not answered: overdue once its deadline passes
     limit_hours = {"urgent": 40, "simple": 40, "general": 110}[priority]
     at = later(6, limit_hours * (1.4 if rng.random() < 0.1 else 1))
     if not at:

@@ -101,7 +101,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["mask_name"] = mask_name
     app.jinja_env.add_extension("jinja2.ext.do")
     # Globals, not context processors, so that imported macro files see them too.
-    from portal.domain import labels
+    from portal.domain import labels, workflow
     from portal.forms import CHANNEL_LABELS, ROLE_LABELS
 
     app.jinja_env.globals.update(
@@ -109,4 +109,5 @@ def register(app: Flask) -> None:
         PRIORITY_LABELS=labels.PRIORITY_LABELS, RETURN_REASONS=labels.RETURN_REASONS, REPLY_TYPES=labels.REPLY_TYPES,
         RESOLUTION_LABELS=labels.RESOLUTION_LABELS, SATISFACTION_LABELS=labels.SATISFACTION_LABELS,
         LIGHT_LABELS=labels.LIGHT_LABELS, DECLINE_REASONS=labels.DECLINE_REASONS,
-        CHANNEL_LABELS=CHANNEL_LABELS, ROLE_LABELS=ROLE_LABELS, public_name=public_name)
+        CHANNEL_LABELS=CHANNEL_LABELS, ROLE_LABELS=ROLE_LABELS, public_name=public_name,
+        PUBLIC_NOTE_ACTIONS=workflow.PUBLIC_NOTE_ACTIONS)

@@ -254,3 +254,27 @@ def test_decline_needs_a_listed_reason(app, city, make_case):
     assert step(dispatcher, case_id, "decline", {"reason": "litigation", "text": "请通过诉讼途径解决。"}).status_code == 303
     _, page = citizen_page(app, number, code)
     assert "诉讼" in page
+
+
+def test_citizen_timeline_hides_instructions_to_units(app, city, make_case):
+    from portal.domain import workflow as wf
+    from portal.models import Unit, User
+
+    case_id, number, code = make_case()
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        dispatcher = db.session.get(User, city["users"]["dispatcher"])
+        handler = db.session.get(User, city["users"]["handler"])
+        wf.accept(case, dispatcher)
+        wf.assign(case, dispatcher, db.session.get(Unit, city["units"]["cgj"]), "general")
+        wf.sign_for(case, handler)
+        wf.draft_reply(case, handler, "resolved", "已处理完毕。")
+        wf.approve_reply(case, db.session.get(User, city["users"]["unit_lead"]))
+        wf.release(case, dispatcher)
+        wf.evaluate(case, "not_resolved", "dissatisfied", "还是没有修好。")
+        wf.rehandle(case, db.session.get(User, city["users"]["supervisor"]), case.lead_unit, "urgent",
+                    "内部督办要求：局长亲自过问")
+        db.session.commit()
+    _, page = citizen_page(app, number, code)
+    assert "还是没有修好" in page  # the citizen's own comment
+    assert "内部督办要求" not in page

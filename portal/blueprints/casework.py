@@ -131,4 +131,6 @@ def take_step(case_id, step):
         db.session.rollback()
         return case_page(db.session.get(Case, case_id), status=409, error=str(workflow.StaleCase()))
     flash(_("Done: %(step)s.", step=workflow.ACTION_LABELS[step]), "success")
+    if not scope.can_see(current_user, case):  # e.g. the unit returned it: it is no longer theirs to open
+        return redirect_after_post(url_for("staff.home"))
     return redirect_after_post(url_for("staff.case_detail", case_id=case_id))

@@ -406,5 +406,9 @@ def timeline(case: Case, public_only: bool = False) -> list[CaseEvent]:
     return list(db.session.scalars(query))
 
 
+# Public events whose note is meant for the citizen; other notes (instructions to units, rulings) stay internal.
+PUBLIC_NOTE_ACTIONS = frozenset({"decline", "answer_directly", "release", "evaluate", "merge", "echo_published"})
+
+
 def public_timeline(case: Case) -> list[CaseEvent]:
     return timeline(case, public_only=True)

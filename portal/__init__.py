@@ -53,11 +53,35 @@ def create_app(config: dict | None = None) -> Flask:
     def load_user(user_id: str):
         return db.session.get(User, int(user_id))
 
-    from portal.blueprints import admin, auth, casework, errors, ledger, public, queues, staff
+    from portal.blueprints import (
+        admin,
+        apikeys,
+        auth,
+        casework,
+        echo,
+        errors,
+        ledger,
+        monitors,
+        open311,
+        public,
+        queues,
+        rankings,
+        routing_admin,
+        salon_admin,
+        salons,
+        staff,
+        stats,
+        supervision,
+    )
 
-    for blueprint in (public, auth, staff, casework, queues, ledger, admin):
+    for blueprint in (public, auth, staff, casework, queues, ledger, admin, stats, echo, rankings, supervision,
+                      monitors, routing_admin, salons, salon_admin, apikeys, open311):
         app.register_blueprint(blueprint.bp)
     errors.register(app)
+
+    from portal.domain import statistics
+
+    statistics.init_cache(app)
 
     from portal.cli import register_cli
     from portal.cli_calendar import register_calendar_cli
@@ -69,6 +93,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     register_ops_cli(app)
 
+    from portal.cli_rankings import register_rankings_cli
+
+    register_rankings_cli(app)
+
     from portal import view_helpers
 
     view_helpers.register(app)
@@ -77,7 +105,6 @@ def create_app(config: dict | None = None) -> Flask:
     def inject_locale():
         loc = get_locale()
         lang = "en" if loc is not None and loc.language == "en" else "zh-Hans"
-        return {"html_lang": lang, "languages": app.config["LANGUAGES"], "current_path": request.full_path,
-                "url_endpoints": app.view_functions}
+        return {"html_lang": lang, "languages": app.config["LANGUAGES"], "current_path": request.full_path}
 
     return app

@@ -27,6 +27,11 @@ def register_cli(app: Flask) -> None:
 
             ref = reference.load_reference()
             samples = demo_cases.generate(ref, count=cases)
+            from portal.demo import oversight
+            from portal.demo import salons as demo_salons
+
+            oversight.load(ref)
+            demo_salons.load(ref)
             db.session.commit()
             with notify.muted():  # history: escalate what is overdue today, close what was never rated
                 summary = sweep.sweep()
@@ -34,8 +39,14 @@ def register_cli(app: Flask) -> None:
                        f"{summary.closed_unevaluated} unrated closed.")
             click.echo("Try tracking: " + ", ".join(f"{no} / {code}" for no, code in samples))
         click.echo("\nDemo logins (password for all: %s):" % reference.DEMO_PASSWORD)
+        from portal.demo import oversight
+
         for username, name, role, *_ in reference.DEMO_USERS:
             click.echo(f"  {username:<15} {role:<16} {name}")
+        for username, name, *_ in oversight.DEMO_LOGINS + [oversight.FORMER]:
+            if username != "monitor":
+                click.echo(f"  {username:<15} {'monitor':<16} {name}")
+        click.echo("  h_<unit code> / lead_<unit code>: the handler and unit lead of every unit, e.g. h_jtj")
 
     @app.cli.command("create-user")
     @click.argument("username")

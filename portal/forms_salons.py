@@ -4,9 +4,25 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import (DateTimeLocalField, FieldList, Form, FormField, IntegerField, SelectField, StringField,
-                     TextAreaField)
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms import (
+    DateTimeLocalField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from portal.domain import salons
 from portal.domain.calendar import SHANGHAI
@@ -14,7 +30,7 @@ from portal.domain.labels import PRIORITY_LABELS, SATISFACTION_LABELS
 from portal.extensions import db
 from portal.forms import _int_or_none, normalise_phone, strip, valid_phone
 from portal.forms_handling import MultiCheckboxField
-from portal.models import Category, Person, Region, Salon, Unit
+from portal.models import Category, Region, Salon, Unit
 
 
 def _at_most(n):
@@ -56,9 +72,12 @@ class AgendaRow(Form):
     minutes = IntegerField(_l("Minutes"), validators=[
         Optional(), NumberRange(min=1, max=600, message=_l("Between %(min)d and %(max)d minutes."))])
 
-    def validate_minutes(self, field):
-        if self.title.data and not field.data:
-            raise ValidationError(_l("Give the item's duration in minutes."))
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        if self.title.data and not self.minutes.data and not self.minutes.errors:
+            self.minutes.errors = list(self.minutes.errors) + [_l("Give the item's duration in minutes.")]
+            return False
+        return valid
 
 
 class SalonForm(FlaskForm):
@@ -238,7 +257,3 @@ class RatingForm(FlaskForm):
     def validate_comment(self, field):
         if self.satisfaction.data == "dissatisfied" and len(field.data or "") < 5:
             raise ValidationError(_l("Tell us why you are dissatisfied."))
-
-
-__all__ = ["AdoptForm", "CheckinForm", "CloseForm", "InHandForm", "NotAdoptForm", "ParticipantForm",
-           "RatingForm", "RegistrationForm", "SalonForm", "SuggestionForm", "Person"]

@@ -51,7 +51,7 @@ def test_operator_answers_a_simple_consultation_on_the_spot(client, city, app):
     assert client.post("/staff/intake", data).status_code == 303
     with app.app_context():
         case = db.session.scalar(select(Case))
-        assert case.channel == "mayor_mailbox" and case.state == "replied"
+        assert case.channel == "mayor_mailbox" and case.state == "awaiting_evaluation"
         assert case.reply_text == "户籍迁移可在政务服务中心办理。" and case.replied_at is not None
         assert [e.action for e in case.events] == ["submit", "answer_directly"]
 

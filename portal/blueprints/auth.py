@@ -25,9 +25,18 @@ def login():
     if form.validate_on_submit():
         user = db.session.scalar(select(User).where(User.username == form.username.data))
         if user is not None and user.active and user.check_password(form.password.data):
-            login_user(user)
-            return redirect_after_post(_safe_next(request.args.get("next")))
-        form.password.errors = [_("Wrong user name or password.")]
+            from portal.domain import monitoring
+
+            if not monitoring.may_sign_in(user):
+                profile = monitoring.profile_of(user)
+                form.username.errors = [_("Your appointment as a monitor runs from %(start)s to %(end)s, so this "
+                                          "account cannot sign in now. Contact the supervision office.",
+                                          start=profile.term_start.isoformat(), end=profile.term_end.isoformat())]
+            else:
+                login_user(user)
+                return redirect_after_post(_safe_next(request.args.get("next")))
+        else:
+            form.password.errors = [_("Wrong user name or password.")]
     status = 422 if request.method == "POST" else 200
     return render_page("auth/login.html", "login_form", status=status, form=form)
 

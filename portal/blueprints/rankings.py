@@ -119,7 +119,7 @@ def _write_xlsx(snapshot, out) -> None:
             line.append(r.score)
             ws.append(line)
     for row in ws.iter_rows(min_row=2):
-        for i, k in enumerate(keys):
+        for i in range(len(keys)):
             row[6 + 3 * i].number_format = "0.0%"
     ws.freeze_panes = "F2"
     ws.column_dimensions["E"].width = 28

@@ -34,7 +34,7 @@ def roles_required(*roles):
 def home():
     """Each role lands on its own work; everyone else on the case list."""
     landing = {Role.DISPATCHER: "queues.dispatcher", Role.HANDLER: "queues.unit", Role.UNIT_LEAD: "queues.unit",
-               Role.SUPERVISOR: "queues.dissatisfied"}.get(current_user.role)
+               Role.SUPERVISOR: "supervision.dashboard", Role.MONITOR: "monitors.home"}.get(current_user.role)
     if landing and not request.args:
         return redirect(url_for(landing))
     return case_list()

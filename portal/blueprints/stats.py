@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from portal.domain import charts, statistics
 from portal.view_helpers import render_page
 
-bp = Blueprint("stats", __name__)
+bp = Blueprint("stats", __name__, cli_group="stats")
 
 # chart key → (figures key, table/row kind, chart title, first column heading)
 CHARTS = {
@@ -93,14 +93,14 @@ def period_label(p: statistics.Period) -> str:
     return str(statistics.PERIOD_LABELS[p.kind])
 
 
-def _charts(p: statistics.Period, figures: dict) -> dict:
+def _charts(p: statistics.Period, figures: dict, refresh: bool = False) -> dict:
     """The four SVG charts in the user's language, cached like the figures."""
     def compute():
         return {name: (charts.trend_chart(figures[key], str(title), str(CHART_DESCRIPTIONS[name]))
                        if name == "trend" else
                        charts.breakdown_chart(kind, figures[key], str(title), str(CHART_DESCRIPTIONS[name])))
                 for name, (key, kind, title, _heading) in CHARTS.items()}
-    return statistics.cached(f"{statistics.CACHE_VERSION}:svg:{p.key}:{_locale_key()}", compute)
+    return statistics.cached(f"{statistics.CACHE_VERSION}:svg:{p.key}:{_locale_key()}", compute, refresh)
 
 
 # ---------------------------------------------------------------------------------------------- pages
@@ -163,3 +163,29 @@ def chart_csv(chart):
     response.charset = "utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="fuyang12345-{chart}-{selected}.csv"'
     return response
+
+
+# ---------------------------------------------------------------------------------------------- cache warming
+@bp.cli.command("warm")
+def warm_command():
+    """Recompute the cached statistics (this year, last 12 months, this and last month, hot topics) in both
+    languages, so that no visitor waits for them. Run it from cron more often than the cache timeout (e.g. every
+    5 minutes); it only helps a cache the web workers share (REDIS_URL)."""
+    import time
+
+    import click
+    from flask import current_app
+    from flask_babel import force_locale
+
+    started = time.perf_counter()
+    on = statistics.today()
+    periods = [statistics.period("year", on=on), statistics.period("12m", on=on), statistics.period("month", on=on),
+               statistics.period("month", f"{statistics.add_months(on, -1):%Y-%m}", on=on)]
+    with current_app.test_request_context():
+        for p in periods:
+            figures = statistics.figures(p, refresh=True)
+            for language in current_app.config["LANGUAGES"]:
+                with force_locale(language):
+                    _charts(p, figures, refresh=True)
+        statistics.hot_topics(on, refresh=True)
+    click.echo(f"statistics cache warmed ({len(periods)} periods) in {time.perf_counter() - started:.1f} s")

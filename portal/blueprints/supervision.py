@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from flask import Blueprint, abort, flash, g, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, IntegerField, SelectField, TextAreaField
@@ -250,7 +250,9 @@ def answer(order_id):
 @roles_required(*SUPERVISORS)
 def dashboard():
     board = supervision.dashboard(current_user)
-    return render_page("supervision/dashboard.html", "board", board=board, poll_seconds=POLL_SECONDS)
+    order_lights = {o.id: supervision.light(o, board.now) for o in board.waiting_orders}
+    return render_page("supervision/dashboard.html", "board", board=board, order_lights=order_lights,
+                       poll_seconds=POLL_SECONDS)
 
 
 @bp.get("/supervision/cases")

@@ -52,8 +52,9 @@ def row_label(kind: str, row: dict) -> str:
     return (row.get("name_en") if english and row.get("name_en") else row.get("name_zh")) or str(row["key"])
 
 
-def _strip_and_describe(description: str):
-    """An xml_filter for pygal: drop <script> and comments, add <desc>, make the SVG an accessible image."""
+def _strip_and_describe(name: str, description: str):
+    """An xml_filter for pygal: drop <script> and comments, name it (<title>) and describe it (<desc>), make the SVG
+    an accessible image. The visible title is the page's heading, so pygal draws none."""
     def apply(root):
         for parent in list(root.iter()):
             for child in list(parent):
@@ -62,13 +63,13 @@ def _strip_and_describe(description: str):
                     parent.remove(child)
         chart_id = root.get("id", "chart")
         title = next((el for el in root if isinstance(el.tag, str) and el.tag.rsplit("}", 1)[-1] == "title"), None)
+        if title is None:
+            title = ElementTree.Element("title")
+            root.insert(0, title)
+        title.text, title.attrib["id"] = name, f"{chart_id}-title"
         desc = ElementTree.Element("desc", id=f"{chart_id}-desc")
         desc.text = description
-        if title is not None:
-            title.set("id", f"{chart_id}-title")
-            root.insert(list(root).index(title) + 1, desc)
-        else:
-            root.insert(0, desc)
+        root.insert(list(root).index(title) + 1, desc)
         root.set("role", "img")
         root.set("aria-labelledby", f"{chart_id}-title {chart_id}-desc")
         root.set("focusable", "false")
@@ -76,9 +77,9 @@ def _strip_and_describe(description: str):
     return apply
 
 
-def _config(title: str, **options):
+def _config(**options):
     settings = dict(
-        js=[], disable_xml_declaration=True, style=STYLE, title=title, legend_at_bottom=True,
+        js=[], disable_xml_declaration=True, style=STYLE, legend_at_bottom=True,
         legend_at_bottom_columns=2, print_values=True, truncate_label=-1, truncate_legend=-1,
         value_formatter=lambda v: format_decimal(v) if v is not None else "", no_data_text=_("No data"),
         explicit_size=False, show_y_guides=True, show_x_guides=False, tooltip_fancy_mode=False, margin=12,
@@ -87,8 +88,8 @@ def _config(title: str, **options):
     return pygal.Config(**settings)
 
 
-def _render(chart, description: str) -> str:
-    chart.add_xml_filter(_strip_and_describe(description))
+def _render(chart, title: str, description: str) -> str:
+    chart.add_xml_filter(_strip_and_describe(title, description))
     return chart.render(is_unicode=True)
 
 
@@ -97,20 +98,20 @@ def breakdown_chart(kind: str, rows: list[dict], title: str, description: str) -
     labels = [row_label(kind, r) for r in rows]
     height = max(220, 90 + 46 * len(rows))
     top = max([r["received"] for r in rows] + [r["closed"] for r in rows] + [1])
-    chart = pygal.HorizontalBar(_config(title, width=760, height=height, min_scale=1, print_values_position="top",
+    chart = pygal.HorizontalBar(_config(width=760, height=height, min_scale=1, print_values_position="top",
                                         range=(0, top * 1.15), css=[*pygal.Config().css, VALUES_AFTER_BARS]))
     # pygal draws the first label at the bottom: reverse so the chart reads top-down like the table.
     chart.x_labels = list(reversed(labels))
     chart.add(_("Cases received"), [r["received"] for r in reversed(rows)])
     chart.add(_("Cases closed"), [r["closed"] for r in reversed(rows)])
-    return _render(chart, description)
+    return _render(chart, title, description)
 
 
 def trend_chart(rows: list[dict], title: str, description: str) -> str:
     """Received and closed per month (vertical bars, oldest month on the left)."""
-    chart = pygal.Bar(_config(title, width=760, height=380, x_label_rotation=-40 if len(rows) > 6
+    chart = pygal.Bar(_config(width=760, height=380, x_label_rotation=-40 if len(rows) > 6
                               else 0, print_values=len(rows) <= 6))
     chart.x_labels = [row_label("trend", r) for r in rows]
     chart.add(_("Cases received"), [r["received"] for r in rows])
     chart.add(_("Cases closed"), [r["closed"] for r in rows])
-    return _render(chart, description)
+    return _render(chart, title, description)

@@ -56,8 +56,19 @@ def _phone_variants(case: Case) -> list[str]:
     return [v for v in {phone, digits} if len(v) >= 5]
 
 
+# Mobile numbers, ID card numbers and e-mail addresses anyone may have typed into a description or a reply (a
+# landline in a reply is usually the unit's office number: only the citizen's own is taken out).
+MOBILE_IN_TEXT = re.compile(r"(?<!\d)(?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?!\d)")
+ID_NUMBER_IN_TEXT = re.compile(r"(?<!\d)\d{17}[\dXx](?![\dXx])")
+EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())
+
+
 def scrub(text: str | None, case: Case) -> str:
-    """The text with the citizen's name, phone and e-mail replaced: for pre-filling a story."""
+    """The text with the citizen's name replaced and every phone, ID number and e-mail masked: for pre-filling."""
     text = text or ""
     name = (case.citizen_name or "").strip()
     if len(name) >= 2:
@@ -66,18 +77,25 @@ def scrub(text: str | None, case: Case) -> str:
         text = text.replace(phone, mask_phone(phone))
     if case.citizen_email:
         text = re.sub(re.escape(case.citizen_email), "***", text, flags=re.IGNORECASE)
-    return text
+    text = ID_NUMBER_IN_TEXT.sub(lambda m: m.group(0)[:6] + "*" * 12, text)
+    text = MOBILE_IN_TEXT.sub(lambda m: mask_phone(_digits(m.group(0))[-11:]), text)
+    return EMAIL_IN_TEXT.sub("***", text)
 
 
-def personal_data_in(text: str, case: Case) -> bool:
-    """Whether a story text still contains the citizen's name, phone number or e-mail address."""
+def personal_data_in(text: str, case: Case) -> str | None:
+    """Why a story text may not be published (the citizen's name or contact, any phone, ID number or e-mail),
+    or None."""
     name = (case.citizen_name or "").strip()
-    if len(name) >= 2 and name in text:
-        return True
     digits_only = re.sub(r"[\s\-]", "", text)
-    if any(phone in text or phone in digits_only for phone in _phone_variants(case)):
-        return True
-    return bool(case.citizen_email) and case.citizen_email.lower() in text.lower()
+    if (len(name) >= 2 and name in text) or any(
+            phone in text or phone in digits_only for phone in _phone_variants(case)) or (
+            case.citizen_email and case.citizen_email.lower() in text.lower()):
+        return _("The story contains the citizen's name, phone number or e-mail address. Remove them before "
+                 "publishing.")
+    if any(pattern.search(text) for pattern in (MOBILE_IN_TEXT, ID_NUMBER_IN_TEXT, EMAIL_IN_TEXT)):
+        return _("The story contains a phone number, an ID card number or an e-mail address. Remove it before "
+                 "publishing.")
+    return None
 
 
 def prefill(case: Case) -> dict:
@@ -106,9 +124,10 @@ def publish(case: Case, actor: User, *, title: str, raised: str, handling: str, 
     reason = refusal(case)
     if reason:
         raise EchoRefused(reason)
-    if any(personal_data_in(text or "", case) for text in (title, raised, handling, reply)):
-        raise EchoRefused(_("The story contains the citizen's name, phone number or e-mail address. Remove them "
-                            "before publishing."))
+    for text in (title, raised, handling, reply):
+        problem = personal_data_in(text or "", case)
+        if problem:
+            raise EchoRefused(problem)
     at = at or utcnow()
     story = EchoStory(case_id=case.id, title=title.strip(), raised=raised.strip(), handling=handling.strip(),
                       reply=reply.strip(), published_at=at, published_by_id=actor.id)

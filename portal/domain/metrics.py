@@ -6,7 +6,6 @@ cases) and returns, per unit, the volume and each rate as numerator and denomina
 
 Period
     Local dates in Asia/Shanghai, both ends included: `start_day` 00:00 up to `end_day + 1` 00:00 Beijing time.
-    A timestamp's local date is computed in SQL at UTC+8 (China has had no daylight saving since 1991).
 
 Attribution (roll-up)
     With `roll_up=True` (the default, used for the rankings) a unit without a ranking group whose parent has one —
@@ -28,8 +27,8 @@ Cohorts — each rate has its own, as the hotline's rules define them:
   of the moment of computing; a published snapshot freezes it.
 * on-time 按时办结率 — replies the unit's lead approved (the `reply` event, when the case becomes "replied") in the
   period: replied on or before the deadline then in force ÷ replies. The deadline in force is the one set by the
-  latest assign / consult / re-handle / approved extension before the reply; deadlines are the end of a local
-  working day, so the comparison is on local dates.
+  latest assign / consult / re-handle / approved extension before the reply (its `data["due_at"]`, the end of a
+  local working day; that last second counts as in time).
 * resolution 解决率, satisfaction 满意度 — citizens' ratings (`evaluate` events) in the period, each counted for the
   unit whose reply was rated (the latest `release` before it). resolution = rated "resolved" ÷ rated; satisfaction =
   (satisfied + basically satisfied) ÷ rated. Cases closed without a rating are not rated. A re-handled case rated
@@ -53,7 +52,7 @@ from datetime import date, datetime, time, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, and_, case, func, or_, select
+from sqlalchemy import String, and_, case, func, literal, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.expression import FunctionElement
@@ -127,22 +126,25 @@ class UnitFigures:
 
 # ---- SQL helpers --------------------------------------------------------------------------------------------
 
-class local_date(FunctionElement):  # noqa: N801  (reads like a SQL function)
-    """'YYYY-MM-DD' of a UTC timestamp column in Beijing time."""
+class deadline_end(FunctionElement):  # noqa: N801  (reads like a SQL function)
+    """The last instant of a deadline stored as ISO text with its offset ("2026-10-19T23:59:59+08:00"): the
+    deadline's second included, so `at <= deadline_end(...)` means "by the deadline". Comparable with UTC
+    timestamp columns on both databases (SQLite keeps them as naive UTC text)."""
 
     type = String()
-    name = "local_date"
+    name = "deadline_end"
     inherit_cache = True
 
 
-@compiles(local_date)
-def _local_date_sqlite(element, compiler, **kw):  # SQLite stores naive UTC text
-    return "date(%s, '+8 hours')" % compiler.process(element.clauses, **kw)
+@compiles(deadline_end)
+def _deadline_end_sqlite(element, compiler, **kw):
+    return "(datetime(%s) || '.999999')" % compiler.process(element.clauses, **kw)
 
 
-@compiles(local_date, "postgresql")
-def _local_date_postgresql(element, compiler, **kw):
-    return "to_char((%s) AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD')" % compiler.process(element.clauses, **kw)
+@compiles(deadline_end, "postgresql")
+def _deadline_end_postgresql(element, compiler, **kw):
+    return ("(CAST(%s AS TIMESTAMP WITH TIME ZONE) + INTERVAL '999999 microseconds')"
+            % compiler.process(element.clauses, **kw))
 
 
 def period_bounds(start_day: date, end_day: date) -> tuple[datetime, datetime]:
@@ -151,14 +153,18 @@ def period_bounds(start_day: date, end_day: date) -> tuple[datetime, datetime]:
             datetime.combine(end_day + timedelta(days=1), time(0), tzinfo=calendar.SHANGHAI))
 
 
-def _sign_due_by_day(day_expr, start_day: date, end_day: date):
-    """CASE mapping an assignment's local date to the local date its sign-for limit ends (official calendar)."""
-    mapping, day = {}, start_day
+def _sign_due_of(assigned_at, start_day: date, end_day: date):
+    """CASE giving the end of the sign-for limit (1 working day, official calendar) of an assignment made in the
+    period: one branch per local day, evaluated once per (case, unit), not per event."""
+    instant = Case.__table__.c.due_at.type
+    whens, day = [], start_day
     while day <= end_day:
+        next_midnight = datetime.combine(day + timedelta(days=1), time(0), tzinfo=calendar.SHANGHAI)
         due = calendar.sign_for_deadline(datetime.combine(day, time(12), tzinfo=calendar.SHANGHAI)).due_at
-        mapping[day.isoformat()] = calendar.local_day(due).isoformat()
+        whens.append((assigned_at < literal(next_midnight, instant),
+                      literal(due + timedelta(microseconds=999999), instant)))
         day += timedelta(days=1)
-    return case(mapping, value=day_expr, else_=None)
+    return case(*whens, else_=None)
 
 
 def _ranking_key(unit, roll_up: bool):
@@ -191,7 +197,8 @@ def unit_metrics(start_day: date, end_day: date, unit_ids=None, roll_up: bool = 
     touched = select(CaseUnit.case_id).where(CaseUnit.role == "lead", CaseUnit.assigned_at >= start,
                                              CaseUnit.assigned_at < end)
     first_at = func.min(cu.assigned_at)
-    pairs = (select(cu.case_id.label("case_id"), key.label("unit_id"), first_at.label("first_at"))
+    pairs = (select(cu.case_id.label("case_id"), key.label("unit_id"),
+                    _sign_due_of(first_at, start_day, end_day).label("sign_due"))
              .join(U, U.id == cu.unit_id)
              .where(cu.role == "lead", cu.case_id.in_(touched))
              .group_by(cu.case_id, key)
@@ -206,10 +213,9 @@ def unit_metrics(start_day: date, end_day: date, unit_ids=None, roll_up: bool = 
             conditions.append(extra(e))
         return select(e.id).join(eu, eu.id == e.unit_id).where(*conditions).exists()
 
-    sign_due = _sign_due_by_day(local_date(pairs.c.first_at), start_day, end_day)
     responded = by_pair_unit(
         lambda e: or_(e.action.in_(("sign_for", "rehandle")), and_(e.action == "consult", e.from_state == "handling")),
-        lambda e: local_date(e.at) <= sign_due)
+        lambda e: e.at <= pairs.c.sign_due)
     returned = by_pair_unit(lambda e: e.action == "return")
     q_assigned = (select(pairs.c.unit_id, func.count(), _count_if(responded), _count_if(returned))
                   .group_by(pairs.c.unit_id))
@@ -223,14 +229,14 @@ def unit_metrics(start_day: date, end_day: date, unit_ids=None, roll_up: bool = 
     # 3. reply cohort: on-time, re-handling
     r, d = aliased(CaseEvent, name="r"), aliased(CaseEvent, name="d")
     x, y = aliased(CaseEvent, name="x"), aliased(CaseEvent, name="y")
-    deadline = (select(func.substr(d.data["due_at"].as_string(), 1, 10))
+    deadline = (select(deadline_end(d.data["due_at"].as_string()))
                 .where(d.case_id == r.case_id, d.action.in_(DEADLINE_ACTIONS), d.id < r.id)
                 .order_by(d.id.desc()).limit(1).correlate(r).scalar_subquery())
     reply_between = (select(y.id).where(y.case_id == r.case_id, y.action == "reply", y.id > r.id, y.id < x.id)
                      .correlate(r, x).exists())
     rejected = (select(x.id).where(x.case_id == r.case_id, x.action == "rehandle", x.id > r.id, ~reply_between)
                 .correlate(r).exists())
-    q_replied = (select(key, func.count(r.id), _count_if(local_date(r.at) <= deadline), _count_if(rejected))
+    q_replied = (select(key, func.count(r.id), _count_if(r.at <= deadline), _count_if(rejected))
                  .select_from(r).join(U, U.id == r.unit_id)
                  .where(r.action == "reply", r.at >= start, r.at < end)
                  .group_by(key))
@@ -239,12 +245,14 @@ def unit_metrics(start_day: date, end_day: date, unit_ids=None, roll_up: bool = 
     v, rl = aliased(CaseEvent, name="v"), aliased(CaseEvent, name="rl")
     rated_unit = (select(rl.unit_id).where(rl.case_id == v.case_id, rl.action == "release", rl.id < v.id)
                   .order_by(rl.id.desc()).limit(1).correlate(v).scalar_subquery())
-    ratings = (select(rated_unit.label("unit_id"), v.data["resolution"].as_string().label("resolution"),
-                      v.data["satisfaction"].as_string().label("satisfaction"))
+    # grouped by the rated unit first, so that the correlated lookup runs once per rating
+    ratings = (select(rated_unit.label("unit_id"), func.count().label("n"),
+                      _count_if(v.data["resolution"].as_string() == "resolved").label("resolved"),
+                      _count_if(v.data["satisfaction"].as_string().in_(SATISFIED)).label("satisfied"))
                .where(v.action == "evaluate", v.at >= start, v.at < end)
+               .group_by(rated_unit)
                .subquery("ratings"))
-    q_rated = (select(key, func.count(), _count_if(ratings.c.resolution == "resolved"),
-                      _count_if(ratings.c.satisfaction.in_(SATISFIED)))
+    q_rated = (select(key, func.sum(ratings.c.n), func.sum(ratings.c.resolved), func.sum(ratings.c.satisfied))
                .select_from(ratings).join(U, U.id == ratings.c.unit_id)
                .group_by(key))
 

@@ -51,8 +51,22 @@ SALON_STATE_LABELS = {
     "planned": _l("Planned"),
     "registration_open": _l("Registration open"),
     "in_progress": _l("In progress"),
-    "closed": _l("Closed"),
+    "closed": _l("Held — outcomes to come"),
     "outcomes_published": _l("Outcomes published"),
+}
+# What the public outcome page says of a suggestion's case (the staff words are written for the case's citizen).
+PUBLIC_CASE_STATUS = {
+    "submitted": _l("Received"),
+    "accepted": _l("Received"),
+    "assigned": _l("With the unit"),
+    "handling": _l("Being handled by the unit"),
+    "replied": _l("Reply being reviewed"),
+    "awaiting_evaluation": _l("Answered, waiting for the raiser's rating"),
+    "closed": _l("Answered and closed"),
+    "archived": _l("Answered and closed"),
+    "declined": _l("Declined"),
+    "dissatisfied": _l("Being handled again"),
+    "merged": _l("Handled with an earlier case"),
 }
 VENUE_KIND_LABELS = {
     "city": _l("In the city"),
@@ -414,6 +428,7 @@ def adopt(suggestion: Suggestion, actor: User, *, unit: Unit, priority: str, cou
         category_id=category_id, county_id=county_id, town_id=None, address=address or suggestion.salon.venue,
         title=title, description=suggestion.text, citizen_name=person.name, citizen_phone=person.phone or "",
         citizen_email=person.email, channel="tea_salon"), entered_by=actor, at=at)
+    db.session.flush()  # the case's id and column defaults, before the workflow steps
     workflow.accept(case, actor, at=at)
     workflow.assign(case, actor, unit, priority, at=at)
     workflow.record_note(case, "salon_link", actor, _link_note(suggestion), at=at,
@@ -455,35 +470,7 @@ def salon_links(case: Case) -> list[Suggestion]:
                                    .order_by(Suggestion.id)))
 
 
-# ---- what the public and the raiser see ------------------------------------------------------------------------
-
-def public_label(participant: Participant | None) -> str:
-    """A raiser as a public page shows them: the public handle when there is one, else the masked name."""
-    from portal.domain.privacy import mask_name
-
-    if participant is None:
-        return ""
-    person = participant.person
-    if person.handle:
-        return f"@{person.handle}" + (f" ({person.platform})" if person.platform else "")
-    return mask_name(person.name)
-
-
-def public_reply(suggestion: Suggestion) -> str | None:
-    """What the outcome page may show as the answer: the released reply of an adopted suggestion's case, the
-    explanation of a not-adopted or in-hand one (plus that case's reply if its citizen allowed publication)."""
-    case = suggestion.case
-    if suggestion.outcome == "adopted":
-        return case.reply_text if case and case.state in RELEASED and case.replied_at else None
-    if suggestion.outcome == "not_adopted":
-        return suggestion.explanation
-    if suggestion.outcome == "in_hand":
-        parts = [suggestion.explanation or ""]
-        if case and case.is_published and case.state in RELEASED and case.reply_text:
-            parts.append(case.reply_text)
-        return "\n\n".join(p for p in parts if p) or None
-    return None
-
+# ---- the raiser's rating ----------------------------------------------------------------------------------
 
 def by_rating_code(code: str) -> Suggestion | None:
     if not code or len(code) > 32:
@@ -497,7 +484,9 @@ def rating_refusal(suggestion: Suggestion) -> str | None:
     if suggestion.outcome == "adopted":
         if case.state == "awaiting_evaluation":
             return None
-        if case.state in ("closed", "archived", "dissatisfied") and suggestion.satisfaction:
+        if case.state == "dissatisfied":
+            return gettext("Thank you: the case is being handled again. You can rate the new reply once it is sent.")
+        if case.state in ("closed", "archived") and suggestion.satisfaction:
             return gettext("You have rated this outcome. Thank you.")
         if case.state in ("closed", "archived"):
             return gettext("The rating period for this case has ended.")
@@ -522,57 +511,3 @@ def rate(suggestion: Suggestion, satisfaction: str, comment: str | None = None, 
     if suggestion.outcome == "adopted":  # the raiser is the case's citizen: the normal evaluation
         workflow.evaluate(suggestion.case, RESOLUTION_FOR[satisfaction], satisfaction, comment, at=at)
     suggestion.satisfaction, suggestion.rating_comment, suggestion.rated_at = satisfaction, comment, at
-
-
-# ---- statistics ------------------------------------------------------------------------------------------------
-
-@dataclass
-class Statistics:
-    held: int
-    participants: int  # unique people who attended (checked in) a held salon
-    suggestions: int
-    adopted: int
-    in_hand: int
-    not_adopted: int
-    pending: int
-    resolved: int  # adopted or in hand, and the unit's reply has reached the citizen
-    rated: int
-    satisfied: int  # satisfied or basically satisfied
-
-    @property
-    def satisfaction_rate(self) -> float | None:
-        return self.satisfied / self.rated if self.rated else None
-
-
-def statistics() -> Statistics:
-    """The figures of every salon held (in progress, closed or published), computed from the data."""
-    held_ids = select(Salon.id).where(Salon.state.in_(HELD))
-    held = db.session.scalar(select(func.count()).select_from(held_ids.subquery())) or 0
-    people = db.session.scalar(select(func.count(func.distinct(Participant.person_id))).where(
-        Participant.salon_id.in_(held_ids), Participant.state == "checked_in")) or 0
-    by_outcome = dict(db.session.execute(select(Suggestion.outcome, func.count(Suggestion.id)).where(
-        Suggestion.salon_id.in_(held_ids)).group_by(Suggestion.outcome)).all())
-    resolved = db.session.scalar(select(func.count(Suggestion.id)).join(Case, Case.id == Suggestion.case_id).where(
-        Suggestion.salon_id.in_(held_ids), Suggestion.outcome.in_(("adopted", "in_hand")),
-        Case.state.in_(RELEASED))) or 0
-    ratings = dict(db.session.execute(select(Suggestion.satisfaction, func.count(Suggestion.id)).where(
-        Suggestion.salon_id.in_(held_ids), Suggestion.satisfaction.is_not(None))
-        .group_by(Suggestion.satisfaction)).all())
-    return Statistics(
-        held=held, participants=people, suggestions=sum(by_outcome.values()),
-        adopted=by_outcome.get("adopted", 0), in_hand=by_outcome.get("in_hand", 0),
-        not_adopted=by_outcome.get("not_adopted", 0), pending=by_outcome.get("pending", 0), resolved=resolved,
-        rated=sum(ratings.values()),
-        satisfied=ratings.get("satisfied", 0) + ratings.get("basically_satisfied", 0))
-
-
-def suggestion_counts(salon_ids) -> dict[int, dict[str, int]]:
-    """{salon id: {outcome: n}} for a list page, in one query."""
-    counts: dict[int, dict[str, int]] = {}
-    if not salon_ids:
-        return counts
-    for salon_id, outcome, n in db.session.execute(
-            select(Suggestion.salon_id, Suggestion.outcome, func.count(Suggestion.id))
-            .where(Suggestion.salon_id.in_(list(salon_ids))).group_by(Suggestion.salon_id, Suggestion.outcome)):
-        counts.setdefault(salon_id, {})[outcome] = n
-    return counts

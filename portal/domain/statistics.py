@@ -18,7 +18,7 @@ import os
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
 from flask_caching import Cache
 from sqlalchemy import DateTime, case, cast, func, select
@@ -34,7 +34,7 @@ SATISFIED = ("satisfied", "basically_satisfied")
 CACHE_TIMEOUT = 600
 CACHE_VERSION = "v1"  # bump when the shape of the cached figures changes
 
-cache = Cache()
+cache = Cache(with_jinja2_ext=False)
 
 
 # ---------------------------------------------------------------------------------------------- cache
@@ -49,7 +49,7 @@ def init_cache(app: Flask, cache_type: str | None = None) -> None:
             cache_type = "RedisCache"
         else:
             cache_type = "SimpleCache"
-    config = {"CACHE_TYPE": cache_type, "CACHE_KEY_PREFIX": "portal-stats:",
+    config = {"CACHE_TYPE": cache_type, "CACHE_KEY_PREFIX": "portal-stats:", "CACHE_NO_NULL_WARNING": True,
               "CACHE_DEFAULT_TIMEOUT": app.config.get("STATS_CACHE_TIMEOUT", CACHE_TIMEOUT)}
     if cache_type == "RedisCache":
         config["CACHE_REDIS_URL"] = redis_url
@@ -60,11 +60,20 @@ def clear_cache() -> None:
     cache.clear()
 
 
-def cached(key: str, compute):
-    value = cache.get(key)
+def cached(key: str, compute, refresh: bool = False):
+    """The cached value, or compute and store it (always, with `refresh`: `flask stats warm`).
+    A cache that is down (Redis restarting) only costs speed."""
+    try:
+        value = None if refresh else cache.get(key)
+    except Exception:  # noqa: BLE001
+        current_app.logger.warning("statistics cache unavailable", exc_info=True)
+        return compute()
     if value is None:
         value = compute()
-        cache.set(key, value)
+        try:
+            cache.set(key, value)
+        except Exception:  # noqa: BLE001
+            current_app.logger.warning("statistics cache unavailable", exc_info=True)
     return value
 
 
@@ -156,7 +165,7 @@ def trend_period(p: Period) -> Period:
 def _measures(model=Case):
     """received, closed, satisfied (incl. basically), rated: the four numbers every row carries."""
     return (
-        func.count(model.id).label("received"),
+        func.count().label("received"),  # count(*): lets PostgreSQL answer from a covering index alone
         func.coalesce(func.sum(case((model.state.in_(CLOSED_STATES), 1), else_=0)), 0).label("closed"),
         func.coalesce(func.sum(case((model.satisfaction.in_(SATISFIED), 1), else_=0)), 0).label("satisfied"),
         func.count(model.satisfaction).label("rated"),
@@ -225,8 +234,8 @@ def by_county(p: Period) -> list[dict]:
             for r in rows]
 
 
-def _top_category_of(leaf_id_column):
-    """(joins, top-level id expression) for walking leaf → parent → grandparent in SQL."""
+def _category_tree():
+    """Aliases leaf, parent, grandparent and the top-level id (first non-null walking up) for joins in SQL."""
     leaf, parent, grand = aliased(Category), aliased(Category), aliased(Category)
     top_id = func.coalesce(grand.id, parent.id, leaf.id)
     return leaf, parent, grand, top_id
@@ -236,7 +245,7 @@ def by_category(p: Period, limit: int | None = None) -> list[dict]:
     """One query: cases grouped by leaf category, rolled up to the top-level category through the tree."""
     agg = (select(Case.category_id.label("category_id"), *_measures()).where(_in_period(p))
            .group_by(Case.category_id).subquery())
-    leaf, parent, grand, top_id = _top_category_of(agg.c.category_id)
+    leaf, parent, grand, top_id = _category_tree()
     rolled = (select(top_id.label("top_id"), func.sum(agg.c.received).label("received"),
                      func.sum(agg.c.closed).label("closed"), func.sum(agg.c.satisfied).label("satisfied"),
                      func.sum(agg.c.rated).label("rated"))
@@ -260,10 +269,10 @@ def by_category(p: Period, limit: int | None = None) -> list[dict]:
 
 def top_issues(p: Period, limit: int = 5) -> list[dict]:
     """One query: the leaf categories raised most often, with their top-level category's names."""
-    agg = (select(Case.category_id.label("category_id"), func.count(Case.id).label("received"))
+    agg = (select(Case.category_id.label("category_id"), func.count().label("received"))
            .where(_in_period(p)).group_by(Case.category_id)
-           .order_by(func.count(Case.id).desc(), Case.category_id).limit(limit).subquery())
-    leaf, parent, grand, top_id = _top_category_of(agg.c.category_id)
+           .order_by(func.count().desc(), Case.category_id).limit(limit).subquery())
+    leaf, parent, grand, top_id = _category_tree()
     top = aliased(Category)
     rows = db.session.execute(
         select(leaf.id, leaf.name_zh, leaf.name_en, top.id, top.name_zh, top.name_en, agg.c.received)
@@ -291,16 +300,16 @@ def monthly_trend(p: Period) -> list[dict]:
     return out
 
 
-def figures(p: Period) -> dict:
+def figures(p: Period, refresh: bool = False) -> dict:
     """Everything the statistics page shows for a period (5 queries), cached."""
     def compute():
         return {"period": p, "totals": totals(p), "channels": by_channel(p), "counties": by_county(p),
                 "categories": by_category(p), "trend": monthly_trend(trend_period(p)),
                 "trend_period": trend_period(p)}
-    return cached(f"{CACHE_VERSION}:figures:{p.key}", compute)
+    return cached(f"{CACHE_VERSION}:figures:{p.key}", compute, refresh)
 
 
-def hot_topics(on: date | None = None, limit: int = 5) -> dict:
+def hot_topics(on: date | None = None, limit: int = 5, refresh: bool = False) -> dict:
     """"Most raised this month": top-level categories, counties and specific issues by cases received (3 queries),
     cached. Counts only: no case is shown, so every case counts, confidential ones included."""
     p = period("month", on=on)
@@ -310,4 +319,4 @@ def hot_topics(on: date | None = None, limit: int = 5) -> dict:
         counties.sort(key=lambda c: -c["received"])
         return {"period": p, "categories": by_category(p, limit=limit), "counties": counties[:limit],
                 "issues": top_issues(p, limit=limit), "total": sum(c["received"] for c in counties)}
-    return cached(f"{CACHE_VERSION}:hot:{p.key}:{limit}", compute)
+    return cached(f"{CACHE_VERSION}:hot:{p.key}:{limit}", compute, refresh)

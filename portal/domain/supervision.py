@@ -16,7 +16,8 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, case as sql_case, false, func, select
+from sqlalchemy import Select, false, func, or_, select
+from sqlalchemy import case as sql_case
 from sqlalchemy.orm import joinedload
 
 from portal.domain import calendar, scope, workflow
@@ -236,9 +237,8 @@ def dashboard(user: User, now: datetime | None = None) -> Dashboard:
     )).one()
     red = func.sum(sql_case((bounds.condition("red"), 1), else_=0))
     yellow = func.sum(sql_case((bounds.condition("yellow"), 1), else_=0))
-    running = and_(Case.state.in_(("assigned", "handling")), Case.due_at.is_not(None))
     by_unit = db.session.execute(
-        cases.where(running, Case.due_at < bounds.yellow_until)
+        cases.where(or_(bounds.condition("red"), bounds.condition("yellow")))
         .join(Unit, Case.lead_unit_id == Unit.id)
         .with_only_columns(Unit, red.label("red"), yellow.label("yellow"))
         .group_by(Unit.id).order_by(red.desc(), yellow.desc(), Unit.code)).all()

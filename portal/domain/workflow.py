@@ -23,7 +23,8 @@ TRANSITIONS: dict[str, tuple[frozenset, str | None, bool]] = {
     "submit": (frozenset({None}), "submitted", True),
     "accept": (frozenset({"submitted"}), "accepted", True),
     "decline": (frozenset({"submitted"}), "declined", True),
-    "answer_directly": (frozenset({"submitted"}), "replied", True),
+    # answered on the call: the citizen already has the answer, so it waits for their rating at once
+    "answer_directly": (frozenset({"submitted"}), "awaiting_evaluation", True),
     "assign": (frozenset({"accepted"}), "assigned", True),
     "consult": (frozenset({"accepted", "handling"}), None, True),
     "sign_for": (frozenset({"assigned"}), "handling", True),
@@ -153,9 +154,10 @@ def decline(case: Case, actor: User, reason: str, text: str = "", at=None) -> Ca
 
 
 def answer_directly(case: Case, actor: User, answer: str, at=None) -> CaseEvent:
-    """An operator answers a simple consultation on the spot: the case is replied at once."""
+    """An operator answers a simple consultation on the spot: the reply is given and waits for the rating."""
     event = _move(case, "answer_directly", actor, note=answer, at=at)
     case.reply_type, case.reply_text, case.replied_at = "explained", answer, event.at
+    case.evaluation_due_at = event.at + timedelta(days=current_app.config.get("EVALUATION_DAYS", 7))
     return event
 
 

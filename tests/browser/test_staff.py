@@ -32,7 +32,7 @@ def test_operator_records_a_hotline_call_and_answers_it_now(app, city, page):
     expect(page.locator(".flashes")).to_contain_text(tracking_no)
     expect(page.locator(".flashes")).to_contain_text(re.compile(r"\d{6}"))
     facts = page.locator(".facts")
-    expect(facts.locator(".badge")).to_have_class(re.compile(r"\bstate-replied\b"))
+    expect(facts.locator(".badge")).to_have_class(re.compile(r"\bstate-awaiting_evaluation\b"))
     expect(facts.locator(".badge")).not_to_be_empty()
     expect(facts).to_contain_text("12345")  # channel: 12345 hotline
     expect(facts).to_contain_text("城乡建设")
@@ -41,5 +41,5 @@ def test_operator_records_a_hotline_call_and_answers_it_now(app, city, page):
 
     with app.app_context():
         case = db.session.scalars(select(Case).where(Case.tracking_no == tracking_no)).one()
-        assert (case.channel, case.state, case.reply_text) == ("hotline", "replied", ANSWER)
+        assert (case.channel, case.state, case.reply_text) == ("hotline", "awaiting_evaluation", ANSWER)
         assert case.created_by_id == city["users"]["operator"]

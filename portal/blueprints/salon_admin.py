@@ -1,0 +1,406 @@
+"""The organizer's pages (internet-information office): salons, roster, check-in, live capture, triage, closing
+and publishing. Thin: parse the form, call portal.domain.salons, render."""
+import segno
+from flask import Blueprint, abort, flash, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from portal.blueprints.staff import roles_required
+from portal.domain import salon_stats, salons, workflow
+from portal.extensions import db
+from portal.forms_salons import (
+    AdoptForm,
+    CheckinForm,
+    CloseForm,
+    InHandForm,
+    NotAdoptForm,
+    ParticipantForm,
+    SalonForm,
+    SuggestionForm,
+)
+from portal.models import Case, Participant, Role, Salon, Suggestion, Unit
+from portal.view_helpers import is_fragment_request, redirect_after_post, render_page
+
+bp = Blueprint("salon_admin", __name__, url_prefix="/staff/salons")
+ORGANIZERS = (Role.SALON_ORGANIZER, Role.ADMIN)
+
+# Words and lookups the salon templates (and the one line on the staff case page) use.
+bp.add_app_template_global(salons.SALON_STATE_LABELS, "SALON_STATE_LABELS")
+bp.add_app_template_global(salons.VENUE_KIND_LABELS, "VENUE_KIND_LABELS")
+bp.add_app_template_global(salons.PERSON_KIND_LABELS, "PERSON_KIND_LABELS")
+bp.add_app_template_global(salons.PARTICIPANT_STATE_LABELS, "PARTICIPANT_STATE_LABELS")
+bp.add_app_template_global(salons.OUTCOME_LABELS, "SALON_OUTCOME_LABELS")
+bp.add_app_template_global(salons.PUBLIC_CASE_STATUS, "SALON_CASE_STATUS")
+bp.add_app_template_global(salons.salon_links, "salon_links")
+bp.add_app_template_global(salon_stats.public_label, "salon_public_label")
+bp.add_app_template_global(salon_stats.public_reply, "salon_public_reply")
+
+
+def _salon(salon_id: int) -> Salon:
+    salon = db.session.get(Salon, salon_id)
+    if salon is None:
+        abort(404)
+    return salon
+
+
+def _suggestion(salon: Salon, suggestion_id: int) -> Suggestion:
+    suggestion = db.session.get(Suggestion, suggestion_id)
+    if suggestion is None or suggestion.salon_id != salon.id:
+        abort(404)
+    return suggestion
+
+
+def qr_svg(code: str, label: str) -> Markup:
+    """The attendance code as an inline SVG QR code (segno), named for screen readers."""
+    svg = segno.make(code, error="m").svg_inline(scale=6, title=label, dark="#000", light="#fff")
+    return Markup(svg.replace("<svg ", '<svg role="img" class="qr" ', 1))
+
+
+# ---- salons ----------------------------------------------------------------------------------------------------
+
+@bp.get("")
+@roles_required(*ORGANIZERS)
+def index():
+    rows = db.session.scalars(select(Salon).order_by(Salon.starts_at.desc())).all()
+    return render_page("salons/admin/index.html", salons_=rows, stats=salon_stats.statistics(),
+                       counts=salon_stats.suggestion_counts([s.id for s in rows]))
+
+
+def _salon_form_page(form: SalonForm, salon: Salon | None, status: int = 200, error: str = ""):
+    return render_page("salons/admin/form.html", status=status, form=form, salon=salon, error=error)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(*ORGANIZERS)
+def new():
+    form = SalonForm()
+    form.load_choices()
+    if form.validate_on_submit():
+        try:
+            salon = salons.create_salon(current_user, form.data_for_domain())
+            db.session.commit()
+        except salons.SalonError as err:
+            db.session.rollback()
+            return _salon_form_page(form, None, 409, str(err))
+        flash(_("Salon “%(title)s” created.", title=salon.title), "success")
+        return redirect_after_post(url_for("salon_admin.detail", salon_id=salon.id))
+    return _salon_form_page(form, None, 422 if request.method == "POST" else 200)
+
+
+@bp.route("/<int:salon_id>/edit", methods=["GET", "POST"])
+@roles_required(*ORGANIZERS)
+def edit(salon_id):
+    salon = _salon(salon_id)
+    form = SalonForm()
+    form.load_choices()
+    if request.method == "GET":
+        form.fill_from(salon)
+    elif form.validate_on_submit():
+        try:
+            salons.update_salon(salon, current_user, form.data_for_domain())
+            db.session.commit()
+        except salons.SalonError as err:
+            db.session.rollback()
+            return _salon_form_page(form, _salon(salon_id), 409, str(err))
+        flash(_("Salon “%(title)s” saved.", title=salon.title), "success")
+        return redirect_after_post(url_for("salon_admin.detail", salon_id=salon.id))
+    return _salon_form_page(form, salon, 422 if request.method == "POST" else 200)
+
+
+def _detail_page(salon: Salon, close_form: CloseForm | None = None, status: int = 200, error: str = ""):
+    if close_form is None and salon.state == "in_progress":
+        close_form = CloseForm()
+        checked, expected = salons.attendance(salon)
+        close_form.attendance_note.data = _("%(checked)d of %(expected)d confirmed participants checked in.",
+                                            checked=checked, expected=expected)
+    suggestions = db.session.scalars(
+        select(Suggestion).where(Suggestion.salon_id == salon.id)
+        .options(selectinload(Suggestion.participant).selectinload(Participant.person),
+                 selectinload(Suggestion.case).selectinload(Case.lead_unit), selectinload(Suggestion.agenda_item))
+        .order_by(Suggestion.id)).all()
+    return render_page("salons/admin/detail.html", status=status, salon=salon, suggestions=suggestions,
+                       close_form=close_form, error=error, attendance=salons.attendance(salon),
+                       seats=salons.seats_taken(salon), transitions=salons.TRANSITIONS,
+                       actions=[a for a in ("open_registration", "start", "publish") if salons.may(salon, a)])
+
+
+@bp.get("/<int:salon_id>")
+@roles_required(*ORGANIZERS)
+def detail(salon_id):
+    return _detail_page(_salon(salon_id))
+
+
+@bp.post("/<int:salon_id>/step/<action>")
+@roles_required(*ORGANIZERS)
+def step(salon_id, action):
+    if action not in ("open_registration", "start", "publish"):
+        abort(404)
+    salon = _salon(salon_id)
+    try:
+        if action == "publish":
+            salons.publish(salon, current_user, rating_link=lambda code: url_for("salons.rate", code=code,
+                                                                                   _external=True))
+        else:
+            getattr(salons, action)(salon, current_user)
+        db.session.commit()
+    except salons.SalonError as err:
+        db.session.rollback()
+        return _detail_page(_salon(salon_id), status=409, error=str(err))
+    flash(_("Done: %(step)s.", step=salons.TRANSITIONS[action][2]), "success")
+    return redirect_after_post(url_for("salon_admin.detail", salon_id=salon_id))
+
+
+@bp.post("/<int:salon_id>/close")
+@roles_required(*ORGANIZERS)
+def close(salon_id):
+    salon = _salon(salon_id)
+    form = CloseForm()
+    if not form.validate_on_submit():
+        return _detail_page(salon, form, status=422)
+    try:
+        salons.close(salon, current_user, form.attendance_note.data, form.summary.data)
+        db.session.commit()
+    except salons.SalonError as err:
+        db.session.rollback()
+        return _detail_page(_salon(salon_id), form, status=409, error=str(err))
+    flash(_("The salon is closed. Triage every suggestion, then publish the outcomes."), "success")
+    return redirect_after_post(url_for("salon_admin.detail", salon_id=salon_id))
+
+
+# ---- roster and check-in ---------------------------------------------------------------------------------------
+
+def _roster_page(salon: Salon, form: ParticipantForm | None = None, status: int = 200, error: str = ""):
+    participants = db.session.scalars(
+        select(Participant).where(Participant.salon_id == salon.id).options(selectinload(Participant.person))
+        .order_by(Participant.registered_at, Participant.id)).all()
+    return render_page("salons/admin/participants.html", "roster", status=status, salon=salon,
+                       participants=participants, form=form or ParticipantForm(), error=error,
+                       seats=salons.seats_taken(salon))
+
+
+@bp.get("/<int:salon_id>/participants")
+@roles_required(*ORGANIZERS)
+def participants(salon_id):
+    return _roster_page(_salon(salon_id))
+
+
+@bp.post("/<int:salon_id>/participants")
+@roles_required(*ORGANIZERS)
+def add_participant(salon_id):
+    salon = _salon(salon_id)
+    form = ParticipantForm()
+    if not form.validate_on_submit():
+        return _roster_page(salon, form, status=422)
+    try:
+        participant = salons.add_participant(salon, current_user, name=form.name.data, kind=form.kind.data,
+                                             platform=form.platform.data, handle=form.handle.data,
+                                             phone=form.phone.data, email=form.email.data or None)
+        db.session.commit()
+    except salons.SalonError as err:
+        db.session.rollback()
+        return _roster_page(_salon(salon_id), form, status=409, error=str(err))
+    flash(_("%(name)s added (confirmed). Attendance code: %(code)s",
+            name=participant.person.name, code=participant.attendance_code), "success")
+    return redirect_after_post(url_for("salon_admin.participants", salon_id=salon_id))
+
+
+@bp.post("/<int:salon_id>/participants/<int:participant_id>/<decision>")
+@roles_required(*ORGANIZERS)
+def decide_participant(salon_id, participant_id, decision):
+    if decision not in ("confirm", "decline"):
+        abort(404)
+    salon = _salon(salon_id)
+    participant = db.session.get(Participant, participant_id)
+    if participant is None or participant.salon_id != salon.id:
+        abort(404)
+    try:
+        (salons.confirm if decision == "confirm" else salons.decline)(participant, current_user)
+        db.session.commit()
+    except salons.SalonError as err:
+        db.session.rollback()
+        return _roster_page(_salon(salon_id), status=409, error=str(err))
+    message = (_("%(name)s confirmed. Attendance code: %(code)s", name=participant.person.name,
+                 code=participant.attendance_code) if decision == "confirm"
+               else _("%(name)s declined.", name=participant.person.name))
+    flash(message, "success")
+    return redirect_after_post(url_for("salon_admin.participants", salon_id=salon_id))
+
+
+@bp.get("/<int:salon_id>/participants/<int:participant_id>/card")
+@roles_required(*ORGANIZERS)
+def card(salon_id, participant_id):
+    salon = _salon(salon_id)
+    participant = db.session.get(Participant, participant_id)
+    if participant is None or participant.salon_id != salon.id:
+        abort(404)
+    qr = qr_svg(participant.attendance_code, _("QR code of the attendance code %(code)s",
+                                               code=participant.attendance_code))
+    return render_page("salons/admin/card.html", salon=salon, participant=participant, qr=qr)
+
+
+def _checkin_page(salon: Salon, form: CheckinForm, status: int = 200, result: Participant | None = None,
+                  error: str = ""):
+    recent = db.session.scalars(
+        select(Participant).where(Participant.salon_id == salon.id, Participant.state == "checked_in")
+        .options(selectinload(Participant.person)).order_by(Participant.checked_in_at.desc()).limit(10)).all()
+    return render_page("salons/admin/checkin.html", "checkin_panel", status=status, salon=salon, form=form,
+                       result=result, error=error, recent=recent, attendance=salons.attendance(salon))
+
+
+@bp.route("/<int:salon_id>/checkin", methods=["GET", "POST"])
+@roles_required(*ORGANIZERS)
+def checkin(salon_id):
+    salon = _salon(salon_id)
+    form = CheckinForm()
+    if request.method == "GET":
+        return _checkin_page(salon, form)
+    if not form.validate_on_submit():
+        return _checkin_page(salon, form, status=422)
+    try:
+        participant = salons.check_in(salon, current_user, form.code.data)
+        db.session.commit()
+    except salons.SalonError as err:
+        db.session.rollback()
+        return _checkin_page(_salon(salon_id), form, status=422, error=str(err))
+    if is_fragment_request():
+        return _checkin_page(salon, CheckinForm(formdata=None), result=participant)
+    flash(_("Checked in: %(name)s.", name=participant.person.name), "success")
+    return redirect_after_post(url_for("salon_admin.checkin", salon_id=salon_id))
+
+
+# ---- live capture ----------------------------------------------------------------------------------------------
+
+def _capture_page(salon: Salon, form: SuggestionForm, status: int = 200, error: str = ""):
+    suggestions = db.session.scalars(
+        select(Suggestion).where(Suggestion.salon_id == salon.id)
+        .options(selectinload(Suggestion.participant).selectinload(Participant.person),
+                 selectinload(Suggestion.agenda_item), selectinload(Suggestion.category))
+        .order_by(Suggestion.id)).all()
+    return render_page("salons/admin/capture.html", "suggestion_form", status=status, salon=salon, form=form,
+                       suggestions=suggestions, error=error)
+
+
+@bp.get("/<int:salon_id>/capture")
+@roles_required(*ORGANIZERS)
+def capture(salon_id):
+    salon = _salon(salon_id)
+    form = SuggestionForm()
+    form.load_choices(salon)
+    return _capture_page(salon, form)
+
+
+@bp.post("/<int:salon_id>/suggestions")
+@roles_required(*ORGANIZERS)
+def record(salon_id):
+    """htmx: answers with the new list item only (the form appends it); errors re-render the form in place."""
+    salon = _salon(salon_id)
+    form = SuggestionForm()
+    form.load_choices(salon)
+    error, status = "", 422
+    if form.validate_on_submit():
+        try:
+            suggestion = salons.record_suggestion(
+                salon, current_user, participant_id=form.participant_id.data, text=form.text.data,
+                agenda_item_id=form.agenda_item_id.data, category_id=form.category_id.data)
+            db.session.commit()
+        except salons.SalonError as err:
+            db.session.rollback()
+            salon = _salon(salon_id)
+            error, status = str(err), 409
+        else:
+            if is_fragment_request():
+                response = render_page("salons/admin/capture.html", "captured_item", s=suggestion, salon=salon)
+                response.headers["HX-Trigger"] = "suggestion-recorded"
+                return response
+            flash(_("Suggestion recorded."), "success")
+            return redirect_after_post(url_for("salon_admin.capture", salon_id=salon_id))
+    response = _capture_page(salon, form, status=status, error=error)
+    if is_fragment_request():
+        response.headers["HX-Retarget"] = "#suggestion-form"
+        response.headers["HX-Reswap"] = "outerHTML"
+    return response
+
+
+# ---- triage ----------------------------------------------------------------------------------------------------
+
+TRIAGE_FORMS = {"adopt": AdoptForm, "in_hand": InHandForm, "not_adopted": NotAdoptForm}
+
+
+def _triage_forms(suggestion: Suggestion, failed: str | None = None, failed_form=None) -> dict:
+    forms = {}
+    for decision, form_class in TRIAGE_FORMS.items():
+        if decision == failed and failed_form is not None:
+            forms[decision] = failed_form
+            continue
+        form = form_class(prefix=decision, formdata=None)
+        if decision == "adopt":
+            form.load_choices()
+            form.title.data = _short_title(suggestion.text)
+            form.category_id.data = suggestion.category_id
+            form.address.data = suggestion.salon.venue
+        forms[decision] = form
+    return forms
+
+
+def _short_title(text: str) -> str:
+    first = text.strip().splitlines()[0] if text.strip() else ""
+    return first if len(first) <= 40 else first[:39] + "…"
+
+
+def _triage_page(suggestion: Suggestion, failed: str | None = None, failed_form=None, status: int = 200,
+                 error: str = ""):
+    return render_page("salons/admin/triage.html", status=status, salon=suggestion.salon, s=suggestion,
+                       forms=_triage_forms(suggestion, failed, failed_form) if suggestion.outcome == "pending"
+                       else {}, open_decision=failed, error=error)
+
+
+@bp.get("/<int:salon_id>/suggestions/<int:suggestion_id>")
+@roles_required(*ORGANIZERS)
+def triage(salon_id, suggestion_id):
+    salon = _salon(salon_id)
+    return _triage_page(_suggestion(salon, suggestion_id))
+
+
+@bp.post("/<int:salon_id>/suggestions/<int:suggestion_id>/<decision>")
+@roles_required(*ORGANIZERS)
+def decide(salon_id, suggestion_id, decision):
+    if decision not in TRIAGE_FORMS:
+        abort(404)
+    salon = _salon(salon_id)
+    suggestion = _suggestion(salon, suggestion_id)
+    form = TRIAGE_FORMS[decision](prefix=decision)
+    if decision == "adopt":
+        form.load_choices()
+    if not form.validate_on_submit():
+        return _triage_page(suggestion, decision, form, status=422)
+    try:
+        if decision == "adopt":
+            case = salons.adopt(suggestion, current_user, unit=db.session.get(Unit, form.unit_id.data),
+                                priority=form.priority.data, county_id=form.county_id.data,
+                                category_id=form.category_id.data, title=form.title.data,
+                                address=form.address.data or None)
+        elif decision == "in_hand":
+            case = salons.mark_in_hand(suggestion, current_user, form.tracking_no.data, form.explanation.data)
+        else:
+            case = None
+            salons.not_adopt(suggestion, current_user, form.explanation.data)
+        db.session.commit()
+    except (salons.SalonError, workflow.WorkflowError) as err:
+        db.session.rollback()
+        return _triage_page(_suggestion(_salon(salon_id), suggestion_id), decision, form, status=409,
+                            error=str(err))
+    except StaleDataError:
+        db.session.rollback()
+        return _triage_page(_suggestion(_salon(salon_id), suggestion_id), decision, form, status=409,
+                            error=str(workflow.StaleCase()))
+    if case is not None:
+        flash(_("Suggestion #%(n)d: %(outcome)s — case %(no)s.", n=suggestion.id,
+                outcome=salons.OUTCOME_LABELS[suggestion.outcome], no=case.tracking_no), "success")
+    else:
+        flash(_("Suggestion #%(n)d: %(outcome)s.", n=suggestion.id,
+                outcome=salons.OUTCOME_LABELS[suggestion.outcome]), "success")
+    return redirect_after_post(url_for("salon_admin.detail", salon_id=salon_id))

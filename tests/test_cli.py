@@ -18,8 +18,12 @@ def test_demo_loads_the_city_and_prints_logins(app):
         assert db.session.scalar(select(func.count()).select_from(Region).where(Region.parent_id.is_(None))) == 8
         assert db.session.scalar(select(func.max(Category.level))) >= 3
         assert {r for (r,) in db.session.execute(select(User.role).distinct())} >= set(Role.ALL)
-        cases = db.session.scalars(select(Case).where(Case.channel != "tea_salon")).all()
-        assert len(cases) == 60  # plus the cases adopted from the six demo salons
+        from portal.models import Salon, Suggestion
+        cases = db.session.scalars(select(Case)).all()
+        salon_made = db.session.scalar(select(func.count(Suggestion.id)).where(Suggestion.case_id.is_not(None)))
+        assert len(cases) == 60 + salon_made  # adopted suggestions, and the earlier cases "in hand" ones link to
+        assert db.session.scalar(select(func.count(Salon.id))) == 6
+        assert db.session.scalar(select(func.count(Suggestion.id))) == 39
         assert len({c.state for c in cases}) >= 4  # realistic spread of states
         assert len({c.channel for c in cases}) >= 3
         assert db.session.scalar(select(func.count(CaseEvent.id))) > 60

@@ -124,6 +124,9 @@ class CaseEvent(db.Model):
     actor = relationship("User")
     unit = relationship("Unit")
 
+    # metrics and rankings aggregate events by kind over a period
+    __table_args__ = (Index("ix_case_event_action_at", "action", "at"),)
+
 
 @event.listens_for(CaseEvent, "before_update")
 @event.listens_for(CaseEvent, "before_delete")

@@ -148,7 +148,7 @@ def chart_csv(chart):
                 _("Satisfied or basically satisfied"), _("Satisfaction (%)")]
     if chart == "summary":
         t = figures["totals"]
-        writer.writerow([_("Period"), _("From"), _("To"), *measures, _("Days"), _("Daily average")])
+        writer.writerow([_("Period"), _("Start date"), _("End date"), *measures, _("Days"), _("Daily average")])
         writer.writerow([_cell(period_label(p)), p.start.isoformat(), p.end.isoformat(), t["received"], t["closed"],
                          _rate(t["closure_rate"]), t["rated"], t["satisfied"], _rate(t["satisfaction"]), t["days"],
                          f"{t['daily_average']:.1f}"])

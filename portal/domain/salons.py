@@ -85,7 +85,7 @@ PARTICIPANT_STATE_LABELS = {
     "registered": _l("Registered, to confirm"),
     "waitlisted": _l("On the waiting list"),
     "confirmed": _l("Confirmed"),
-    "declined": _l("Declined"),
+    "declined": _l("Not admitted"),
     "checked_in": _l("Checked in"),
 }
 OUTCOME_LABELS = {

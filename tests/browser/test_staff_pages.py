@@ -1,0 +1,53 @@
+"""Every staff and admin page, as the role that uses it: no sideways scrolling at 360 px, no serious or critical
+axe violation. Uses the demo organisation plus a few cases in varied states."""
+import pytest
+
+from tests.browser.flows import scroll_width
+from tests.browser.test_accessibility import assert_accessible
+
+pytestmark = pytest.mark.browser
+
+PAGES = {
+    "dispatcher": ["/staff/queue", "/staff/queue?tab=assign", "/staff/ledger", "/staff/cases", "/staff/intake"],
+    "supervisor": ["/staff/supervision", "/staff/supervision/orders", "/staff/supervision/flags", "/staff/rankings",
+                   "/staff/interviews", "/staff/dissatisfied", "/staff/echo/new"],
+    "handler": ["/staff/unit", "/staff/supervision/orders"],
+    "monitor": ["/staff/monitor"],
+    "organizer": ["/staff/salons", "/staff/salons/new"],
+    "admin": ["/admin/calendar", "/admin/routing", "/admin/api-keys", "/staff/ledger/contact-views"],
+}
+
+
+def sign_in(page, username):
+    page.goto("/login")
+    page.fill("#username", username)
+    page.fill("#password", "demo12345")
+    page.locator("#login-form button[type=submit]").click()
+    page.wait_for_url("**/staff/**")
+
+
+@pytest.mark.parametrize("username", sorted(PAGES))
+def test_staff_pages_fit_a_phone_and_pass_axe(city, make_assigned_cases, make_case, new_page, username):
+    make_case(title="新来的诉求")
+    page = new_page()
+    sign_in(page, username)
+    for path in PAGES[username]:
+        response = page.goto(path)
+        assert response.status == 200, path
+        assert scroll_width(page) <= 360, f"{path} scrolls sideways at 360 px"
+        assert_accessible(page, f"{username} {path}")
+    case_page = None
+    if username in ("dispatcher", "handler", "supervisor", "monitor"):
+        case_page = page.locator("table a[href*='/staff/cases/']").first
+    if case_page is not None and case_page.count():
+        case_page.click()
+        page.wait_for_url("**/staff/cases/**")
+        assert scroll_width(page) <= 360
+        assert_accessible(page, f"{username} case page")
+
+
+@pytest.fixture
+def make_assigned_cases(app, city, make_case):
+    from tests.test_query_counts import make_assigned
+
+    make_assigned(app, city, make_case, 2)

@@ -321,7 +321,7 @@ def test_whole_loop_from_hotline_call_to_closed(app, city, new_page, js):
 
     # 7. A supervisor finds it in the dissatisfied zone and sends it back to the same unit.
     supervisor = Staff.sign_in(new_page, "supervisor")
-    expect(supervisor.page).to_have_url(re.compile(r"/staff/dissatisfied"))
+    expect(supervisor.page).to_have_url(re.compile(r"/staff/supervision"))  # supervisors land on their dashboard
     supervisor.open_from_queue("/staff/dissatisfied", None, tracking_no)
     expect(supervisor.page.locator(".facts")).to_contain_text(COMPLAINT)
     supervisor.step("rehandle", "handling", unit_id=units["cgj"], priority="general", note=REHANDLE_NOTE)

@@ -7,7 +7,7 @@ from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from jinja2_fragments.flask import render_block
 
-from portal.domain.privacy import mask_name, mask_phone, public_name
+from portal.domain.privacy import mask_name, mask_phone, mask_text, public_name
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -99,6 +99,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["local_time_iso"] = local_time_iso
     app.jinja_env.filters["mask_phone"] = mask_phone
     app.jinja_env.filters["mask_name"] = mask_name
+    app.jinja_env.filters["public_text"] = mask_text  # free text on public pages: `reply|public_text(case)`
     app.jinja_env.add_extension("jinja2.ext.do")
     # Globals, not context processors, so that imported macro files see them too.
     from portal.domain import labels, workflow

@@ -81,7 +81,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.domain import apikeys, intake
 from portal.domain.labels import ACTION_LABELS, DECLINE_REASONS, STATE_LABELS
-from portal.domain.privacy import mask_name, mask_phone
+from portal.domain.privacy import ANONYMOUS, mask_text
 from portal.extensions import db
 from portal.models import ApiKey, Case, CaseEvent, Category, Region
 from portal.models.base import utcnow
@@ -95,7 +95,6 @@ MAX_RESULTS = 1000
 DESCRIPTION_MIN, DESCRIPTION_MAX = 10, 4000
 TITLE_CHARS = 30
 ADDRESS_MAX, ADDRESS_ID_MAX, MEDIA_URL_MAX, NAME_MAX, EMAIL_MAX = 120, 40, 300, 50, 120
-ANONYMOUS = "匿名"
 CLOSED_STATES = tuple(s for s in Case.STATES if s not in Case.OPEN_STATES)
 SENSITIVE_DECLINES = frozenset({"secret", "privacy", "abusive"})
 YES, NO = "yes", "no"
@@ -119,48 +118,6 @@ def status_of(state: str) -> str:
 
 
 # ---- privacy ---------------------------------------------------------------------------------------------
-
-ID_NUMBER = re.compile(r"(?<!\d)\d{17}[\dXx](?![\dXx])")
-MOBILE_IN_TEXT = re.compile(r"(?<!\d)(?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?!\d)")
-LANDLINE_IN_TEXT = re.compile(r"(?<!\d)0\d{2,3}[ -]?\d{7,8}(?!\d)")
-EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-
-
-def _digits(text: str) -> str:
-    return "".join(ch for ch in text if ch.isdigit())
-
-
-def _mask_mobile(match: re.Match) -> str:
-    digits = _digits(match.group(0))
-    return mask_phone(digits[-11:])
-
-
-def mask_text(text: str | None, case: Case | None = None) -> str | None:
-    """Free text safe to publish: phones, ID numbers and emails masked, the case's citizen name masked."""
-    if not text:
-        return text
-    text = ID_NUMBER.sub(lambda m: m.group(0)[:6] + "*" * 12, text)
-    text = MOBILE_IN_TEXT.sub(_mask_mobile, text)
-    text = LANDLINE_IN_TEXT.sub(lambda m: mask_phone(_digits(m.group(0))), text)
-    text = EMAIL_IN_TEXT.sub(lambda m: m.group(0)[0] + "***@" + m.group(0).split("@", 1)[1], text)
-    if case is not None:
-        if case.citizen_phone:
-            digits = _digits(case.citizen_phone)
-            if len(digits) >= 7:
-                text = text.replace(digits, mask_phone(digits))
-        if case.citizen_email:
-            text = text.replace(case.citizen_email, "***")
-        name = (case.citizen_name or "").strip()
-        if len(name) >= 2 and name != ANONYMOUS:
-            text = text.replace(name, mask_name(name))
-            given = name[1:] if " " not in name else ""
-            if len(given) >= 2:
-                text = text.replace(given, "*" * len(given))
-            for part in name.split() if " " in name else ():
-                if len(part) >= 2:
-                    text = text.replace(part, mask_name(part))
-    return text
-
 
 # ---- services --------------------------------------------------------------------------------------------
 

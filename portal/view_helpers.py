@@ -66,6 +66,7 @@ STAFF_LINKS = (
     ("queues.dissatisfied", _l("Dissatisfied zone"), ("supervisor", "admin")),
     ("supervision.orders", _l("Supervision orders"), ("supervisor", "admin", "handler", "unit_lead")),
     ("supervision.flags", _l("Monitors' flags"), ("supervisor", "admin")),
+    ("echo.new", _l("Publish on the echo wall"), ("supervisor", "admin")),
     ("monitors.home", _l("My reviews"), ("monitor",)),
     ("rankings.staff", _l("Monthly rankings"), ("supervisor", "admin")),
     ("rankings.interviews", _l("Interview list"), ("supervisor", "admin")),

@@ -36,6 +36,8 @@ def redirect_after_post(url: str):
     if request.htmx:
         response = make_response("", 204)
         response.headers["HX-Redirect"] = url
+        if "#" in url:  # same page + anchor would only scroll: make htmx reload it at the new address
+            response.headers["HX-Refresh"] = "true"
         return response
     return redirect(url, code=303)
 

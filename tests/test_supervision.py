@@ -118,7 +118,8 @@ def test_order_on_a_case_is_logged_listed_for_the_unit_and_answered(app, city, m
     assert label(app, workflow.ACTION_LABELS, "supervision_answer") in section(page, "log-heading")
     with app.app_context():
         events = db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id,
-                                                            CaseEvent.action.in_(("supervise", "supervision_answer"))))
+                                                            CaseEvent.action.in_(("supervise", "supervision_answer")))
+                                    .order_by(CaseEvent.id))
         assert [(e.action, e.public) for e in events] == [("supervise", False), ("supervision_answer", False)]
         assert db.session.get(Case, case_id).state == "handling"  # no change of state
 

@@ -2,7 +2,7 @@
 import re
 
 from portal.extensions import db
-from portal.models import Case, Category, RoutingRule
+from portal.models import RoutingRule
 from tests.test_loop import as_user, step
 
 

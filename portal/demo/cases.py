@@ -93,7 +93,7 @@ def _advance(case, rng, received, now, leaf, owner, county, ref, dispatcher, ope
     if not at:
         return
     if rng.random() < 0.03:
-        workflow.decline(case, dispatcher, "不属于12345受理范围（涉诉事项），已告知通过法定途径解决。", at=at)
+        workflow.decline(case, dispatcher, "litigation", "涉诉事项，已告知通过法定途径解决。", at=at)
         return
     workflow.accept(case, dispatcher, at=at)
     at = later(0.2, 4)
@@ -103,6 +103,20 @@ def _advance(case, rng, received, now, leaf, owner, county, ref, dispatcher, ope
     priority = rng.choices(["urgent", "simple", "general"], weights=[10, 15, 75])[0]
     workflow.assign(case, dispatcher, unit, priority, at=at)
     handler, lead = _staff_of(ref, unit, "handler"), _staff_of(ref, unit, "unit_lead")
+    if rng.random() < 0.04:  # the unit says it is not theirs; the dispatcher rules
+        at = later(1, 20)
+        if not at:
+            return
+        workflow.return_case(case, handler, "unclear_ownership", "经核实不属于本单位职责范围。", at=at)
+        at = later(0.5, 6)
+        if not at:
+            return
+        if rng.random() < 0.5:
+            workflow.keep(case, dispatcher, "经研究属该单位职责，请继续办理。", at=at)
+        else:
+            unit = owner if unit is not owner else ref["units"][f"gov-{county.code}"]
+            workflow.assign(case, dispatcher, unit, priority, at=at)
+            handler, lead = _staff_of(ref, unit, "handler"), _staff_of(ref, unit, "unit_lead")
     at = later(1, 30)
     if not at:
         return

@@ -230,12 +230,14 @@ def return_case(case: Case, actor: User, reason: str, text: str, at=None) -> Cas
     co_units = [cu.unit_id for cu in case.units if cu.active and cu.role == "co"]
     event = _move(case, "return", actor, at=at, unit_id=unit_id,
                   note=f"{RETURN_REASONS.get(reason, reason)}: {text}", data={"reason": reason, "co_units": co_units})
+    if case.id is None:
+        db.session.flush()  # the request row needs the case's id
     db.session.add(ReturnRequest(case_id=case.id, unit_id=unit_id, reason=reason, text=text,
                                  requested_by_id=actor.id, requested_at=event.at))
     for cu in case.units:  # out of the unit's hands until the dispatcher rules
         cu.active = False
     case.lead_unit_id = None
-    case.return_count += 1
+    case.return_count = (case.return_count or 0) + 1  # unflushed cases have no default yet
     return event
 
 
@@ -356,7 +358,7 @@ def rehandle(case: Case, actor: User, unit: Unit, priority: str, note: str, at=N
     if unit.id != case.lead_unit_id:
         _set_units(case, unit, [], at)
     _set_deadline(case, at, priority)
-    case.rehandle_count += 1
+    case.rehandle_count = (case.rehandle_count or 0) + 1
     case.reply_drafted_at, case.replied_at, case.signed_at = None, None, at
     case.resolution = case.satisfaction = None
     return _move(case, "rehandle", actor, at=at, note=note, unit_id=unit.id,

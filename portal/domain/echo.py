@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import aliased, selectinload
 
 from portal.domain import calendar, statistics, workflow
-from portal.domain.privacy import mask_phone
+from portal.domain.privacy import EMAIL_IN_TEXT, ID_NUMBER, MOBILE_IN_TEXT, digits_of, mask_phone
 from portal.extensions import db
 from portal.models import Case, Category, EchoStory, Region, Role, User
 from portal.models.base import utcnow
@@ -56,17 +56,9 @@ def _phone_variants(case: Case) -> list[str]:
     return [v for v in {phone, digits} if len(v) >= 5]
 
 
-# Mobile numbers, ID card numbers and e-mail addresses anyone may have typed into a description or a reply (a
-# landline in a reply is usually the unit's office number: only the citizen's own is taken out).
-MOBILE_IN_TEXT = re.compile(r"(?<!\d)(?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?!\d)")
-ID_NUMBER_IN_TEXT = re.compile(r"(?<!\d)\d{17}[\dXx](?![\dXx])")
-EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-
-
-def _digits(text: str) -> str:
-    return "".join(ch for ch in text if ch.isdigit())
-
-
+# Mobile numbers, ID card numbers and e-mail addresses anyone may have typed into a description or a reply are
+# found with privacy's patterns (a landline in a reply is usually the unit's office number: only the citizen's
+# own is taken out).
 def scrub(text: str | None, case: Case) -> str:
     """The text with the citizen's name replaced and every phone, ID number and e-mail masked: for pre-filling."""
     text = text or ""
@@ -77,8 +69,8 @@ def scrub(text: str | None, case: Case) -> str:
         text = text.replace(phone, mask_phone(phone))
     if case.citizen_email:
         text = re.sub(re.escape(case.citizen_email), "***", text, flags=re.IGNORECASE)
-    text = ID_NUMBER_IN_TEXT.sub(lambda m: m.group(0)[:6] + "*" * 12, text)
-    text = MOBILE_IN_TEXT.sub(lambda m: mask_phone(_digits(m.group(0))[-11:]), text)
+    text = ID_NUMBER.sub(lambda m: m.group(0)[:6] + "*" * 12, text)
+    text = MOBILE_IN_TEXT.sub(lambda m: mask_phone(digits_of(m.group(0))[-11:]), text)
     return EMAIL_IN_TEXT.sub("***", text)
 
 
@@ -92,7 +84,7 @@ def personal_data_in(text: str, case: Case) -> str | None:
             case.citizen_email and case.citizen_email.lower() in text.lower()):
         return _("The story contains the citizen's name, phone number or e-mail address. Remove them before "
                  "publishing.")
-    if any(pattern.search(text) for pattern in (MOBILE_IN_TEXT, ID_NUMBER_IN_TEXT, EMAIL_IN_TEXT)):
+    if any(pattern.search(text) for pattern in (MOBILE_IN_TEXT, ID_NUMBER, EMAIL_IN_TEXT)):
         return _("The story contains a phone number, an ID card number or an e-mail address. Remove it before "
                  "publishing.")
     return None

@@ -41,12 +41,12 @@ LANDLINE_IN_TEXT = re.compile(r"(?<!\d)0\d{2,3}[ -]?\d{7,8}(?!\d)")
 EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
-def _digits(text: str) -> str:
+def digits_of(text: str) -> str:
     return "".join(ch for ch in text if ch.isdigit())
 
 
 def _mask_mobile(match: re.Match) -> str:
-    digits = _digits(match.group(0))
+    digits = digits_of(match.group(0))
     return mask_phone(digits[-11:])
 
 
@@ -56,11 +56,11 @@ def mask_text(text: str | None, case=None) -> str | None:
         return text
     text = ID_NUMBER.sub(lambda m: m.group(0)[:6] + "*" * 12, text)
     text = MOBILE_IN_TEXT.sub(_mask_mobile, text)
-    text = LANDLINE_IN_TEXT.sub(lambda m: mask_phone(_digits(m.group(0))), text)
+    text = LANDLINE_IN_TEXT.sub(lambda m: mask_phone(digits_of(m.group(0))), text)
     text = EMAIL_IN_TEXT.sub(lambda m: m.group(0)[0] + "***@" + m.group(0).split("@", 1)[1], text)
     if case is not None:
         if case.citizen_phone:
-            digits = _digits(case.citizen_phone)
+            digits = digits_of(case.citizen_phone)
             if len(digits) >= 7:
                 text = text.replace(digits, mask_phone(digits))
         if case.citizen_email:

@@ -7,7 +7,7 @@ export FLASK_APP := wsgi.py
 # PostgreSQL pass of the test suite (trust auth on the dev and CI machines).
 TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: install run serve db demo test test-sqlite test-postgres test-browser translations lint chromium clean
+.PHONY: install run serve db demo test test-fast test-sqlite test-postgres translations lint chromium clean extract
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -45,6 +45,10 @@ test-sqlite: install
 	@echo "== test suite on SQLite =="
 	$(PY) -m pytest
 
+# Everyday loop: SQLite, no browser.
+test-fast: install
+	$(PY) -m pytest -m "not browser" -x
+
 test-postgres: install
 	@echo "== test suite on PostgreSQL ($(TEST_POSTGRES_URL)) =="
 	TEST_DATABASE_URL=$(TEST_POSTGRES_URL) $(PY) -m pytest
@@ -54,8 +58,9 @@ lint: install
 
 # Re-extract the message catalogue after changing strings, then translate the zh_Hans .po.
 extract: install
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o portal/translations/messages.pot .
-	$(VENV)/bin/pybabel update -i portal/translations/messages.pot -d portal/translations
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	  -o portal/translations/messages.pot .
+	$(VENV)/bin/pybabel update -i portal/translations/messages.pot -d portal/translations --no-fuzzy-matching
 
 clean:
 	rm -rf $(VENV) instance/portal.sqlite3 instance/uploads

@@ -15,6 +15,20 @@ from portal.extensions import db, limiter
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 
 
+def pytest_sessionstart(session):
+    """Compile the zh_Hans catalogue so that a fresh checkout's tests see the Chinese text."""
+    from pathlib import Path
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po_path in Path(__file__).parent.parent.glob("portal/translations/*/LC_MESSAGES/messages.po"):
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file)
+        with po_path.with_suffix(".mo").open("wb") as mo_file:
+            write_mo(mo_file, catalog)
+
+
 def _database_uri(tmp_path_factory) -> str:
     if POSTGRES_URL:
         url = POSTGRES_URL

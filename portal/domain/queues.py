@@ -52,11 +52,15 @@ QUEUES = {"dispatcher": _dispatcher_tabs, "unit": _unit_tabs, "supervisor": _sup
 
 
 def queue(kind: str, user: User, tab: str | None, limit: int = 100):
-    """(tab, {tab: count}, cases) for one queue; counts are one aggregate query per tab."""
+    """(tab, {tab: count}, cases) for one queue; counts are one aggregate query per tab.
+
+    Without an explicit tab, the first tab that has work opens (the first tab when all are empty), so a user
+    never lands on an empty list while another tab is waiting."""
     tabs = QUEUES[kind](user)
-    tab = tab if tab in tabs else next(iter(tabs))
     counts = {name: db.session.scalar(q.with_only_columns(func.count(Case.id)).order_by(None))
               for name, q in tabs.items()}
+    if tab not in tabs:
+        tab = next((name for name, n in counts.items() if n), next(iter(tabs)))
     cases = db.session.scalars(tabs[tab].options(
         selectinload(Case.category), selectinload(Case.county), selectinload(Case.lead_unit)).limit(limit)).all()
     return tab, counts, cases

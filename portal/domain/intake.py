@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
-from portal.domain import calendar, workflow
+from portal.domain import calendar, notify, workflow
 from portal.domain import photos as photo_store
 from portal.extensions import db
 from portal.models import Case, CasePhoto, Category, DailyCounter, Platform, Region, User
@@ -96,6 +96,7 @@ def receive(sub: Submission, entered_by: User | None = None, at=None) -> tuple[C
         db.session.add(CasePhoto(case=case, stored_name=photo_store.store(photo), content_type=photo.content_type,
                                  width=photo.width, height=photo.height, size_bytes=len(photo.data)))
     workflow.submit(case, entered_by, at=at)
+    notify.submission_receipt(case, code)  # the only moment the plain code exists
     return case, code
 
 

@@ -30,7 +30,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from portal.domain import calendar, intake, notify, workflow
+from portal.domain import calendar, intake, notify, salon_messages, workflow
 from portal.extensions import db
 from portal.models import (
     AgendaItem,
@@ -292,7 +292,9 @@ def register(salon: Salon, *, name: str, kind: str, platform: str, handle: str, 
     _lock(salon)
     person = find_or_create_person(name, kind, platform, handle, phone, email, at)
     state = "registered" if seats_taken(salon) < salon.capacity else "waitlisted"
-    return _enrol(salon, person, state, True, at)
+    participant = _enrol(salon, person, state, True, at)
+    salon_messages.roster_message(participant)
+    return participant
 
 
 def add_participant(salon: Salon, actor: User, *, name: str, kind: str, platform: str = "", handle: str = "",
@@ -305,7 +307,9 @@ def add_participant(salon: Salon, actor: User, *, name: str, kind: str, platform
         raise SalonError(_("Choose the kind of participant."))
     _lock(salon)
     person = find_or_create_person(name, kind, platform, handle, phone, email, at)
-    return _enrol(salon, person, "confirmed", False, at)
+    participant = _enrol(salon, person, "confirmed", False, at)
+    salon_messages.roster_message(participant)
+    return participant
 
 
 def _participant_of(salon: Salon, participant_id: int) -> Participant:
@@ -329,15 +333,10 @@ def confirm(participant: Participant, actor: User, notify_person: bool = True) -
         raise SalonError(_("No seat is free (capacity %(n)d). Decline someone or raise the capacity first.",
                      n=salon.capacity))
     participant.state = "confirmed"
-    person = participant.person
-    if notify_person and person.phone:
-        with force_locale("zh_Hans"):
-            body = gettext("[Fuyang 12345] You are confirmed for the new-media tea salon “%(title)s” (%(when)s, "
-                           "%(venue)s). Your check-in code: %(code)s",
-                           title=salon.title, venue=salon.venue, code=participant.attendance_code,
-                           when=salon.starts_at.astimezone(calendar.SHANGHAI).strftime("%Y-%m-%d %H:%M"))
-        notify.queue("sms", person.phone, body)
+    if notify_person:
+        salon_messages.roster_message(participant)
     return participant
+
 
 
 def decline(participant: Participant, actor: User) -> Participant:

@@ -45,15 +45,24 @@ def optional_phone(form, field):
 
 
 def leaf_category_choices() -> dict:
-    """Leaf categories grouped by their top level (an <optgroup> each), for a quick choice."""
-    cats = db.session.scalars(select(Category).order_by(Category.level, Category.sort, Category.id)).all()
-    by_id = {c.id: c for c in cats}
-    groups: dict[str, list] = {}
+    """Leaf categories in tree order, one <optgroup> per parent ("城乡建设 › 道路设施"), never interleaved."""
+    cats = db.session.scalars(select(Category).order_by(Category.sort, Category.id)).all()
+    children: dict[int | None, list[Category]] = {}
     for c in cats:
-        if c.level == 3:
-            mid = by_id.get(c.parent_id)
-            top = by_id.get(mid.parent_id) if mid else None
-            groups.setdefault(top.name if top else "", []).append((c.id, f"{mid.name if mid else ''} › {c.name}"))
+        children.setdefault(c.parent_id, []).append(c)
+    groups: dict[str, list] = {}
+
+    def walk(node: Category, trail: tuple[str, ...]) -> None:
+        kids = children.get(node.id, [])
+        if node.level == 3 or not kids:
+            if node.level == 3:
+                groups.setdefault(" › ".join(trail), []).append((node.id, node.name))
+            return
+        for kid in kids:
+            walk(kid, trail + (node.name,))
+
+    for top in children.get(None, []):
+        walk(top, ())
     return groups
 
 
@@ -194,7 +203,7 @@ class SuggestionForm(FlaskForm):
             (p.id, p.person.name + (f" (@{p.person.handle})" if p.person.handle else ""))
             for p in salons.raisers(salon)]
         self.agenda_item_id.choices = [(None, _l("— none —"))] + [(a.id, a.title) for a in salon.agenda]
-        self.category_id.choices = {"": [(None, _l("— none —"))], **leaf_category_choices()}
+        self.category_id.choices = {None: [(None, _l("— none —"))], **leaf_category_choices()}
 
     def validate_participant_id(self, field):
         if field.data is None:
@@ -217,7 +226,7 @@ class AdoptForm(FlaskForm):
 
     def load_choices(self) -> None:
         blank = [(None, _l("— choose —"))]
-        self.category_id.choices = {"": blank, **leaf_category_choices()}
+        self.category_id.choices = {None: blank, **leaf_category_choices()}
         self.county_id.choices = blank + [(r.id, r.name) for r in db.session.scalars(
             select(Region).where(Region.parent_id.is_(None)).order_by(Region.sort, Region.id))]
         self.unit_id.choices = blank + unit_choices()

@@ -68,3 +68,12 @@ def test_echo_wall_and_home_advertise_the_atom_feed(app, city):
     county = city["county"]
     links = FEED_LINK.findall(_head(visitor.get(f"/echo?county={county}").get_data(as_text=True)))
     assert any(f"county={county}" in link for link in links)  # the filtered list's own feed too
+
+
+def test_salon_page_advertises_its_calendar_file(app, city):
+    salon_id = make_salon(app, city, "registration_open")
+    visitor = PortalClient(app.test_client())
+    head = _head(visitor.get(f"/salons/{salon_id}").get_data(as_text=True))
+    link = re.search(r'<link rel="alternate" type="text/calendar" title="[^"]+" href="([^"]+)">', head)
+    assert link and link.group(1).endswith(f"/salons/{salon_id}.ics")
+    assert visitor.get(link.group(1).replace("http://localhost", "")).status_code == 200

@@ -5,7 +5,7 @@ import re
 
 from sqlalchemy import select
 
-from portal.domain import salons, workflow
+from portal.domain import salons
 from portal.extensions import db
 from portal.models import Case, OutboxMessage, Participant, Salon
 from tests.conftest import case_form
@@ -139,4 +139,3 @@ def test_no_message_refers_to_a_code_or_link_it_does_not_carry(app, city, make_c
                 assert "http" in body or "/salons/rate/" in body, body
             if QUERY_CODE_ZH in body:
                 assert re.search(r"\d{6}", receipts[message.recipient]), body
-    assert workflow  # imported for the reader: the steps above go through it

@@ -98,6 +98,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     register_rankings_cli(app)
 
+    from portal.cli_search import register_search_cli
+
+    register_search_cli(app)
+
     from portal import view_helpers
 
     view_helpers.register(app)

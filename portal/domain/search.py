@@ -1,7 +1,8 @@
 """Finding a case (查找): a tracking number, or Chinese full text over title, description, address and reply.
 
 Chinese has no spaces, so every text is cut into words with jieba (`cut_for_search`, which also yields the shorter
-words inside a long one: 人民路 → 人民, 人民路) and stored as those words joined by spaces:
+words inside a long one: 人民路 → 人民, 人民路), completed by the two-character dictionary words the cut hid across a
+boundary (路灯不亮 is cut 路 / 灯不亮: 路灯 is added), and stored as those words joined by spaces:
 - PostgreSQL: `case.search_vector` = to_tsvector('simple', words), GIN-indexed, matched with `@@`, ranked with
   ts_rank;
 - SQLite: the FTS5 table `case_fts` (rowid = case id), matched with MATCH, ranked with bm25.
@@ -63,9 +64,25 @@ def words(value: str | None) -> list[str]:
     return [t.lower() for t in (t.strip() for t in _segmenter().cut_for_search(value)) if t and _is_word(t)]
 
 
+def dictionary_pairs(value: str | None, seen: set[str]) -> list[str]:
+    """Two-character dictionary words that segmentation hid across a boundary (路灯不亮 is cut 路 / 灯不亮, yet 路灯
+    must be found): every adjacent pair of characters that jieba's dictionary knows as a word, not yet in `seen`."""
+    freq = _segmenter().dt.FREQ
+    out = []
+    for a, b in zip(value or "", (value or "")[1:], strict=False):
+        pair = a + b
+        if pair not in seen and a.isalpha() and b.isalpha() and not pair.isascii() and freq.get(pair):
+            seen.add(pair)
+            out.append(pair)
+    return out
+
+
 def document(title=None, description=None, address=None, reply_text=None) -> str:
-    """What the index stores for a case: its words joined by spaces."""
-    return " ".join(w for part in (title, description, address, reply_text) for w in words(part))
+    """What the index stores for a case: its words, then the hidden dictionary pairs, joined by spaces."""
+    parts = (title, description, address, reply_text)
+    found = [w for part in parts for w in words(part)]
+    seen = set(found)
+    return " ".join(found + [p for part in parts for p in dictionary_pairs(part, seen)])
 
 
 def case_document(case: Case) -> str:

@@ -12,6 +12,7 @@ from portal.extensions import db
 from portal.models import ContactView
 from portal.models.base import utcnow
 from tests.browser.flows import login, scroll_width
+from tests.browser.test_accessibility import assert_accessible
 
 pytestmark = pytest.mark.browser
 
@@ -56,6 +57,7 @@ def test_operator_finds_a_case_by_number_and_by_a_chinese_word(app, city, page, 
     search_box(page, "施工")
     expect(page.locator(".search-hits > li")).to_have_count(2)
     expect(page.locator(".search-hits")).not_to_contain_text("井盖")
+    assert_accessible(page, "search results")
     # narrowing with a filter on the results page (htmx), then opening a hit
     page.select_option("#s-state", "closed")
     expect(page.locator(".search-hits > li")).to_have_count(1)  # the "no match" line
@@ -78,6 +80,7 @@ def test_operator_sees_the_callers_history_while_typing_the_phone(app, city, pag
     expect(history.locator("tbody tr").last).to_contain_text(noise_cases[0][1])
     expect(history).to_contain_text("孙七")
     assert scroll_width(page) <= 360
+    assert_accessible(page, "intake with the caller's history")
     with app.app_context():
         [view] = db.session.scalars(select(ContactView)).all()
         assert view.kind == "caller_history" and view.phone_key == CALLER
@@ -103,6 +106,23 @@ def test_dispatcher_opens_the_callers_history_from_the_case_and_sees_the_repeat_
     history = page.locator("#caller-history-result")
     expect(history.locator("tbody tr")).to_have_count(1)
     expect(history).to_contain_text(first_no)
+    assert scroll_width(page) <= 360
+    assert_accessible(page, "case page with the caller's history")
     page.goto("/staff/queue?tab=new")
     expect(page.locator("tr", has_text=first_no)).to_have_count(1)
     expect(page.locator("tr .repeat-flag")).to_have_count(1)
+
+
+def test_without_javascript_the_look_up_button_opens_the_history_beside_the_intake_form(app, city, new_page,
+                                                                                         noise_cases):
+    page = new_page(java_script_enabled=False)
+    login(page, "operator")
+    page.goto("/staff/intake")
+    page.fill("#citizen_phone", CALLER)
+    page.fill("#title", "还是施工噪音")
+    with page.context.expect_page() as opened:
+        page.locator(".caller-history button").click()
+    history = opened.value
+    history.wait_for_load_state()
+    expect(history.locator("#caller-history-result tbody tr")).to_have_count(2)
+    expect(page.locator("#title")).to_have_value("还是施工噪音")  # the intake form keeps what was typed

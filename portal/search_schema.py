@@ -7,7 +7,10 @@
 
 Both hold the jieba-segmented words of a case joined by spaces (portal.domain.search keeps them current). Alembic's
 autogenerate must neither drop them nor ask the models for them: `include_object` hides them from the comparison
-(migrations/env.py and tests/test_migrations.py use it).
+(portal/extensions.py hands it to Flask-Migrate; tests/test_migrations.py uses it).
+
+Careful with later migrations: on SQLite, a batch operation that recreates the `case` table drops the trigger (SQLite
+drops a table's triggers with it): create it again after such a batch, and on PostgreSQL keep `search_vector`.
 """
 SEARCH_VECTOR_COLUMN = "search_vector"
 SEARCH_VECTOR_INDEX = "ix_case_search_vector"

@@ -207,3 +207,19 @@ def test_segmentation_helpers(app):
     with app.test_request_context():
         f = ledger.parse_filters({}, ledger.load_reference())
         assert f.valid
+
+
+def test_any_typed_text_gets_an_answer_not_an_error(app, city, cases):
+    """Whatever an operator types (FTS operators, quotes, punctuation, mixed scripts), the page answers."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    client = as_user(app, "operator")
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.text(alphabet=st.sampled_from(list('井盖噪音路灯 "\'*()&|!:^-+ORANDNEARab1<>')), max_size=30))
+    def typed(query):
+        response = client.get("/staff/search", query_string={"q": query})
+        assert response.status_code in (200, 303)
+
+    typed()

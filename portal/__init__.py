@@ -72,10 +72,11 @@ def create_app(config: dict | None = None) -> Flask:
         staff,
         stats,
         supervision,
+        workbench,
     )
 
     for blueprint in (public, auth, staff, casework, queues, ledger, admin, stats, echo, rankings, supervision,
-                      monitors, routing_admin, salons, salon_admin, apikeys, open311):
+                      monitors, routing_admin, salons, salon_admin, apikeys, open311, workbench):
         app.register_blueprint(blueprint.bp)
     errors.register(app)
 
@@ -96,6 +97,10 @@ def create_app(config: dict | None = None) -> Flask:
     from portal.cli_rankings import register_rankings_cli
 
     register_rankings_cli(app)
+
+    from portal.cli_search import register_search_cli
+
+    register_search_cli(app)
 
     from portal import view_helpers
 

@@ -25,6 +25,7 @@ class Config:
     LOGIN_RATE_LIMIT = "10 per minute"
     TRACKING_PREFIX = "FY"
     RECENT_PUBLISHED_ON_HOME = 8
+    REPEAT_CALL_DAYS = 7  # a new case from the same phone about the same thing within this many days: 重复件
 
 
 def database_url(instance_path: str) -> str:

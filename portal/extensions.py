@@ -9,6 +9,8 @@ from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 from sqlalchemy import MetaData
 
+from portal.search_schema import include_object
+
 # Named constraints so Alembic migrations behave the same on SQLite and PostgreSQL.
 naming_convention = {
     "ix": "ix_%(column_0_label)s",
@@ -19,7 +21,8 @@ naming_convention = {
 }
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=naming_convention))
-migrate = Migrate(render_as_batch=True, compare_type=True)
+# include_object: the full-text index (tsvector column / FTS5 table) is not in the models, see portal.search_schema
+migrate = Migrate(render_as_batch=True, compare_type=True, include_object=include_object)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
-from portal.domain import calendar, notify, workflow
+from portal.domain import calendar, callers, notify, search, workflow  # noqa: F401  (search: keeps the index current)
 from portal.domain import photos as photo_store
 from portal.extensions import db
 from portal.models import Case, CasePhoto, Category, DailyCounter, Platform, Region, User
@@ -82,11 +82,14 @@ def receive(sub: Submission, entered_by: User | None = None, at=None) -> tuple[C
     """Create the case, store its photos, write its first event. Returns (case, plain query code)."""
     at = at or utcnow()
     code, code_hash = new_query_code()
+    phone_key = callers.phone_key(sub.citizen_phone)
     case = Case(
         tracking_no=next_tracking_number(calendar.local_day(at)), query_code_hash=code_hash,
         channel=sub.channel, category_id=sub.category_id, county_id=sub.county_id, town_id=sub.town_id,
         address=sub.address, title=sub.title, description=sub.description,
         citizen_name=sub.citizen_name, citizen_phone=sub.citizen_phone, citizen_email=sub.citizen_email or None,
+        caller_phone_key=phone_key,
+        repeat_of_id=callers.repeat_origin(phone_key, sub.category_id, f"{sub.title} {sub.description}", at),
         hide_name=sub.hide_name, confidential=sub.confidential,
         publish_consent=sub.publish_consent and not sub.confidential,
         platform=receiving_platform(sub.county_id), created_by=entered_by, received_at=at,

@@ -37,6 +37,8 @@ class Case(db.Model):
 
     citizen_name: Mapped[str] = mapped_column(String(50))
     citizen_phone: Mapped[str] = mapped_column(String(20))
+    # the phone reduced to its digits (portal.domain.callers.phone_key): caller history and repeat calls
+    caller_phone_key: Mapped[str | None] = mapped_column(String(20))
     citizen_email: Mapped[str | None] = mapped_column(String(120))
     hide_name: Mapped[bool] = mapped_column(default=False)
     confidential: Mapped[bool] = mapped_column(default=False)
@@ -46,6 +48,8 @@ class Case(db.Model):
     lead_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"))
+    # 重复件: the same caller about the same thing within REPEAT_CALL_DAYS; points at the caller's first case
+    repeat_of_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"), index=True)
 
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     received_day: Mapped[date] = mapped_column(Date, index=True)
@@ -84,8 +88,12 @@ class Case(db.Model):
     photos = relationship("CasePhoto", back_populates="case", order_by="CasePhoto.id")
     events = relationship("CaseEvent", back_populates="case", order_by="CaseEvent.id")
     units = relationship("CaseUnit", back_populates="case", order_by="CaseUnit.id")
+    repeat_of = relationship("Case", remote_side=[id], foreign_keys=[repeat_of_id])
 
-    __table_args__ = (Index("ix_case_public_recent", "publish_consent", "confidential", "received_at"),)
+    # The full-text index (PostgreSQL column `search_vector`, SQLite FTS5 table `case_fts`) is not mapped:
+    # see portal.search_schema.py and portal/domain/search.py.
+    __table_args__ = (Index("ix_case_public_recent", "publish_consent", "confidential", "received_at"),
+                      Index("ix_case_caller_phone_key_received_at", "caller_phone_key", "received_at"))
 
     @property
     def is_published(self) -> bool:

@@ -108,13 +108,21 @@ class OutboxMessage(db.Model):
 
 
 class ContactView(db.Model):
-    """Every time a handler reveals a citizen's contact details: who, when, which case."""
+    """Every time someone sees a citizen's contact details: who, when, which case, from which address.
+
+    kind "contact": a handler revealed one case's contact; kind "caller_history": a look-up of a caller's cases by
+    phone number (`phone_key`), from a case page (`case_id` set) or from operator intake (no case yet)."""
+
+    KINDS = ("contact", "caller_history")
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ip: Mapped[str | None] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16), default="contact", server_default="contact")
+    phone_key: Mapped[str | None] = mapped_column(String(20))
+    cases_found: Mapped[int | None]
 
     case = relationship("Case")
     user = relationship("User")

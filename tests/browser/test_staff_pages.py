@@ -8,10 +8,11 @@ from tests.browser.test_accessibility import assert_accessible
 pytestmark = pytest.mark.browser
 
 PAGES = {
-    "dispatcher": ["/staff/queue", "/staff/queue?tab=assign", "/staff/ledger", "/staff/cases", "/staff/intake"],
+    "dispatcher": ["/staff/queue", "/staff/queue?tab=assign", "/staff/ledger", "/staff/cases", "/staff/intake",
+                   "/staff/search?q=批量件", "/staff/search?q=13912345678", "/staff/callers"],
     "supervisor": ["/staff/supervision", "/staff/supervision/orders", "/staff/supervision/flags", "/staff/rankings",
                    "/staff/interviews", "/staff/dissatisfied", "/staff/echo/new"],
-    "handler": ["/staff/unit", "/staff/supervision/orders"],
+    "handler": ["/staff/unit", "/staff/supervision/orders", "/staff/search?q=批量件"],
     "monitor": ["/staff/monitor"],
     "organizer": ["/staff/salons", "/staff/salons/new"],
     "admin": ["/admin/calendar", "/admin/routing", "/admin/api-keys", "/staff/ledger/contact-views"],

@@ -77,6 +77,11 @@ def create_app(config: dict | None = None) -> Flask:
     for blueprint in (public, auth, staff, casework, queues, ledger, admin, stats, echo, rankings, supervision,
                       monitors, routing_admin, salons, salon_admin, apikeys, open311):
         app.register_blueprint(blueprint.bp)
+    from portal.blueprints import administration, knowledge, unit_figures
+
+    for blueprint in (administration.bp, administration.account_bp, knowledge.bp, knowledge.public_bp,
+                      unit_figures.bp):
+        app.register_blueprint(blueprint)
     errors.register(app)
 
     from portal.domain import statistics

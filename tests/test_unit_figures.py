@@ -1,0 +1,91 @@
+"""A unit's own figures: the rankings' formulas, the unit's rank, and the cases behind each number."""
+import re
+from sqlalchemy import select
+
+from portal.domain import metrics, unit_figures
+from portal.extensions import db
+from portal.models import Case, Unit
+from tests.test_loop import as_user
+
+
+def _cgj() -> Unit:
+    return db.session.scalar(select(Unit).where(Unit.code == "cgj"))
+
+
+def _demo(app, count=300, days=70):
+    from portal.demo import cases, reference
+
+    with app.app_context():
+        ref = reference.load_reference()
+        cases.generate(ref, count=count, days=days)
+        db.session.commit()
+
+
+def test_the_cases_behind_each_figure_add_up_to_the_figure(app):
+    _demo(app)
+    with app.test_request_context():
+        units = db.session.scalars(select(Unit)).all()
+        checked = 0
+        for key in ("this_month", "last_month", "year"):
+            p = unit_figures.period(key)
+            every = metrics.unit_metrics(p.start, p.end)
+            for unit in units:
+                if not unit_figures.rolls_up(unit):
+                    figures = metrics.unit_metrics(p.start, p.end, unit_ids=[unit.id], roll_up=False)[unit.id]
+                else:
+                    figures = every.get(unit.id)
+                    if figures is None:
+                        continue
+                assert unit_figures.cohort_counts(unit, p, "volume") == (figures.volume, figures.volume)
+                for rate in metrics.RATE_KEYS:
+                    r = figures.rates[rate]
+                    assert unit_figures.cohort_counts(unit, p, rate) == (r.num, r.den), (unit.code, key, rate)
+                    checked += r.den
+        assert checked > 100  # the demo gave every cohort something to compare
+
+
+def test_unit_lead_reads_the_figures_and_opens_the_cases_behind_one(app):
+    _demo(app, count=200, days=40)
+    lead = as_user(app, "unit_lead")
+    page = lead.get("/staff/unit-figures/").get_data(as_text=True)
+    assert "市城市管理局" in page or "cgj" in page
+    with app.test_request_context():
+        unit = _cgj()
+        p = unit_figures.period("year")
+        figures = metrics.unit_metrics(p.start, p.end)[unit.id]
+    assert f'>{figures.volume}</a>' in page
+    links = re.findall(r'href="(/staff/unit-figures/cases\?[^"]+)"', page)
+    volume_link = next(link.replace("&amp;", "&") for link in links if "metric=volume" in link and "period=year" in link)
+    listing = lead.get(volume_link)
+    assert listing.status_code == 200
+    listed = set(re.findall(r'href="/staff/cases/(\d+)"', listing.get_data(as_text=True)))
+    with app.app_context():
+        ids = {str(cid) for cid, _hit in unit_figures.cohort(_cgj(),
+                                                             unit_figures.period("year"), "volume")}
+        # only cases in the lead's scope are listed, and every listed one is behind the figure
+        from portal.domain import scope
+        from portal.models import User
+
+        user = db.session.scalar(select(User).where(User.username == "unit_lead"))
+        visible = {str(i) for i in db.session.scalars(scope.visible_cases(user).where(Case.id.in_(
+            [int(i) for i in ids])).with_only_columns(Case.id))}
+    assert listed == visible and listed <= ids and listed
+
+
+def test_rank_matches_the_live_ranking(app):
+    _demo(app, count=200, days=40)
+    from portal.domain import rankings
+
+    with app.test_request_context():
+        unit = _cgj()
+        mine = unit_figures.figures_for(unit)
+        live = rankings.compute(rankings.month_of(rankings.today()))
+        row = next(r for r in live[unit.ranking_group] if r.unit_id == unit.id)
+        assert mine[0].rank == row.rank
+
+
+def test_figures_are_for_unit_staff_only(app, city):
+    assert as_user(app, "operator").get("/staff/unit-figures/").status_code == 403
+    assert as_user(app, "handler").get("/staff/unit-figures/").status_code == 200
+    bad = as_user(app, "handler").get("/staff/unit-figures/cases?metric=nope&period=year")
+    assert bad.status_code == 404

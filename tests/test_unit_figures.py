@@ -1,5 +1,6 @@
 """A unit's own figures: the rankings' formulas, the unit's rank, and the cases behind each number."""
 import re
+
 from sqlalchemy import select
 
 from portal.domain import metrics, unit_figures

@@ -5,9 +5,8 @@ Retiring never deletes: a retired unit, platform, region or category stays on th
 rankings' history, and `active(...)` leaves it out of every choice offered for new work (forms, selects, the
 Open311 service list). A category whose parent is retired is out of the choices too (the cascading selects start
 from the top)."""
-from sqlalchemy import select
-
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from portal.domain import audit
 from portal.extensions import db

@@ -1,8 +1,7 @@
 """The outbox as an administrator sees it: what was sent to whom and when, what failed, and resending."""
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
-
-from flask_babel import gettext as _
 
 from portal.domain import audit
 from portal.domain.outbox import setting

@@ -1,4 +1,5 @@
 """Database models. Import from here: `from portal.models import Case, Unit, ...`."""
+from portal.models.administration import AuditEntry
 from portal.models.case import Case, CaseEvent, CasePhoto, DailyCounter
 from portal.models.handling import (
                                      CalendarDay,
@@ -10,7 +11,6 @@ from portal.models.handling import (
                                      ReturnRequest,
                                      RoutingRule,
 )
-from portal.models.administration import AuditEntry
 from portal.models.integration import ApiKey
 from portal.models.knowledge import (
                                      KnowledgeArticle,

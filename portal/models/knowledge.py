@@ -48,6 +48,7 @@ class KnowledgeVersion(db.Model):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decision_note: Mapped[str | None] = mapped_column(Text)
+    expiry_flagged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the sweep told the unit it expired
 
     article = relationship("KnowledgeArticle", foreign_keys=[article_id], back_populates="versions")
     category = relationship("Category")
@@ -66,6 +67,7 @@ class KnowledgeCitation(db.Model):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    case = relationship("Case")
     version = relationship("KnowledgeVersion")
     actor = relationship("User")
 

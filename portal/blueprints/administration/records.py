@@ -13,7 +13,6 @@ from portal.models import OutboxMessage, Role
 from portal.view_helpers import redirect_after_post, render_page
 
 
-
 def _state_labels():
     return {"pending": _("Waiting"), "failing": _("Failed, will retry"), "given_up": _("Failed, given up"),
             "sent": _("Sent")}

@@ -8,7 +8,7 @@ from portal.blueprints.administration.forms import MONITOR_KINDS, EditUserForm, 
 from portal.blueprints.staff import roles_required
 from portal.domain import accounts, organisation
 from portal.extensions import db
-from portal.models import MonitorProfile, Platform, Role, Unit, User
+from portal.models import MonitorProfile, Platform, Role, User
 from portal.view_helpers import redirect_after_post, render_page
 
 

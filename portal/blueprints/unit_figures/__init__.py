@@ -2,7 +2,6 @@
 year, the unit's rank, and the cases behind each number (inside the user's scope)."""
 from flask import Blueprint, abort, request
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal.blueprints.staff import roles_required

@@ -76,6 +76,7 @@ def upgrade():
     sa.Column('decided_by_id', sa.Integer(), nullable=True),
     sa.Column('decided_at', portal.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('decision_note', sa.Text(), nullable=True),
+    sa.Column('expiry_flagged_at', portal.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['article_id'], ['knowledge_article.id'], name=op.f('fk_knowledge_version_article_id_knowledge_article')),
     sa.ForeignKeyConstraint(['category_id'], ['category.id'], name=op.f('fk_knowledge_version_category_id_category')),
     sa.ForeignKeyConstraint(['decided_by_id'], ['user.id'], name=op.f('fk_knowledge_version_decided_by_id_user')),

@@ -46,7 +46,8 @@ def optional_phone(form, field):
 
 def leaf_category_choices() -> dict:
     """Leaf categories grouped by their top level (an <optgroup> each), for a quick choice."""
-    cats = db.session.scalars(select(Category).order_by(Category.level, Category.sort, Category.id)).all()
+    cats = db.session.scalars(select(Category).where(Category.retired_at.is_(None))
+                              .order_by(Category.level, Category.sort, Category.id)).all()
     by_id = {c.id: c for c in cats}
     groups: dict[str, list] = {}
     for c in cats:
@@ -60,7 +61,7 @@ def leaf_category_choices() -> dict:
 def unit_choices() -> list[tuple[int, str]]:
     """Units a salon invites and suggestions go to: city departments and county governments first."""
     order = {"city_department": 0, "county_government": 1}
-    units = db.session.scalars(select(Unit)).all()
+    units = db.session.scalars(select(Unit).where(Unit.retired_at.is_(None))).all()
     units.sort(key=lambda u: (order.get(u.kind, 2), u.id))
     return [(u.id, u.name) for u in units]
 
@@ -219,7 +220,8 @@ class AdoptForm(FlaskForm):
         blank = [(None, _l("— choose —"))]
         self.category_id.choices = {"": blank, **leaf_category_choices()}
         self.county_id.choices = blank + [(r.id, r.name) for r in db.session.scalars(
-            select(Region).where(Region.parent_id.is_(None)).order_by(Region.sort, Region.id))]
+            select(Region).where(Region.parent_id.is_(None), Region.retired_at.is_(None))
+            .order_by(Region.sort, Region.id))]
         self.unit_id.choices = blank + unit_choices()
 
     def validate_category_id(self, field):

@@ -53,13 +53,13 @@ STEPS = {
 
 def _unit(unit_id: int) -> Unit:
     unit = db.session.get(Unit, unit_id)
-    if unit is None:
+    if unit is None or unit.retired_at is not None:
         raise workflow.WorkflowError(_("Choose a unit from the list."))
     return unit
 
 
 def _units(ids) -> list[Unit]:
-    return list(db.session.scalars(select(Unit).where(Unit.id.in_(ids or []))))
+    return list(db.session.scalars(select(Unit).where(Unit.id.in_(ids or []), Unit.retired_at.is_(None))))
 
 
 def _case_by_number(number: str) -> Case:

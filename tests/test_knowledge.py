@@ -176,3 +176,17 @@ def test_expired_articles_are_listed_for_their_unit_and_flagged_once_by_the_swee
     from tests.conftest import PortalClient
 
     assert "窨井盖" not in PortalClient(app.test_client()).get("/questions/suggest?title=井盖丢了").get_data(as_text=True)
+
+
+def test_statistics_count_questions_answered_without_a_case(app, city):
+    from tests.conftest import PortalClient
+
+    article_id = _article(as_user(app, "handler"))
+    _approve_latest(app, as_user(app, "dispatcher"), article_id)
+    citizen = PortalClient(app.test_client())
+    citizen.get(f"/questions/{article_id}?from=submit")
+    citizen.get("/lang/en")
+    page = citizen.get("/stats").get_data(as_text=True)
+    assert 'id="stats-knowledge"' in page
+    section = page.split('id="stats-knowledge"')[1].split("</section>")[0]
+    assert "opened 1 of them; 1 left without submitting" in section

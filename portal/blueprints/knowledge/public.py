@@ -67,3 +67,9 @@ def note_submission() -> None:
     viewed = session.pop(VIEWED_KEY, None)
     if viewed:
         knowledge.count(viewed, "submitted_anyway")
+
+
+@public_bp.app_template_global("knowledge_totals")
+def knowledge_totals(start=None, end=None) -> dict:
+    """For the statistics page: questions answered by the common questions without a case, in a period."""
+    return knowledge.totals(start, end)

@@ -13,8 +13,8 @@ from portal.domain import knowledge, workflow
 from portal.extensions import db
 from portal.models import Case, KnowledgeDailyCount, Unit, User
 from tests.browser.flows import fill_case, login, scroll_width
-from tests.browser.test_staff_pages import sign_in
 from tests.browser.test_accessibility import assert_accessible
+from tests.browser.test_staff_pages import sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -3,7 +3,7 @@ article (the case cites the version), public suggestions and their counters, exp
 import re
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.domain import knowledge
 from portal.extensions import db
@@ -190,3 +190,19 @@ def test_statistics_count_questions_answered_without_a_case(app, city):
     assert 'id="stats-knowledge"' in page
     section = page.split('id="stats-knowledge"')[1].split("</section>")[0]
     assert "opened 1 of them; 1 left without submitting" in section
+
+
+def test_posting_the_same_article_twice_creates_it_once(app, city):
+    handler = as_user(app, "handler")
+    _article(handler)
+    data = {"question": "窨井盖丢失了该找谁", "answer": "窨井盖丢失请拨打12345或联系市城市管理局，24小时内派人补装。",
+            "policy_source": "阜阳市城市管理条例 第二十条", "valid_until": NEXT_YEAR, "public": "y"}
+    assert handler.post("/staff/knowledge/new", data, csrf_from="/staff/knowledge/new").status_code == 422
+    article_id = 1
+    with app.app_context():
+        article_id = db.session.scalar(select(KnowledgeArticle.id))
+    for _ in range(2):  # the same new version posted twice is one draft
+        handler.post(f"/staff/knowledge/{article_id}", {**data, "answer": data["answer"] + "（更新）"})
+    with app.app_context():
+        assert db.session.scalar(select(func.count(KnowledgeArticle.id))) == 1
+        assert db.session.scalar(select(func.count(KnowledgeVersion.id))) == 2

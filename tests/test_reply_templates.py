@@ -74,3 +74,11 @@ def test_templates_belong_to_their_unit(app, city, make_case):
         template_id = db.session.scalar(select(ReplyTemplate.id))
     assert "路灯类通用答复" not in other.get("/staff/reply-templates").get_data(as_text=True)
     assert as_user(app, "handler").get(f"/staff/reply-templates/{template_id}").status_code == 403  # handlers use
+
+
+def test_posting_the_same_template_twice_creates_it_once(app, city):
+    lead = as_user(app, "unit_lead")
+    assert _template(lead, city).status_code == 303
+    assert _template(lead, city).status_code == 422
+    with app.app_context():
+        assert len(db.session.scalars(select(ReplyTemplate)).all()) == 1

@@ -101,11 +101,25 @@ def write(actor: User, article: KnowledgeArticle | None, data: ArticleData) -> K
         unit = db.session.get(Unit, unit_id) if unit_id else None
         if unit is None or unit.retired_at is not None:
             raise KnowledgeError(_("Choose the responsible unit."))
+        same = db.session.scalar(select(KnowledgeVersion.article_id).join(
+            KnowledgeArticle, KnowledgeArticle.id == KnowledgeVersion.article_id).where(
+            KnowledgeArticle.unit_id == unit.id, KnowledgeArticle.retired_at.is_(None),
+            KnowledgeVersion.question == data.question.strip()).limit(1))
+        if same is not None:  # the same form posted twice, or the question exists: one article per question
+            raise KnowledgeError(_("Your unit already has an article with this question: write a new version of "
+                                   "it instead."))
         article = KnowledgeArticle(unit_id=unit.id)
         db.session.add(article)
         db.session.flush()
     if data.valid_until < calendar.local_day(utcnow()):
         raise KnowledgeError(_("The validity date is already past: give the date until which the answer holds."))
+    latest = db.session.scalar(select(KnowledgeVersion).where(KnowledgeVersion.article_id == article.id)
+                               .order_by(KnowledgeVersion.number.desc()).limit(1))
+    if latest is not None and latest.status == "draft" and (
+            latest.question, latest.answer, latest.policy_source, latest.category_id, latest.valid_until,
+            latest.public) == (data.question.strip(), data.answer.strip(), data.policy_source.strip(),
+                               data.category_id, data.valid_until, bool(data.public)):
+        return latest  # the same draft posted again
     number = (db.session.scalar(select(func.max(KnowledgeVersion.number))
                                 .where(KnowledgeVersion.article_id == article.id)) or 0) + 1
     version = KnowledgeVersion(

@@ -107,6 +107,13 @@ def save(actor: User, template: ReplyTemplate | None, unit_id: int, category_id:
     if unknown:
         raise TemplateError(_("Unknown placeholder: %(names)s. Use only the ones listed.",
                               names=", ".join("{" + u + "}" for u in unknown)))
+    duplicate = db.session.scalar(select(ReplyTemplate.id).where(
+        ReplyTemplate.unit_id == (unit_id if template is None else template.unit_id),
+        ReplyTemplate.title == title.strip(), ReplyTemplate.retired_at.is_(None),
+        ReplyTemplate.id != (template.id if template is not None else -1)).limit(1))
+    if duplicate is not None:
+        raise TemplateError(_("Your unit already has a template named “%(title)s”: choose another name.",
+                              title=title.strip()))
     before = None if template is None else audit.snapshot(template, FIELDS)
     if template is None:
         template = ReplyTemplate(unit_id=unit_id, created_by_id=actor.id, created_at=utcnow())

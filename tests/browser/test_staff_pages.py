@@ -8,13 +8,19 @@ from tests.browser.test_accessibility import assert_accessible
 pytestmark = pytest.mark.browser
 
 PAGES = {
-    "dispatcher": ["/staff/queue", "/staff/queue?tab=assign", "/staff/ledger", "/staff/cases", "/staff/intake"],
+    "dispatcher": ["/staff/queue", "/staff/queue?tab=assign", "/staff/ledger", "/staff/cases", "/staff/intake",
+                   "/staff/knowledge/"],
     "supervisor": ["/staff/supervision", "/staff/supervision/orders", "/staff/supervision/flags", "/staff/rankings",
-                   "/staff/interviews", "/staff/dissatisfied", "/staff/echo/new"],
-    "handler": ["/staff/unit", "/staff/supervision/orders"],
+                   "/staff/interviews", "/staff/dissatisfied", "/staff/echo/new", "/admin/audit"],
+    "handler": ["/staff/unit", "/staff/supervision/orders", "/staff/unit-figures/",
+                "/staff/unit-figures/cases?metric=volume&period=year", "/staff/knowledge/", "/staff/reply-templates"],
     "monitor": ["/staff/monitor"],
     "organizer": ["/staff/salons", "/staff/salons/new"],
-    "admin": ["/admin/calendar", "/admin/routing", "/admin/api-keys", "/staff/ledger/contact-views"],
+    "admin": ["/admin/calendar", "/admin/routing", "/admin/api-keys", "/staff/ledger/contact-views",
+              "/admin/", "/admin/users", "/admin/users/new", "/admin/organisation/units",
+              "/admin/organisation/units/new", "/admin/organisation/platforms", "/admin/organisation/regions",
+              "/admin/organisation/categories", "/admin/outbox", "/admin/audit", "/staff/knowledge/new",
+              "/staff/reply-templates/new", "/account/password"],
 }
 
 

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from portal.blueprints.administration import bp
 from portal.blueprints.staff import roles_required
 from portal.domain import audit, outbox_admin
-from portal.domain.outbox import setting
+from portal.domain.outbox import mask_recipient, setting
 from portal.extensions import db
 from portal.models import OutboxMessage, Role
 from portal.view_helpers import redirect_after_post, render_page
@@ -28,7 +28,7 @@ def outbox():
     max_attempts = int(setting("OUTBOX_MAX_ATTEMPTS"))
     return render_page("administration/outbox.html", "outbox_table", rows=rows, total=total, pages=pages,
                        page=request.args.get("page", 1, type=int), state=state, state_labels=_state_labels(),
-                       state_of=lambda m: outbox_admin.state_of(m, max_attempts))
+                       state_of=lambda m: outbox_admin.state_of(m, max_attempts), mask=mask_recipient)
 
 
 @bp.post("/outbox/<int:message_id>/resend")

@@ -70,6 +70,10 @@ def note_submission() -> None:
 
 
 @public_bp.app_template_global("knowledge_totals")
-def knowledge_totals(start=None, end=None) -> dict:
-    """For the statistics page: questions answered by the common questions without a case, in a period."""
-    return knowledge.totals(start, end)
+def knowledge_totals(start=None, end=None, refresh: bool = False) -> dict:
+    """For the statistics page: questions answered by the common questions without a case, in a period (kept in
+    the statistics cache with the other figures; `flask stats warm` refreshes it)."""
+    from portal.domain import statistics
+
+    key = f"knowledge:{statistics.CACHE_VERSION}:{start}:{end}"
+    return statistics.cached(key, lambda: knowledge.totals(start, end), refresh=refresh)

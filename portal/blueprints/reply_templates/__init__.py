@@ -48,7 +48,7 @@ def edit(template_id=None):
                                  form.body.data)
         except reply_templates.TemplateError as err:
             db.session.rollback()
-            form.body.errors = [str(err)]
+            (form.title if "“" in str(err) else form.body).errors = [str(err)]
         else:
             db.session.commit()
             flash(_("Template saved."), "success")

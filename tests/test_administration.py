@@ -203,3 +203,22 @@ def test_audit_log_filters_by_actor_object_and_action(app, client, city):
     page = client.get("/admin/audit?action=create").get_data(as_text=True)
     assert "audited" in page
     assert client.get("/admin/audit?from=notadate").status_code == 422
+
+
+def test_admin_lists_run_a_fixed_number_of_queries(app, client, city, make_case, count_queries):
+    client.login("admin")
+
+    def grow(n):
+        for i in range(n):
+            _new_handler(client, city, f"grow{n}x{i}")
+            case_id = make_case()[0]
+            with app.app_context():
+                db.session.add(OutboxMessage(case_id=case_id, channel="sms", recipient="13912345678", body="x"))
+                db.session.commit()
+
+    grow(1)
+    small = {path: count_queries(lambda p=path: client.get(p)) for path in
+             ("/admin/users", "/admin/audit", "/admin/outbox", "/admin/organisation/units")}
+    grow(4)
+    large = {path: count_queries(lambda p=path: client.get(p)) for path in small}
+    assert large == small

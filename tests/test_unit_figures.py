@@ -90,3 +90,25 @@ def test_figures_are_for_unit_staff_only(app, city):
     assert as_user(app, "handler").get("/staff/unit-figures/").status_code == 200
     bad = as_user(app, "handler").get("/staff/unit-figures/cases?metric=nope&period=year")
     assert bad.status_code == 404
+
+
+def test_the_cases_behind_a_figure_stay_inside_the_users_scope(app):
+    """A supervisor may look at any unit's figures; a handler only at their own unit's, and only at cases they
+    may open."""
+    _demo(app, count=120, days=30)
+    with app.app_context():
+        other = db.session.scalar(select(Unit).where(Unit.code != "cgj", Unit.ranking_group == "city_department"))
+        other_id = other.id
+    handler = as_user(app, "handler")
+    page = handler.get(f"/staff/unit-figures/?unit={other_id}").get_data(as_text=True)  # ?unit= is ignored
+    with app.app_context():
+        assert _cgj().name_zh in page
+    listing = handler.get(f"/staff/unit-figures/cases?metric=volume&period=year&unit={other_id}").get_data(as_text=True)
+    listed = {int(i) for i in re.findall(r'href="/staff/cases/(\d+)"', listing)}
+    with app.app_context():
+        assert all(db.session.get(Case, i).lead_unit_id == _cgj().id or
+                   any(cu.unit_id == _cgj().id and cu.active for cu in db.session.get(Case, i).units) for i in listed)
+    supervisor = as_user(app, "supervisor")
+    with app.app_context():
+        other_name = db.session.get(Unit, other_id).name_zh
+    assert other_name in supervisor.get(f"/staff/unit-figures/?unit={other_id}").get_data(as_text=True)

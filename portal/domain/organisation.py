@@ -110,7 +110,12 @@ def listing(model) -> list:
     order = {Unit: (Unit.kind, Unit.code), Platform: (Platform.kind, Platform.code),
              Region: (Region.parent_id.is_not(None), Region.sort, Region.id),
              Category: (Category.level, Category.sort, Category.id)}[model]
-    return list(db.session.scalars(select(model).order_by(*order)))
+    query = select(model).order_by(*order)
+    if model is Unit:
+        from sqlalchemy.orm import selectinload
+
+        query = query.options(selectinload(Unit.parent), selectinload(Unit.platform))
+    return list(db.session.scalars(query))
 
 
 def tree_order(rows: list) -> list[tuple[object, int]]:

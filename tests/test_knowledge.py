@@ -206,3 +206,14 @@ def test_posting_the_same_article_twice_creates_it_once(app, city):
     with app.app_context():
         assert db.session.scalar(select(func.count(KnowledgeArticle.id))) == 1
         assert db.session.scalar(select(func.count(KnowledgeVersion.id))) == 2
+
+
+def test_the_demo_city_has_articles_and_templates(app):
+    from portal.models import ReplyTemplate
+
+    app.test_cli_runner().invoke(args=["demo", "--cases", "20"])
+    with app.test_request_context():
+        assert knowledge.search("井盖", public_only=True)
+        assert not knowledge.search("车辆调度", public_only=True)  # an internal article
+        assert knowledge.search("车辆调度")
+        assert db.session.scalar(select(func.count(ReplyTemplate.id))) == 2

@@ -225,16 +225,18 @@ class AdoptForm(FlaskForm):
         self.unit_id.choices = blank + unit_choices()
 
     def validate_category_id(self, field):
-        if field.data is None or (cat := db.session.get(Category, field.data)) is None or cat.level != 3:
+        if field.data is None or (cat := db.session.get(Category, field.data)) is None or cat.level != 3 \
+                or cat.retired_at is not None:
             raise ValidationError(_l("Choose the category, down to the specific issue."))
 
     def validate_county_id(self, field):
         region = db.session.get(Region, field.data) if field.data else None
-        if region is None or region.parent_id is not None:
+        if region is None or region.parent_id is not None or region.retired_at is not None:
             raise ValidationError(_l("Choose the county or district."))
 
     def validate_unit_id(self, field):
-        if field.data is None or db.session.get(Unit, field.data) is None:
+        unit = db.session.get(Unit, field.data) if field.data is not None else None
+        if unit is None or unit.retired_at is not None:
             raise ValidationError(_l("Choose the lead unit."))
 
 

@@ -82,6 +82,7 @@ STAFF_LINKS = (
     ("apikeys.index", _l("API keys"), ("admin",)),
     ("ledger.contact_views", _l("Contact views log"), ("admin",)),
     ("unit_figures.index", _l("My unit's figures"), ("handler", "unit_lead")),
+    ("unit_figures.units", _l("Units' figures"), ("supervisor", "admin")),
     ("reply_templates.index", _l("Reply templates"), ("handler", "unit_lead", "admin")),
     ("knowledge.index", _l("Knowledge base"), ("operator", "dispatcher", "handler", "unit_lead", "supervisor", "admin")),
     ("administration.index", _l("Administration"), ("admin",)),

@@ -112,3 +112,12 @@ def test_the_cases_behind_a_figure_stay_inside_the_users_scope(app):
     with app.app_context():
         other_name = db.session.get(Unit, other_id).name_zh
     assert other_name in supervisor.get(f"/staff/unit-figures/?unit={other_id}").get_data(as_text=True)
+
+
+def test_supervisors_choose_a_unit_first(app):
+    _demo(app, count=20, days=10)
+    supervisor = as_user(app, "supervisor")
+    page = supervisor.get("/staff/unit-figures/").get_data(as_text=True)
+    assert 'name="unit"' in page
+    with app.app_context():
+        assert _cgj().name_zh in page

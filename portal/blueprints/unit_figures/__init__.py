@@ -14,21 +14,33 @@ bp = Blueprint("unit_figures", __name__, url_prefix="/staff/unit-figures")
 LISTED = 200
 
 
-def _unit() -> Unit:
+def _unit(required: bool = True) -> Unit | None:
     """The user's own unit; supervisors and admins may look at any unit with ?unit=ID."""
     if current_user.role in (Role.SUPERVISOR, Role.ADMIN) and request.args.get("unit", type=int):
         unit = db.session.get(Unit, request.args.get("unit", type=int))
     else:
         unit = current_user.unit
-    if unit is None:
+    if unit is None and required:
         abort(404)
     return unit
+
+
+@bp.get("/units")
+@roles_required(Role.SUPERVISOR, Role.ADMIN)
+def units():
+    """Supervisors and admins: choose the unit whose figures to read."""
+    from portal.domain import organisation
+
+    return render_page("unit_figures/choose.html", units=[u for u in organisation.listing(Unit) if u.ranking_group],
+                       group_labels=rankings.GROUP_LABELS)
 
 
 @bp.get("/")
 @roles_required(Role.HANDLER, Role.UNIT_LEAD, Role.SUPERVISOR, Role.ADMIN)
 def index():
-    unit = _unit()
+    unit = _unit(required=current_user.role not in (Role.SUPERVISOR, Role.ADMIN))
+    if unit is None:  # supervisors and admins choose a unit
+        return units()
     return render_page("unit_figures/index.html", unit=unit, periods=unit_figures.figures_for(unit),
                        metric_keys=unit_figures.METRICS, labels=metrics.METRIC_LABELS,
                        definitions=metrics.METRIC_DEFINITIONS, group_labels=rankings.GROUP_LABELS,

@@ -78,6 +78,11 @@ def create_app(config: dict | None = None) -> Flask:
     for blueprint in (public, auth, staff, casework, queues, ledger, admin, stats, echo, rankings, supervision,
                       monitors, routing_admin, salons, salon_admin, apikeys, open311, workbench):
         app.register_blueprint(blueprint.bp)
+    from portal.blueprints import administration, knowledge, reply_templates, unit_figures
+
+    for blueprint in (administration.bp, administration.account_bp, knowledge.bp, knowledge.public_bp,
+                      unit_figures.bp, reply_templates.bp):
+        app.register_blueprint(blueprint)
     errors.register(app)
 
     from portal.domain import statistics

@@ -32,6 +32,9 @@ def register_cli(app: Flask) -> None:
 
             oversight.load(ref)
             demo_salons.load(ref)
+            from portal.demo import knowledge as demo_knowledge
+
+            demo_knowledge.load(ref)  # knowledge base articles and reply templates
             db.session.commit()
             with notify.muted():  # history: escalate what is overdue today, close what was never rated
                 summary = sweep.sweep()

@@ -3,7 +3,15 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, MultipleFileField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    MultipleFileField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
 from portal.domain import intake
@@ -157,6 +165,7 @@ class OperatorIntakeForm(CaseForm):
     answer_now = BooleanField(_l("Simple consultation: answer it now"))
     answer_text = TextAreaField(_l("Answer given to the caller"), filters=[strip],
                                 validators=[Length(max=4000, message=_l("At most %(max)d characters."))])
+    knowledge_version_id = HiddenField()  # the knowledge base article version the answer came from
 
     def validate_answer_text(self, field):
         if self.answer_now.data and len(field.data or "") < 5:

@@ -46,7 +46,8 @@ def optional_phone(form, field):
 
 def leaf_category_choices() -> dict:
     """Leaf categories in tree order, one <optgroup> per parent ("城乡建设 › 道路设施"), never interleaved."""
-    cats = db.session.scalars(select(Category).order_by(Category.sort, Category.id)).all()
+    cats = db.session.scalars(select(Category).where(Category.retired_at.is_(None))
+                              .order_by(Category.sort, Category.id)).all()
     children: dict[int | None, list[Category]] = {}
     for c in cats:
         children.setdefault(c.parent_id, []).append(c)
@@ -69,7 +70,7 @@ def leaf_category_choices() -> dict:
 def unit_choices() -> list[tuple[int, str]]:
     """Units a salon invites and suggestions go to: city departments and county governments first."""
     order = {"city_department": 0, "county_government": 1}
-    units = db.session.scalars(select(Unit)).all()
+    units = db.session.scalars(select(Unit).where(Unit.retired_at.is_(None))).all()
     units.sort(key=lambda u: (order.get(u.kind, 2), u.id))
     return [(u.id, u.name) for u in units]
 
@@ -228,20 +229,23 @@ class AdoptForm(FlaskForm):
         blank = [(None, _l("— choose —"))]
         self.category_id.choices = {None: blank, **leaf_category_choices()}
         self.county_id.choices = blank + [(r.id, r.name) for r in db.session.scalars(
-            select(Region).where(Region.parent_id.is_(None)).order_by(Region.sort, Region.id))]
+            select(Region).where(Region.parent_id.is_(None), Region.retired_at.is_(None))
+            .order_by(Region.sort, Region.id))]
         self.unit_id.choices = blank + unit_choices()
 
     def validate_category_id(self, field):
-        if field.data is None or (cat := db.session.get(Category, field.data)) is None or cat.level != 3:
+        if field.data is None or (cat := db.session.get(Category, field.data)) is None or cat.level != 3 \
+                or cat.retired_at is not None:
             raise ValidationError(_l("Choose the category, down to the specific issue."))
 
     def validate_county_id(self, field):
         region = db.session.get(Region, field.data) if field.data else None
-        if region is None or region.parent_id is not None:
+        if region is None or region.parent_id is not None or region.retired_at is not None:
             raise ValidationError(_l("Choose the county or district."))
 
     def validate_unit_id(self, field):
-        if field.data is None or db.session.get(Unit, field.data) is None:
+        unit = db.session.get(Unit, field.data) if field.data is not None else None
+        if unit is None or unit.retired_at is not None:
             raise ValidationError(_l("Choose the lead unit."))
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal import forms_handling as fh
-from portal.domain import calendar, duplicates, routing, scope, workflow
+from portal.domain import calendar, duplicates, reply_templates, routing, scope, workflow
 from portal.extensions import db
 from portal.models import Case, Unit
 from portal.models.base import utcnow
@@ -38,8 +38,8 @@ STEPS = {
         c, current_user, False, f.note.data, expected_version=v)),
     "co_input": (fh.CoInputForm, lambda c, f, v: workflow.co_input(c, current_user, f.text.data,
                                                                     expected_version=v)),
-    "draft_reply": (fh.DraftReplyForm, lambda c, f, v: workflow.draft_reply(
-        c, current_user, f.reply_type.data, f.text.data, expected_version=v)),
+    "draft_reply": (fh.DraftReplyForm, lambda c, f, v: workflow.draft_reply(  # an unedited template is refused
+        c, current_user, f.reply_type.data, reply_templates.check_edited(c, f.text.data), expected_version=v)),
     "reply": (fh.StepForm, lambda c, f, v: workflow.approve_reply(c, current_user, expected_version=v)),
     "send_back": (fh.NoteForm, lambda c, f, v: workflow.send_back(c, current_user, f.note.data,
                                                                    expected_version=v)),
@@ -53,13 +53,13 @@ STEPS = {
 
 def _unit(unit_id: int) -> Unit:
     unit = db.session.get(Unit, unit_id)
-    if unit is None:
+    if unit is None or unit.retired_at is not None:
         raise workflow.WorkflowError(_("Choose a unit from the list."))
     return unit
 
 
 def _units(ids) -> list[Unit]:
-    return list(db.session.scalars(select(Unit).where(Unit.id.in_(ids or []))))
+    return list(db.session.scalars(select(Unit).where(Unit.id.in_(ids or []), Unit.retired_at.is_(None))))
 
 
 def _case_by_number(number: str) -> Case:

@@ -52,6 +52,9 @@ def submit():
     submission = form.valid_submission()
     if submission is not None:
         case, code = intake.receive(submission)
+        from portal.blueprints.knowledge.public import note_submission
+
+        note_submission()  # the common questions the citizen opened did not answer this one
         db.session.commit()
         session["receipt"] = {"tracking_no": case.tracking_no, "code": code}
         session[TRACKED_KEY] = (session.get(TRACKED_KEY, []) + [case.id])[-20:]

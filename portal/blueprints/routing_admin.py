@@ -29,11 +29,12 @@ class RuleForm(FlaskForm):
     unit_id = SelectField(_l("Suggested unit"), coerce=int, validators=[InputRequired(_l("Choose the unit."))])
 
     def load_choices(self):
-        categories = db.session.scalars(select(Category).options(selectinload(Category.parent))
-                                        .order_by(Category.code)).all()
+        categories = db.session.scalars(select(Category).where(Category.retired_at.is_(None))
+                                        .options(selectinload(Category.parent)).order_by(Category.code)).all()
         self.category_id.choices = [(c.id, c.path) for c in categories]
         self.county_id.choices = [(None, _l("Any county (city-wide rule)"))] + [
-            (r.id, r.name) for r in db.session.scalars(select(Region).where(Region.parent_id.is_(None))
+            (r.id, r.name) for r in db.session.scalars(select(Region).where(Region.parent_id.is_(None),
+                                                                            Region.retired_at.is_(None))
                                                        .order_by(Region.sort))]
         self.unit_id.choices = [(u.id, u.name) for u in routing.units_for_choice()]
 

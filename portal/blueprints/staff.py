@@ -60,21 +60,28 @@ def case_list():
 @bp.route("/intake", methods=["GET", "POST"])
 @roles_required(Role.OPERATOR, Role.DISPATCHER, Role.ADMIN)
 def intake_call():
+    from portal.blueprints.knowledge import intake_citation
+
     form = OperatorIntakeForm()
     form.load_choices()
-    if form.is_refresh():
-        return render_page("staff/intake.html", "form_body", form=form)
+    if request.method == "POST" and request.form.get("cite"):  # "answer the caller with this" article
+        intake_citation.apply(form, request.form.get("cite"))
+    if form.is_refresh() or (request.method == "POST" and request.form.get("cite")):
+        return render_page("staff/intake.html", "form_body", form=form, cited=intake_citation.cited(form))
     submission = form.valid_submission(channel=form.channel.data)
     if submission is not None:
         case, code = intake.receive(submission, entered_by=current_user)
         if form.answer_now.data:
-            workflow.answer_directly(case, current_user, form.answer_text.data)
+            workflow.answer_directly(case, current_user, form.answer_text.data,
+                                     data=intake_citation.event_data(form))
+            intake_citation.record(form, case)
         db.session.commit()
         flash(_("Case %(no)s recorded. Tell the caller the query code: %(code)s",
                 no=case.tracking_no, code=code), "success")
         return redirect_after_post(url_for("staff.case_detail", case_id=case.id))
     status = 422 if request.method == "POST" else 200
-    return render_page("staff/intake.html", "form_body", status=status, form=form)
+    return render_page("staff/intake.html", "form_body", status=status, form=form,
+                       cited=intake_citation.cited(form))
 
 
 @bp.get("/cases/<int:case_id>")

@@ -177,6 +177,8 @@ def warm_command():
     from flask import current_app
     from flask_babel import force_locale
 
+    from portal.blueprints.knowledge.public import knowledge_totals
+
     started = time.perf_counter()
     on = statistics.today()
     periods = [statistics.period("year", on=on), statistics.period("12m", on=on), statistics.period("month", on=on),
@@ -184,6 +186,7 @@ def warm_command():
     with current_app.test_request_context():
         for p in periods:
             figures = statistics.figures(p, refresh=True)
+            knowledge_totals(p.start, p.end, refresh=True)  # questions answered without a case
             for language in current_app.config["LANGUAGES"]:
                 with force_locale(language):
                     _charts(p, figures, refresh=True)

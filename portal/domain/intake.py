@@ -74,8 +74,10 @@ def find_tracked_case(tracking_no: str, code: str) -> Case | None:
 def receiving_platform(county_id: int) -> Platform:
     """Cases land on their county's sub-platform; the city main platform consolidates them all."""
     county = db.session.get(Region, county_id)
-    platform = db.session.scalar(select(Platform).where(Platform.region_id == county.id)) if county else None
-    return platform or db.session.scalar(select(Platform).where(Platform.kind == "city"))
+    platform = db.session.scalar(select(Platform).where(Platform.region_id == county.id,
+                                                        Platform.retired_at.is_(None))) if county else None
+    return platform or db.session.scalar(select(Platform).where(Platform.kind == "city").order_by(
+        Platform.retired_at.is_not(None), Platform.id))
 
 
 def receive(sub: Submission, entered_by: User | None = None, at=None) -> tuple[Case, str]:
@@ -104,12 +106,15 @@ def receive(sub: Submission, entered_by: User | None = None, at=None) -> tuple[C
 
 
 def leaf_categories_of(parent_id: int | None) -> list[Category]:
-    return list(db.session.scalars(select(Category).where(Category.parent_id == parent_id)
+    """Active (not retired) categories under `parent_id`: the choices for a new case."""
+    return list(db.session.scalars(select(Category).where(Category.parent_id == parent_id,
+                                                          Category.retired_at.is_(None))
                                    .order_by(Category.sort, Category.id)))
 
 
 def regions_under(parent_id: int | None) -> list[Region]:
-    return list(db.session.scalars(select(Region).where(Region.parent_id == parent_id)
+    """Active (not retired) counties (parent None) or towns of a county: the choices for a new case."""
+    return list(db.session.scalars(select(Region).where(Region.parent_id == parent_id, Region.retired_at.is_(None))
                                    .order_by(Region.sort, Region.id)))
 
 

@@ -138,7 +138,8 @@ def leaf_categories() -> list[Category]:
     """Every category with no children, in the tree's order (a service each)."""
     cats, by_id = _category_tree()
     parents = {c.parent_id for c in cats if c.parent_id is not None}
-    leaves = [c for c in cats if c.id not in parents]
+    leaves = [c for c in cats if c.id not in parents
+              and all(n.retired_at is None for n in _chain(c, by_id))]  # retired ones take no new requests
     return sorted(leaves, key=lambda c: [(n.sort, n.id) for n in _chain(c, by_id)])
 
 
@@ -147,6 +148,11 @@ def leaf_by_code(code: str) -> Category | None:
     if category is None:
         return None
     has_children = db.session.scalar(select(Category.id).where(Category.parent_id == category.id).limit(1))
+    node = category
+    while node is not None:  # a retired category (or one under a retired branch) takes no new requests
+        if node.retired_at is not None:
+            return None
+        node = node.parent
     return None if has_children else category
 
 
@@ -318,12 +324,14 @@ def parse_new_request(form, channel: str) -> intake.Submission:
     county = town = None
     county_code = _choice(form, "county", errors, required=True)
     if county_code:
-        county = db.session.scalar(select(Region).where(Region.code == county_code, Region.parent_id.is_(None)))
+        county = db.session.scalar(select(Region).where(Region.code == county_code, Region.parent_id.is_(None),
+                                                        Region.retired_at.is_(None)))
         if county is None:
             errors.append(f"attribute[county] {county_code} is not a county here: see the service definition.")
     town_code = _choice(form, "town", errors, required=False)
     if town_code:
-        town = db.session.scalar(select(Region).where(Region.code == town_code, Region.parent_id.is_not(None)))
+        town = db.session.scalar(select(Region).where(Region.code == town_code, Region.parent_id.is_not(None),
+                                                      Region.retired_at.is_(None)))
         if town is None or (county is not None and town.parent_id != county.id):
             errors.append(f"attribute[town] {town_code} is not a town or street in the county given.")
     publish = _yes_no_value(form, "publish", errors, required=True)

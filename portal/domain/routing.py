@@ -22,12 +22,13 @@ def suggest_unit(case: Case) -> Unit | None:
     def rank(rule):
         return (ancestry.index(rule.category_id), 0 if rule.county_id == case.county_id else 1)
 
-    matching = [r for r in rules if r.county_id in (None, case.county_id)]
+    matching = [r for r in rules if r.county_id in (None, case.county_id) and r.unit.retired_at is None]
     return min(matching, key=rank).unit if matching else None
 
 
 def units_for_choice() -> list[Unit]:
-    return list(db.session.scalars(select(Unit).order_by(Unit.kind, Unit.id)))
+    """Units a case can go to: every unit not retired."""
+    return list(db.session.scalars(select(Unit).where(Unit.retired_at.is_(None)).order_by(Unit.kind, Unit.id)))
 
 
 def set_rule(category_id: int, county_id: int | None, unit_id: int, actor) -> str:

@@ -191,7 +191,8 @@ def case_orders(case: Case) -> list[SupervisionOrder]:
 
 
 def units_for_choice() -> list[Unit]:
-    return list(db.session.scalars(select(Unit).order_by(Unit.kind, Unit.code)))
+    """Units an order can go to: every unit not retired."""
+    return list(db.session.scalars(select(Unit).where(Unit.retired_at.is_(None)).order_by(Unit.kind, Unit.code)))
 
 
 # ---------------------------------------------------------------------------------------------- dashboard

@@ -153,9 +153,10 @@ def decline(case: Case, actor: User, reason: str, text: str = "", at=None) -> Ca
     return event
 
 
-def answer_directly(case: Case, actor: User, answer: str, at=None) -> CaseEvent:
-    """An operator answers a simple consultation on the spot: the reply is given and waits for the rating."""
-    event = _move(case, "answer_directly", actor, note=answer, at=at)
+def answer_directly(case: Case, actor: User, answer: str, at=None, data: dict | None = None) -> CaseEvent:
+    """An operator answers a simple consultation on the spot: the reply is given and waits for the rating.
+    `data` says where the answer came from (e.g. the knowledge base article version)."""
+    event = _move(case, "answer_directly", actor, note=answer, at=at, data=data)
     case.reply_type, case.reply_text, case.replied_at = "explained", answer, event.at
     case.evaluation_due_at = event.at + timedelta(days=current_app.config.get("EVALUATION_DAYS", 7))
     return event

@@ -1,4 +1,5 @@
 """Database models. Import from here: `from portal.models import Case, Unit, ...`."""
+from portal.models.administration import AuditEntry
 from portal.models.case import Case, CaseEvent, CasePhoto, DailyCounter
 from portal.models.handling import (
                                      CalendarDay,
@@ -11,6 +12,13 @@ from portal.models.handling import (
                                      RoutingRule,
 )
 from portal.models.integration import ApiKey
+from portal.models.knowledge import (
+                                     KnowledgeArticle,
+                                     KnowledgeCitation,
+                                     KnowledgeDailyCount,
+                                     KnowledgeVersion,
+                                     ReplyTemplate,
+)
 from portal.models.org import Category, Platform, Region, Unit
 from portal.models.oversight import (
                                      EchoStory,
@@ -32,4 +40,6 @@ __all__ = [
     "ReturnRequest", "RoutingRule",
     "ApiKey", "EchoStory", "Interview", "MonitorProfile", "QualityReview", "RankingRow", "RankingSnapshot",
     "SupervisionOrder", "AgendaItem", "Participant", "Person", "Salon", "SalonUnit", "Suggestion",
+    "AuditEntry", "KnowledgeArticle", "KnowledgeCitation", "KnowledgeDailyCount", "KnowledgeVersion",
+    "ReplyTemplate",
 ]

@@ -36,6 +36,8 @@ class User(UserMixin, db.Model):
     platform_id: Mapped[int | None] = mapped_column(ForeignKey("platform.id"))
     email: Mapped[str | None] = mapped_column(String(120))
     active: Mapped[bool] = mapped_column(default=True)
+    # set when an admin creates the account or resets its password: every page asks for a new one first
+    must_change_password: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     unit = relationship("Unit")

@@ -276,7 +276,7 @@ def test_post_files_a_case_with_the_keys_channel(app, api, fmt):
     created = parse(r)
     assert len(created) == 1
     number = created[0]["service_request_id"]
-    assert re.fullmatch(r"FY\d{14}", number)
+    assert re.fullmatch(r"FY\d{18}", number)
     notice = created[0]["service_notice"]
     assert number in notice and re.search(r"\d{6}", notice.replace(number, ""))
     with app.app_context():

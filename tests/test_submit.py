@@ -52,7 +52,7 @@ def test_successful_submission_gives_tracking_number_and_code_once(client, city,
     response = client.post("/submit", case_form(city))
     assert response.status_code == 303
     receipt = client.get(response.headers["Location"]).get_data(as_text=True)
-    number = re.search(r"FY\d{14}", receipt).group(0)
+    number = re.search(r"FY\d{18}", receipt).group(0)
     code = re.search(r'data-testid="query-code">(\d{6})<', receipt).group(1)
     assert len(code) == 6
     again = client.get("/submit/receipt").get_data(as_text=True)

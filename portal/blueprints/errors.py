@@ -41,9 +41,18 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(429)
     def too_many(err):
-        return error_page(status=429, title=_("Too many attempts"),
-                          message=_("Too many attempts from this connection. Wait a few minutes and try "
-                                     "again."))
+        import math
+        import time
+
+        from portal.extensions import limiter
+
+        current = limiter.current_limit
+        wait = max(1, math.ceil(current.reset_at - time.time())) if current is not None else 60
+        response = error_page(status=429, title=_("Too many attempts"),
+                              message=_("Too many attempts from this connection. Try again in %(minutes)d "
+                                        "minutes.", minutes=max(1, math.ceil(wait / 60))))
+        response.headers["Retry-After"] = str(wait)
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(err):

@@ -21,6 +21,7 @@ from portal.forms import CaseForm, TrackForm
 from portal.forms_handling import EvaluateForm
 from portal.models import Case, CasePhoto
 from portal.view_helpers import redirect_after_post, render_page
+from portal.web_guard import safe_redirect_target
 
 bp = Blueprint("public", __name__)
 
@@ -37,10 +38,7 @@ def home():
 def set_language(code):
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
-    target = request.args.get("next") or url_for("public.home")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("public.home")
-    return redirect(target)
+    return redirect(safe_redirect_target(request.args.get("next"), url_for("public.home")))
 
 
 @bp.route("/submit", methods=["GET", "POST"])

@@ -36,7 +36,7 @@ class Config:
     LOGIN_RATE_LIMIT = "10 per minute"  # failed sign-ins per address
     LOGIN_USER_RATE_LIMIT = "20 per hour"  # failed sign-ins per user name, whatever the address
     TRACK_CASE_RATE_LIMIT = "10 per hour"  # wrong query codes per tracking number, whatever the address
-    SUBMIT_RATE_LIMIT = "10 per hour;30 per day"  # anonymous web submissions per address
+    SUBMIT_RATE_LIMIT = "20 per hour;60 per day"  # anonymous web submissions per address
     MAX_PHOTO_PIXELS = 40_000_000  # larger photos (and decompression bombs) are refused before decoding
     TRACKING_PREFIX = "FY"
     RECENT_PUBLISHED_ON_HOME = 8

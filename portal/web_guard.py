@@ -160,7 +160,9 @@ def safe_redirect_target(target: str | None, fallback: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------- headers
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+# Scripts: only our own files (no inline script, no eval: htmx runs with allowEval false). Styles: inline allowed
+# because the statistics charts are inline SVG carrying their own <style>; a style cannot run code.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; "
        "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'")
 
 

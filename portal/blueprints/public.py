@@ -41,7 +41,19 @@ def set_language(code):
     return redirect(safe_redirect_target(request.args.get("next"), url_for("public.home")))
 
 
+def _counts_as_submission(response) -> bool:
+    return not request.form.get("refresh")  # "update choices" with JavaScript off is not a submission
+
+
+def _signed_in_staff() -> bool:
+    from flask_login import current_user
+
+    return current_user.is_authenticated
+
+
 @bp.route("/submit", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["SUBMIT_RATE_LIMIT"], methods=["POST"],
+               deduct_when=_counts_as_submission, exempt_when=_signed_in_staff)
 def submit():
     form = CaseForm()
     form.load_choices()
@@ -105,15 +117,32 @@ def receipt():
     return render_page("public/receipt.html", receipt=data)
 
 
+def _wrong_code(response) -> bool:
+    return response.status_code in (422, 429)
+
+
 @bp.route("/track", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["TRACK_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["TRACK_RATE_LIMIT"], methods=["POST"], deduct_when=_wrong_code)
 def track():
+    """Wrong codes are limited per address and per tracking number (whatever the address), so guessing one case's
+    code from many addresses fails as surely as from one; the message says when to try again."""
+    from portal import rate_limits
+
     form = TrackForm()
     if form.validate_on_submit():
-        case = intake.find_tracked_case(form.tracking_no.data, form.query_code.data)
+        number, limits = form.tracking_no.data, current_app.config["TRACK_CASE_RATE_LIMIT"]
+        wait = rate_limits.blocked("track-case", number, limits)
+        if wait is not None:
+            form.query_code.errors = [_("Too many wrong query codes for this tracking number. Try again in "
+                                        "%(minutes)d minutes.", minutes=rate_limits.retry_minutes(wait))]
+            response = render_page("public/track.html", "track_form", status=429, form=form)
+            response.headers["Retry-After"] = str(wait)
+            return response
+        case = intake.find_tracked_case(number, form.query_code.data)
         if case is not None:
             session[TRACKED_KEY] = (session.get(TRACKED_KEY, []) + [case.id])[-20:]
             return redirect_after_post(url_for("public.tracked_case", tracking_no=case.tracking_no))
+        rate_limits.count_failure("track-case", number, limits)
         form.query_code.errors = [_("No case matches this tracking number and query code. Check both and "
                                     "try again.")]
     status = 422 if request.method == "POST" else 200

@@ -1,6 +1,7 @@
 """Similar open cases (并单 candidates): same category and county, similar words."""
 from sqlalchemy import select
 
+from portal.domain import publication
 from portal.extensions import db
 from portal.models import Case
 
@@ -29,7 +30,7 @@ def similar_open_cases(category_id: int | None, county_id: int | None, text: str
     if exclude_id:
         query = query.where(Case.id != exclude_id)
     if published_only:  # a citizen sees only what other citizens allowed to publish
-        query = query.where(Case.publish_consent.is_(True), Case.confidential.is_(False))
+        query = query.where(publication.public_clause())
     scored = [(case, similarity(text, f"{case.title} {case.description}")) for case in db.session.scalars(query)]
     scored = [pair for pair in scored if pair[1] >= threshold]
     return sorted(scored, key=lambda pair: -pair[1])[:limit]

@@ -8,7 +8,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from portal.domain import calendar, workflow
+from portal.domain import calendar, publication, workflow
 from portal.domain import photos as photo_store
 from portal.extensions import db
 from portal.models import Case, CasePhoto, Category, Platform, Region, User
@@ -113,7 +113,7 @@ def regions_under(parent_id: int | None) -> list[Region]:
 def recent_published(limit: int) -> list[Case]:
     """Cases whose citizen allowed publication (never confidential), newest first, with a public reply."""
     return list(db.session.scalars(
-        select(Case).where(Case.publish_consent.is_(True), Case.confidential.is_(False),
+        select(Case).where(publication.public_clause(),
                            Case.state.in_(("awaiting_evaluation", "closed", "archived")))
         .options(selectinload(Case.category), selectinload(Case.county))
         .order_by(Case.received_at.desc()).limit(limit)))

@@ -79,9 +79,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from portal.domain import apikeys, intake
+from portal.domain import apikeys, intake, publication
 from portal.domain.labels import ACTION_LABELS, DECLINE_REASONS, STATE_LABELS
-from portal.domain.privacy import ANONYMOUS, mask_text
+from portal.domain.privacy import ANONYMOUS, mask_text  # noqa: F401  (mask_text re-exported)
+from portal.domain.publication import public_text
 from portal.extensions import db
 from portal.models import ApiKey, Case, CaseEvent, Category, Region
 from portal.models.base import utcnow
@@ -445,7 +446,7 @@ def _comma_list(args, name: str) -> list[str]:
 
 
 def _published(query):
-    return query.where(Case.publish_consent.is_(True), Case.confidential.is_(False))
+    return publication.only_public(query)  # the one publication rule (consent, not confidential, reviewed)
 
 
 def find_requests(args, now: datetime | None = None) -> list[Case]:
@@ -521,16 +522,16 @@ def request_fields(case: Case, decline: CaseEvent | None = None) -> dict:
     return {
         "service_request_id": case.tracking_no,
         "status": status_of(case.state),
-        "status_notes": mask_text(status_notes(case, decline), case),
+        "status_notes": public_text(status_notes(case, decline), case),
         "service_name": case.category.name,
         "service_code": case.category.code,
-        "description": "" if withheld else mask_text(description, case),
+        "description": "" if withheld else public_text(description, case),
         "agency_responsible": agency.name if agency else None,
         "service_notice": str(STATE_LABELS.get(case.state, case.state)),
         "requested_datetime": w3c(case.received_at),
         "updated_datetime": w3c(case.updated_at),
         "expected_datetime": w3c(case.due_at),
-        "address": mask_text(address, case),
+        "address": public_text(address, case),
         "address_id": address_id,
         "zipcode": None,
         "lat": lat,
@@ -573,7 +574,7 @@ def find_updates(args, now: datetime | None = None) -> list[dict]:
         updates.append({
             "update_id": str(event.id), "service_request_id": case.tracking_no,
             "status": status_of(event.to_state or case.state), "updated_datetime": w3c(event.at),
-            "description": mask_text(text, case), "media_url": None,
+            "description": public_text(text, case), "media_url": None,
         })
     return updates
 

@@ -95,7 +95,8 @@ def case_page(case: Case, failed_step: str | None = None, failed_form=None, stat
     similar = []
     if any(s == "merge" for s in steps):
         similar = duplicates.similar_open_cases(case.category_id, case.county_id,
-                                                f"{case.title} {case.description}", exclude_id=case.id)
+                                                f"{case.title} {case.description}", exclude_id=case.id,
+                                                viewer=current_user)
         similar = [(c, score) for c, score in similar if c.received_at <= case.received_at]
     now = utcnow()
     return render_page(

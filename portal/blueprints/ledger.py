@@ -6,7 +6,7 @@ from flask import Blueprint, Response, abort, request, send_file, stream_with_co
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal.domain import contacts, ledger
+from portal.domain import contacts, ledger, scope
 from portal.extensions import db
 from portal.models import Case, Role
 from portal.view_helpers import render_page
@@ -56,6 +56,8 @@ def index():
 
 
 def _export_or_error():
+    if not scope.may_export(current_user):  # monitors read on screen only: no bulk export
+        abort(403)
     ref, filters, bounds, query = _filtered()
     if not filters.valid:
         return None, render_page("errors/error.html", status=422, title=_("The filters need correcting"),
@@ -99,9 +101,7 @@ def export_xlsx():
 @bp.post("/cases/<int:case_id>/contact")
 @login_required
 def show_contact(case_id):
-    case = db.session.get(Case, case_id)
-    if case is None:
-        abort(404)
+    case = scope.case_or_abort(current_user, case_id)
     try:
         details = contacts.reveal_contact(current_user, case, request.remote_addr)
     except contacts.ContactDenied:

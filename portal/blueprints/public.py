@@ -21,7 +21,7 @@ from portal.forms import CaseForm, TrackForm
 from portal.forms_handling import EvaluateForm
 from portal.models import Case, CasePhoto
 from portal.view_helpers import redirect_after_post, render_page
-from portal.web_guard import safe_redirect_target
+from portal.web_guard import parse_int, safe_redirect_target
 
 bp = Blueprint("public", __name__)
 
@@ -106,8 +106,9 @@ def similar_cases():
 
     staff = current_user.is_authenticated and current_user.role in (Role.OPERATOR, Role.DISPATCHER, Role.ADMIN)
     matches = duplicates.similar_open_cases(
-        request.form.get("category_id", type=int), request.form.get("county_id", type=int),
-        f"{request.form.get('title', '')} {request.form.get('description', '')}", published_only=not staff)
+        parse_int(request.form.get("category_id")), parse_int(request.form.get("county_id")),
+        f"{request.form.get('title', '')} {request.form.get('description', '')}"[:5000], published_only=not staff,
+        viewer=current_user if staff else None)
     return get_template_attribute("case_form.html", "similar_list")(matches, staff)
 
 

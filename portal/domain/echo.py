@@ -144,7 +144,7 @@ def find_case(ref: str) -> Case | None:
     ref = (ref or "").strip()
     if not ref:
         return None
-    if ref.isdigit() and len(ref) < 12:
+    if ref.isascii() and ref.isdigit() and len(ref) < 10:
         return db.session.get(Case, int(ref))
     return db.session.scalar(select(Case).where(Case.tracking_no == ref.upper()))
 

@@ -159,6 +159,15 @@ def safe_redirect_target(target: str | None, fallback: str) -> str:
     return target
 
 
+def public_url(endpoint: str, **values) -> str:
+    """An absolute address for feeds, discovery documents and links sent out: PUBLIC_BASE_URL + the path. The
+    request's Host header is never used (anyone can send any Host)."""
+    from flask import current_app, url_for
+
+    base = (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
+    return base + url_for(endpoint, **values)
+
+
 # ---------------------------------------------------------------------------------------------- headers
 # Scripts: only our own files (no inline script, no eval: htmx runs with allowEval false). Styles: inline allowed
 # because the statistics charts are inline SVG carrying their own <style>; a style cannot run code.
@@ -181,6 +190,7 @@ def security_headers(response):
 
 def register(app: Flask) -> None:
     app.after_request(security_headers)
+    app.jinja_env.globals["public_url"] = public_url
     if app.config.get("PREFERRED_URL_SCHEME") == "https" and app.config.get("SESSION_COOKIE_SECURE") is None:
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True

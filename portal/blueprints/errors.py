@@ -17,6 +17,16 @@ def error_page(title: str, message: str, status: int):
     return response
 
 
+def _open311_error(err):
+    """Errors found before a blueprint is chosen (405 from routing, 413) under /open311/ answer as Open311's
+    error list in JSON or XML, not as an HTML page."""
+    if request.path.startswith("/open311/"):
+        from portal.blueprints.open311 import _http_error
+
+        return _http_error(err)
+    return None
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(err):
@@ -35,12 +45,18 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(413)
     def too_large(err):
+        api = _open311_error(err)
+        if api is not None:
+            return api
         return error_page(status=413, title=_("Upload too large"),
                           message=_("What you sent is larger than we accept (photos at most 10 MB each, "
                                      "5 photos). Nothing was saved. Go back and choose smaller photos."))
 
     @app.errorhandler(429)
     def too_many(err):
+        api = _open311_error(err)
+        if api is not None:
+            return api
         import math
         import time
 
@@ -56,6 +72,9 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(err):
+        api = _open311_error(err)
+        if api is not None:
+            return api
         titles = {403: _("Not allowed"), 404: _("Page not found"), 405: _("Not allowed")}
         messages = {403: _("Your account may not open this page."),
                     404: _("There is nothing at this address. Check the link or start from the home page.")}

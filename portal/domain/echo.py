@@ -180,7 +180,7 @@ def parse_filters(args, categories: list[Category], counties: list[Region]) -> F
         raw = (args.get(name) or "").strip()
         if not raw:
             return None
-        if raw.isdigit() and int(raw) in {c.id for c in choices}:
+        if raw.isascii() and raw.isdigit() and len(raw) < 10 and int(raw) in {c.id for c in choices}:
             return int(raw)
         f.errors[name] = message
         return None

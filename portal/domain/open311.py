@@ -409,6 +409,8 @@ def parse_datetime(value: str, name: str) -> datetime:
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise Open311Error(400, f"{name} is not a W3C datetime, e.g. 2026-11-01T00:00:00+08:00.") from None
+    if not 1970 <= moment.year <= 2200:  # window arithmetic on year 1 or 9999 would overflow
+        raise Open311Error(400, f"{name} must lie between the years 1970 and 2200.")
     return moment.replace(tzinfo=SHANGHAI) if moment.tzinfo is None else moment
 
 
@@ -416,7 +418,7 @@ def _positive_int(args, name: str, default: int, high: int) -> int:
     raw = (args.get(name) or "").strip()
     if not raw:
         return default
-    if not raw.isdigit() or not 1 <= int(raw) <= high:
+    if not re.fullmatch(r"[0-9]{1,9}", raw) or not 1 <= int(raw) <= high:  # ASCII only: '²'.isdigit() is True
         raise Open311Error(400, f"{name} must be a whole number from 1 to {high}.")
     return int(raw)
 

@@ -6,7 +6,6 @@ from urllib.parse import quote
 import pytest
 
 from portal import create_app
-from portal.web_guard import InsecureConfiguration, safe_redirect_target
 
 HOSTILE_TARGETS = [
     "https://evil.example/", "http://evil.example", "//evil.example", "///evil.example", "////evil.example",
@@ -24,6 +23,8 @@ HOSTILE_TARGETS = [
 def test_app_refuses_to_start_without_a_real_key_outside_development(monkeypatch, tmp_path, key):
     monkeypatch.delenv("PORTAL_ENV", raising=False)
     monkeypatch.delenv("SECRET_KEY", raising=False)
+    from portal.web_guard import InsecureConfiguration
+
     config = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite3", "SECRET_KEY": key}
     with pytest.raises(InsecureConfiguration) as err:
         create_app(config)
@@ -60,11 +61,15 @@ def test_a_session_signed_with_the_old_development_key_is_not_accepted(app, clie
 # ---- open redirects --------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("target", HOSTILE_TARGETS)
 def test_safe_redirect_target_refuses_other_sites(target):
+    from portal.web_guard import safe_redirect_target
+
     assert safe_redirect_target(target, "/fallback") == "/fallback"
 
 
 @pytest.mark.parametrize("target", ["/track", "/staff/cases?page=2&state=submitted", "/stats/?period=2026-10#x"])
 def test_safe_redirect_target_keeps_local_paths(target):
+    from portal.web_guard import safe_redirect_target
+
     assert safe_redirect_target(target, "/fallback") == target
 
 

@@ -290,3 +290,13 @@ def test_pillow_bomb_limit_is_set():
 
     assert Image.MAX_IMAGE_PIXELS <= 40_000_000
     assert intake.TRACKING_RANDOM_DIGITS >= 10 and Unit is not None
+
+
+def test_set_password_command_ends_sessions(app, city):
+    from tests.conftest import PortalClient
+
+    browser = PortalClient(app.test_client())
+    browser.login("supervisor")
+    result = app.test_cli_runner().invoke(args=["set-password", "supervisor", "--password", "another-pass-456"])
+    assert result.exit_code == 0, result.output
+    assert "/login" in browser.get("/staff/cases").headers["Location"]

@@ -217,3 +217,20 @@ def test_session_cookie_is_secure_over_https(tmp_path):
                       "PREFERRED_URL_SCHEME": "https", "SESSION_COOKIE_SECURE": None, "TESTING": False})
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True and app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+@pytest.mark.parametrize("value", ["abc", HUGE, "²", "١٢٣"])
+def test_hostile_numbers_in_staff_forms_are_not_500(app, client, city, make_case, value):
+    case_id, _no, _code = make_case()
+    client.login("dispatcher")
+    page = f"/staff/cases/{case_id}"
+    r = client.post(f"{page}/step/accept", {"accept-version": value}, csrf_from=page)
+    assert r.status_code == 409
+    r = client.post(f"{page}/step/accept", {"accept-version": "1"}, csrf_from=page)
+    assert r.status_code in (303, 204)
+    r = client.post(f"{page}/step/assign", {"assign-version": "2", "assign-unit_id": str(city["units"]["cgj"]),
+                                             "assign-priority": "general", "assign-co_unit_ids": value},
+                    csrf_from=page)
+    assert r.status_code < 500
+    client.login("admin")
+    assert client.post("/admin/routing/delete", {"rule_id": value}, csrf_from="/admin/routing").status_code < 500

@@ -117,13 +117,13 @@ def take_step(case_id, step):
     if not workflow.may(current_user, step, case):
         message = _("This step is not possible now: the case is “%(state)s”.",
                     state=workflow.STATE_LABELS.get(case.state, case.state))
-        if case.version != int(request.form.get(f"{step}-version") or 0):
+        if case.version != form.version_number():
             message = str(workflow.StaleCase())
         return case_page(case, status=409, error=message)
     if not form.validate():
         return case_page(case, step, form, status=422)
     try:
-        STEPS[step][1](case, form, int(form.version.data or 0))
+        STEPS[step][1](case, form, form.version_number())
         db.session.commit()
     except workflow.WorkflowError as err:
         db.session.rollback()

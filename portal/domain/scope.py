@@ -8,9 +8,9 @@ unit/platform scope.
 * Monitors (监督员: deputies, journalists, citizen representatives) watch the handling from outside the
   government, so they get the least:
   - confidential cases: never (not in lists, not by id, not in samples);
-  - public cases (the one publication rule, `publication.is_public`): in full, with contacts masked;
-  - every other case: with personal data masked in all free text (names, phones, ID numbers, e-mails) and the
-    address withheld;
+  - public cases (the one publication rule, `publication.is_public`): in full (description, handling log,
+    replies, address), with the citizen's contacts and any personal data in the text masked;
+  - every other case: the same masked text, and the address withheld;
   - no bulk export (the ledger's CSV/XLSX answer 403); lists are paged on screen only.
   Citizens' contact details are never shown to monitors (`contacts.may_see_contact` is for handlers only).
 """

@@ -4,6 +4,8 @@ PY      := $(VENV)/bin/python
 FLASK   := $(VENV)/bin/flask
 PORT    ?= 5000
 export FLASK_APP := wsgi.py
+# Local development: without SECRET_KEY the app keeps a random key in instance/dev-secret-key (production refuses).
+export PORTAL_ENV ?= development
 # PostgreSQL pass of the test suite (trust auth on the dev and CI machines).
 TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 

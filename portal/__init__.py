@@ -20,12 +20,17 @@ def select_locale() -> str:
 
 
 def create_app(config: dict | None = None) -> Flask:
+    from portal import web_guard
+
     app = Flask(__name__, instance_relative_config=True)
+    app.url_map.converters["int"] = web_guard.BoundedIntConverter  # before any route: huge ids are 404s
     app.config.from_object(Config)
     app.config.from_pyfile("config.py", silent=True)  # instance/config.py, git-ignored
     if config:
         app.config.from_mapping(config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    web_guard.ensure_secret_key(app)
+    web_guard.trust_proxies(app)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.instance_path)
     if not app.config.get("UPLOAD_DIR"):
@@ -49,9 +54,20 @@ def create_app(config: dict | None = None) -> Flask:
     from portal import models  # noqa: F401  (register tables)
     from portal.models import User
 
+    login_manager._session_identifier_generator = web_guard.session_identifier  # no forwarded-address header
+
     @login_manager.user_loader
     def load_user(user_id: str):
-        return db.session.get(User, int(user_id))
+        """The cookie's id is "user id:session version"; an older version (signed out, password changed) is
+        no session at all."""
+        raw_id, _sep, raw_version = str(user_id).partition(":")
+        uid, version = web_guard.parse_int(raw_id), web_guard.parse_int(raw_version)
+        if uid is None or version is None:
+            return None
+        user = db.session.get(User, uid)
+        if user is None or (user.session_version or 1) != version:
+            return None
+        return user
 
     from portal.blueprints import (
         admin,
@@ -110,6 +126,7 @@ def create_app(config: dict | None = None) -> Flask:
     from portal import view_helpers
 
     view_helpers.register(app)
+    web_guard.register(app)
 
     @app.context_processor
     def inject_locale():

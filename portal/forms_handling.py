@@ -29,8 +29,23 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+def choice_id(value) -> int:
+    """An id picked from a list: ASCII digits below 2**31, else ValueError (WTForms reports "not a valid choice")."""
+    if isinstance(value, int):
+        return value
+    value = str(value).strip()
+    if not (value.isascii() and value.isdigit() and len(value) <= 10) or int(value) >= 2**31:
+        raise ValueError("not an id")
+    return int(value)
+
+
 class StepForm(FlaskForm):
     version = HiddenField()
+
+    def version_number(self) -> int:
+        """The case version the form was drawn at; 0 (always stale) for anything that is not a small number."""
+        raw = (self.version.data or "").strip()
+        return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else 0
 
 
 class DeclineForm(StepForm):
@@ -45,14 +60,14 @@ class AnswerForm(StepForm):
 
 class AssignForm(StepForm):
     unit_id = SelectField(_l("Lead unit"), coerce=int, validators=[InputRequired(_l("Choose the lead unit."))])
-    co_unit_ids = MultiCheckboxField(_l("Co-handling units (optional)"), coerce=int, validate_choice=False)
+    co_unit_ids = MultiCheckboxField(_l("Co-handling units (optional)"), coerce=choice_id, validate_choice=False)
     priority = SelectField(_l("Priority and time limit"),
                            choices=[(k, v) for k, v in PRIORITY_LABELS.items() if k != "complex"])
 
 
 class ConsultForm(StepForm):
     unit_id = SelectField(_l("Lead unit"), coerce=int, validators=[InputRequired(_l("Choose the lead unit."))])
-    co_unit_ids = MultiCheckboxField(_l("Co-handling units"), coerce=int, validate_choice=False)
+    co_unit_ids = MultiCheckboxField(_l("Co-handling units"), coerce=choice_id, validate_choice=False)
     limit_days = IntegerField(_l("Time limit (working days)"), default=15, validators=[
         InputRequired(_l("Enter the time limit in working days.")),
         NumberRange(min=1, max=60, message=_l("Between %(min)d and %(max)d working days."))])

@@ -103,8 +103,27 @@ def nav_links(user) -> tuple[list, list]:
     return public, staff
 
 
+def case_text(case, text):
+    """A case's free text as the signed-in user may read it (monitors: personal data masked; see scope)."""
+    from flask_login import current_user
+
+    from portal.domain import scope
+
+    return scope.text_for(current_user, case, text)
+
+
+def case_address(case):
+    from flask_login import current_user
+
+    from portal.domain import scope
+
+    return scope.address_for(current_user, case)
+
+
 def register(app: Flask) -> None:
     app.jinja_env.globals["nav_links"] = nav_links
+    app.jinja_env.globals["case_text"] = case_text
+    app.jinja_env.globals["case_address"] = case_address
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["local_time_iso"] = local_time_iso
     app.jinja_env.filters["mask_phone"] = mask_phone

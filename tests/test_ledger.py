@@ -13,7 +13,7 @@ from portal.domain import intake, ledger, workflow
 from portal.extensions import db
 from portal.models import Case, Category, Region, Unit, User
 
-NUMBER = re.compile(r"FY\d{14}")
+NUMBER = re.compile(r"FY\d{18}")
 PHONE = "13912345678"
 NAME = "李四维"
 

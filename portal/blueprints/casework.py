@@ -95,7 +95,8 @@ def case_page(case: Case, failed_step: str | None = None, failed_form=None, stat
     similar = []
     if any(s == "merge" for s in steps):
         similar = duplicates.similar_open_cases(case.category_id, case.county_id,
-                                                f"{case.title} {case.description}", exclude_id=case.id)
+                                                f"{case.title} {case.description}", exclude_id=case.id,
+                                                viewer=current_user)
         similar = [(c, score) for c, score in similar if c.received_at <= case.received_at]
     now = utcnow()
     return render_page(
@@ -116,13 +117,13 @@ def take_step(case_id, step):
     if not workflow.may(current_user, step, case):
         message = _("This step is not possible now: the case is “%(state)s”.",
                     state=workflow.STATE_LABELS.get(case.state, case.state))
-        if case.version != int(request.form.get(f"{step}-version") or 0):
+        if case.version != form.version_number():
             message = str(workflow.StaleCase())
         return case_page(case, status=409, error=message)
     if not form.validate():
         return case_page(case, step, form, status=422)
     try:
-        STEPS[step][1](case, form, int(form.version.data or 0))
+        STEPS[step][1](case, form, form.version_number())
         db.session.commit()
     except workflow.WorkflowError as err:
         db.session.rollback()

@@ -13,6 +13,7 @@ from portal.blueprints.stats import month_label
 from portal.domain import echo, statistics, workflow
 from portal.extensions import db
 from portal.view_helpers import redirect_after_post, render_page
+from portal.web_guard import page_arg, public_url
 
 bp = Blueprint("echo", __name__)
 
@@ -44,7 +45,7 @@ def _hot():
 def index():
     categories, counties = echo.top_categories(), echo.counties()
     f = echo.parse_filters(request.args, categories, counties)
-    page = echo.page_of(f, request.args.get("page", 1, type=int)) if not f.errors else echo.Page([], 0, 1, 1)
+    page = echo.page_of(f, page_arg()) if not f.errors else echo.Page([], 0, 1, 1)
     hot, hot_month = _hot()
     months = [(m, month_label(m)) for m in statistics.recent_months()]
     return render_page("echo/index.html", "results", status=422 if f.errors else 200, f=f, page=page,
@@ -66,12 +67,12 @@ def feed():
     if f.errors:
         abort(404)
     body = echo.atom_feed(
-        echo.latest(f), feed_id=url_for("echo.index", _external=True, **f.args),
+        echo.latest(f), feed_id=public_url("echo.index", **f.args),
         title=_("Fuyang 12345 echo wall"),
         subtitle=_("How the issues citizens raised were handled and answered."),
-        self_url=url_for("echo.feed", _external=True, **f.args),
-        alternate_url=url_for("echo.index", _external=True, **f.args),
-        story_url=lambda s: url_for("echo.story", story_id=s.id, _external=True),
+        self_url=public_url("echo.feed", **f.args),
+        alternate_url=public_url("echo.index", **f.args),
+        story_url=lambda s: public_url("echo.story", story_id=s.id),
         author=_("Fuyang 12345 Government Service Hotline"))
     return Response(body, content_type="application/atom+xml; charset=utf-8")
 

@@ -6,10 +6,11 @@ from flask import Blueprint, Response, abort, request, send_file, stream_with_co
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal.domain import contacts, ledger
+from portal.domain import contacts, ledger, scope
 from portal.extensions import db
 from portal.models import Case, Role
 from portal.view_helpers import render_page
+from portal.web_guard import arg_int, page_arg
 
 bp = Blueprint("ledger", __name__, url_prefix="/staff")
 
@@ -45,7 +46,7 @@ def _filtered():
 def index():
     ref, filters, bounds, query = _filtered()
     if filters.valid:
-        page = ledger.page_of(query, request.args.get("page", 1, type=int))
+        page = ledger.page_of(query, page_arg())
     else:
         page = ledger.Page(cases=[], total=0, page=1, pages=1)
     return render_page(
@@ -56,6 +57,8 @@ def index():
 
 
 def _export_or_error():
+    if not scope.may_export(current_user):  # monitors read on screen only: no bulk export
+        abort(403)
     ref, filters, bounds, query = _filtered()
     if not filters.valid:
         return None, render_page("errors/error.html", status=422, title=_("The filters need correcting"),
@@ -99,9 +102,7 @@ def export_xlsx():
 @bp.post("/cases/<int:case_id>/contact")
 @login_required
 def show_contact(case_id):
-    case = db.session.get(Case, case_id)
-    if case is None:
-        abort(404)
+    case = scope.case_or_abort(current_user, case_id)
     try:
         details = contacts.reveal_contact(current_user, case, request.remote_addr)
     except contacts.ContactDenied:
@@ -115,9 +116,9 @@ def show_contact(case_id):
 @bp.get("/ledger/contact-views")
 @admin_required
 def contact_views():
-    user_id = request.args.get("user", type=int)
+    user_id = arg_int("user")
     number = (request.args.get("case") or "").strip()
-    log = contacts.log_page(contacts.log_query(user_id, number), request.args.get("page", 1, type=int))
+    log = contacts.log_page(contacts.log_query(user_id, number), page_arg())
     filter_args = {k: v for k, v in (("user", user_id), ("case", number)) if v}
     return render_page("staff/contact_views.html", "log", log=log, user_id=user_id, number=number,
                        filter_args=filter_args, viewers=contacts.viewers)  # called only when the form renders

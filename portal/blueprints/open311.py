@@ -14,7 +14,7 @@ XML. The rules (what is public, how a POST becomes a case, filters, statuses) ar
 import re
 import xml.etree.ElementTree as ET
 
-from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
+from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import HTTPException
@@ -23,6 +23,7 @@ from portal import open311_openapi
 from portal.domain import apikeys, open311
 from portal.domain.open311 import FORMATS, Open311Error
 from portal.extensions import csrf, db, limiter
+from portal.web_guard import public_url
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 csrf.exempt(bp)
@@ -144,7 +145,7 @@ def discovery(fmt):
         "Fuyang 12345 government service hotline: call 12345, or write through the portal.")
     key_service = current_app.config.get("OPEN311_KEY_SERVICE") or _(
         "API keys are issued per channel system by the portal's administrators; ask the Fuyang 12345 centre.")
-    data = open311.discovery(url_for("open311.discovery", fmt="json", _external=True).rsplit("/", 1)[0] + "/",
+    data = open311.discovery(public_url("open311.discovery", fmt="json").rsplit("/", 1)[0] + "/",
                              contact, key_service)
     return respond(fmt, "discovery", data)
 
@@ -195,7 +196,7 @@ def service_request_updates(fmt):
 
 @bp.get("/openapi.json")
 def openapi():
-    base = url_for("open311.openapi", _external=True).rsplit("/", 1)[0]
+    base = public_url("open311.openapi").rsplit("/", 1)[0]
     response = jsonify(open311_openapi.document(base))
     response.headers["Cache-Control"] = "no-cache"
     return response

@@ -21,6 +21,7 @@ from portal.forms import CaseForm, TrackForm
 from portal.forms_handling import EvaluateForm
 from portal.models import Case, CasePhoto
 from portal.view_helpers import redirect_after_post, render_page
+from portal.web_guard import parse_int, safe_redirect_target
 
 bp = Blueprint("public", __name__)
 
@@ -37,13 +38,22 @@ def home():
 def set_language(code):
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
-    target = request.args.get("next") or url_for("public.home")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("public.home")
-    return redirect(target)
+    return redirect(safe_redirect_target(request.args.get("next"), url_for("public.home")))
+
+
+def _counts_as_submission(response) -> bool:
+    return not request.form.get("refresh")  # "update choices" with JavaScript off is not a submission
+
+
+def _signed_in_staff() -> bool:
+    from flask_login import current_user
+
+    return current_user.is_authenticated
 
 
 @bp.route("/submit", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["SUBMIT_RATE_LIMIT"], methods=["POST"],
+               deduct_when=_counts_as_submission, exempt_when=_signed_in_staff)
 def submit():
     form = CaseForm()
     form.load_choices()
@@ -99,8 +109,9 @@ def similar_cases():
 
     staff = current_user.is_authenticated and current_user.role in (Role.OPERATOR, Role.DISPATCHER, Role.ADMIN)
     matches = duplicates.similar_open_cases(
-        request.form.get("category_id", type=int), request.form.get("county_id", type=int),
-        f"{request.form.get('title', '')} {request.form.get('description', '')}", published_only=not staff)
+        parse_int(request.form.get("category_id")), parse_int(request.form.get("county_id")),
+        f"{request.form.get('title', '')} {request.form.get('description', '')}"[:5000], published_only=not staff,
+        viewer=current_user if staff else None)
     return get_template_attribute("case_form.html", "similar_list")(matches, staff)
 
 
@@ -110,15 +121,32 @@ def receipt():
     return render_page("public/receipt.html", receipt=data)
 
 
+def _wrong_code(response) -> bool:
+    return response.status_code in (422, 429)
+
+
 @bp.route("/track", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["TRACK_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["TRACK_RATE_LIMIT"], methods=["POST"], deduct_when=_wrong_code)
 def track():
+    """Wrong codes are limited per address and per tracking number (whatever the address), so guessing one case's
+    code from many addresses fails as surely as from one; the message says when to try again."""
+    from portal import rate_limits
+
     form = TrackForm()
     if form.validate_on_submit():
-        case = intake.find_tracked_case(form.tracking_no.data, form.query_code.data)
+        number, limits = form.tracking_no.data, current_app.config["TRACK_CASE_RATE_LIMIT"]
+        wait = rate_limits.blocked("track-case", number, limits)
+        if wait is not None:
+            form.query_code.errors = [_("Too many wrong query codes for this tracking number. Try again in "
+                                        "%(minutes)d minutes.", minutes=rate_limits.retry_minutes(wait))]
+            response = render_page("public/track.html", "track_form", status=429, form=form)
+            response.headers["Retry-After"] = str(wait)
+            return response
+        case = intake.find_tracked_case(number, form.query_code.data)
         if case is not None:
             session[TRACKED_KEY] = (session.get(TRACKED_KEY, []) + [case.id])[-20:]
             return redirect_after_post(url_for("public.tracked_case", tracking_no=case.tracking_no))
+        rate_limits.count_failure("track-case", number, limits)
         form.query_code.errors = [_("No case matches this tracking number and query code. Check both and "
                                     "try again.")]
     status = 422 if request.method == "POST" else 200

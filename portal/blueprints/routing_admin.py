@@ -19,7 +19,15 @@ bp = Blueprint("routing_admin", __name__, url_prefix="/admin/routing")
 
 
 def _optional_int(value):
-    return int(value) if value not in (None, "", "None") else None
+    """An optional id: None when empty; ASCII digits below 2**31 only (anything else is "not a valid choice")."""
+    if value in (None, "", "None"):
+        return None
+    if isinstance(value, int):
+        return value
+    value = str(value).strip()
+    if not (value.isascii() and value.isdigit() and len(value) <= 10) or int(value) >= 2**31:
+        raise ValueError("not an id")
+    return int(value)
 
 
 class RuleForm(FlaskForm):
@@ -69,7 +77,11 @@ def index():
 def delete():
     form = DeleteForm()
     if form.validate_on_submit():
-        rule = db.session.get(RoutingRule, _optional_int(form.rule_id.data) or 0)
+        try:
+            rule_id = _optional_int(form.rule_id.data) or 0
+        except ValueError:
+            rule_id = 0
+        rule = db.session.get(RoutingRule, rule_id)
         if rule is not None:
             db.session.delete(rule)
             db.session.commit()

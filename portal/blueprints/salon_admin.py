@@ -24,6 +24,7 @@ from portal.forms_salons import (
 )
 from portal.models import Case, Participant, Role, Salon, Suggestion, Unit
 from portal.view_helpers import is_fragment_request, redirect_after_post, render_page
+from portal.web_guard import public_url
 
 bp = Blueprint("salon_admin", __name__, url_prefix="/staff/salons")
 ORGANIZERS = (Role.SALON_ORGANIZER, Role.ADMIN)
@@ -142,8 +143,7 @@ def step(salon_id, action):
     salon = _salon(salon_id)
     try:
         if action == "publish":
-            salons.publish(salon, current_user, rating_link=lambda code: url_for("salons.rate", code=code,
-                                                                                   _external=True))
+            salons.publish(salon, current_user, rating_link=lambda code: public_url("salons.rate", code=code))
         else:
             getattr(salons, action)(salon, current_user)
         db.session.commit()

@@ -14,6 +14,7 @@ from portal.forms_salons import RatingForm, RegistrationForm
 from portal.models import Case, Participant, Salon, Suggestion
 from portal.models.base import utcnow
 from portal.view_helpers import redirect_after_post, render_page
+from portal.web_guard import public_url
 
 bp = Blueprint("salons", __name__, url_prefix="/salons")
 
@@ -60,7 +61,7 @@ def ics(salon_id):
     event.add("location", salon.venue)
     agenda = "\n".join(f"· {a.title} ({a.minutes}′)" for a in salon.agenda)
     event.add("description", salon.theme + (f"\n\n{agenda}" if agenda else ""))
-    event.add("url", url_for("salons.detail", salon_id=salon.id, _external=True))
+    event.add("url", public_url("salons.detail", salon_id=salon.id))
     cal.add_component(event)
     cal.add_missing_timezones()
     response = make_response(cal.to_ical())

@@ -12,6 +12,7 @@ from portal.extensions import db
 from portal.forms import OperatorIntakeForm
 from portal.models import Case, CasePhoto, Role
 from portal.view_helpers import redirect_after_post, render_page
+from portal.web_guard import page_arg
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 PAGE_SIZE = 50
@@ -43,7 +44,7 @@ def home():
 @bp.get("/cases")
 @login_required
 def case_list():
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_arg()
     state = request.args.get("state") or None
     query = scope.visible_cases(current_user)
     if state in Case.STATES:

@@ -21,6 +21,7 @@ from portal.forms import strip
 from portal.models import Case, MonitorProfile, QualityReview, Role, SupervisionOrder, Unit
 from portal.models.base import utcnow
 from portal.view_helpers import redirect_after_post, render_page
+from portal.web_guard import arg_int, page_arg
 
 bp = Blueprint("supervision", __name__, url_prefix="/staff")
 
@@ -160,7 +161,7 @@ def _order_filters():
     status_filter = request.args.get("status") or None
     if status_filter not in supervision.STATUS_FILTERS:
         status_filter = None
-    unit_id = request.args.get("unit", type=int) if current_user.role in SUPERVISORS else None
+    unit_id = arg_int("unit") if current_user.role in SUPERVISORS else None
     return status_filter, unit_id
 
 
@@ -168,7 +169,7 @@ def _orders_page(status: int = 200, error: str = ""):
     status_filter, unit_id = _order_filters()
     now = utcnow()
     query = supervision.filter_orders(supervision.visible_orders(current_user), status_filter, unit_id, now)
-    page = supervision.page_of(query, request.args.get("page", 1, type=int))
+    page = supervision.page_of(query, page_arg())
     answer_forms = {o.id: _failed_form(f"answer-{o.id}") or AnswerForm(prefix=f"answer-{o.id}")
                     for o in page.orders if supervision.may_answer(current_user, o)}
     issue_form = None
@@ -259,14 +260,14 @@ def dashboard():
 @roles_required(*SUPERVISORS)
 def cases():
     """The cases behind a dashboard number: a unit's overdue or yellow cases."""
-    unit_id = request.args.get("unit", type=int)
+    unit_id = arg_int("unit")
     light = request.args.get("light") or None
     unit = db.session.get(Unit, unit_id) if unit_id is not None else None
     if (unit_id is not None and unit is None) or (light is not None and light not in ledger.LIGHTS):
         abort(404)
     bounds = ledger.LightBounds.at()
     page = ledger.page_of(supervision.cases_of_unit(current_user, unit_id, light, bounds),
-                          request.args.get("page", 1, type=int))
+                          page_arg())
     args = {k: v for k, v in (("unit", unit_id), ("light", light)) if v}
     return render_page("supervision/cases.html", "results", page=page, bounds=bounds, unit=unit, light=light,
                        args=args)

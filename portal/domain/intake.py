@@ -6,13 +6,12 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
-from portal.domain import calendar, callers, notify, search, workflow  # noqa: F401  (search: keeps the index current)
+from portal.domain import calendar, callers, notify, publication, search, workflow  # noqa: F401  (search: keeps the index current)
 from portal.domain import photos as photo_store
 from portal.extensions import db
-from portal.models import Case, CasePhoto, Category, DailyCounter, Platform, Region, User
+from portal.models import Case, CasePhoto, Category, Platform, Region, User
 from portal.models.base import utcnow
 
 
@@ -36,16 +35,18 @@ class Submission:
     photos: list[photo_store.CleanPhoto] = field(default_factory=list)
 
 
+TRACKING_RANDOM_DIGITS = 10
+
+
 def next_tracking_number(day) -> str:
-    """FY + yyyymmdd + 6-digit daily sequence, allocated by one atomic upsert (safe under concurrency)."""
+    """FY + yyyymmdd + 10 random digits: readable date, unguessable rest (numbers issued before, with a daily
+    sequence, stay valid). A collision (one in ten billion a day) draws again; the unique index is the last word."""
     prefix = current_app.config["TRACKING_PREFIX"]
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(DailyCounter).values(prefix=prefix, day=day, value=1)
-    stmt = stmt.on_conflict_do_update(index_elements=["prefix", "day"],
-                                      set_={"value": DailyCounter.value + 1}).returning(DailyCounter.value)
-    value = db.session.execute(stmt).scalar_one()
-    return f"{prefix}{day:%Y%m%d}{value:06d}"
+    for _attempt in range(5):
+        number = f"{prefix}{day:%Y%m%d}{secrets.randbelow(10 ** TRACKING_RANDOM_DIGITS):0{TRACKING_RANDOM_DIGITS}d}"
+        if db.session.scalar(select(Case.id).where(Case.tracking_no == number)) is None:
+            return number
+    raise RuntimeError("could not draw a free tracking number")
 
 
 def hash_query_code(code: str, salt: str) -> str:
@@ -121,7 +122,7 @@ def regions_under(parent_id: int | None) -> list[Region]:
 def recent_published(limit: int) -> list[Case]:
     """Cases whose citizen allowed publication (never confidential), newest first, with a public reply."""
     return list(db.session.scalars(
-        select(Case).where(Case.publish_consent.is_(True), Case.confidential.is_(False),
+        select(Case).where(publication.public_clause(),
                            Case.state.in_(("awaiting_evaluation", "closed", "archived")))
         .options(selectinload(Case.category), selectinload(Case.county))
         .order_by(Case.received_at.desc()).limit(limit)))

@@ -113,10 +113,10 @@ def load_reference() -> Reference:
 
 
 def _parse_int(value: str) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
+    value = (value or "").strip()
+    if not (value.isascii() and value.isdigit() and len(value) <= 9):
         return None
+    return int(value)
 
 
 def parse_filters(args: Mapping[str, str], ref: Reference) -> LedgerFilters:

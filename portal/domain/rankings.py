@@ -36,7 +36,7 @@ GROUPS = Unit.RANKING_GROUPS  # ("city_department", "county")
 GROUP_LABELS = {"city_department": _l("City departments"), "county": _l("County and district governments")}
 DEFAULT_POSITIONS = {"city_department": 5, "county": 3}
 DEFAULT_INTERVIEW_BOTTOM = 3
-_MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
+_MONTH = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")
 
 
 class RankingError(Exception):

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from portal.domain import publication
 from portal.domain.privacy import mask_name
 from portal.domain.salons import HELD, RELEASED
 from portal.extensions import db
@@ -32,7 +33,7 @@ def public_reply(suggestion: Suggestion) -> str | None:
         return suggestion.explanation
     if suggestion.outcome == "in_hand":
         parts = [suggestion.explanation or ""]
-        if case and case.is_published and case.state in RELEASED and case.reply_text:
+        if case and publication.is_public(case) and case.state in RELEASED and case.reply_text:
             parts.append(case.reply_text)
         return "\n\n".join(p for p in parts if p) or None
     return None

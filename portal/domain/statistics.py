@@ -128,7 +128,9 @@ def last_of_month(day: date) -> date:
 def parse_month(value: str) -> date:
     try:
         year, month = value.split("-")
-        if len(year) != 4 or len(month) != 2:
+        if not (year.isascii() and month.isascii() and len(year) == 4 and len(month) == 2):
+            raise ValueError
+        if not 2000 <= int(year) <= 2200:
             raise ValueError
         return date(int(year), int(month), 1)
     except (ValueError, AttributeError):

@@ -26,3 +26,14 @@ document.addEventListener("htmx:afterSwap", function (event) {
     if (first) { first.focus(); }
   }
 });
+
+// A form that stays on the page for the next entry (tea salon capture): empty the text and focus it after success.
+// (Here rather than in hx-on: the Content-Security-Policy allows no eval.)
+document.addEventListener("htmx:afterRequest", function (event) {
+  var form = event.detail.elt;
+  if (!event.detail.successful || !form || !form.hasAttribute || !form.hasAttribute("data-clear-after-success")) {
+    return;
+  }
+  var text = form.querySelector("textarea");
+  if (text) { text.value = ""; text.focus(); }
+});

@@ -28,7 +28,7 @@ def test_web_submission_sends_the_number_and_code_by_sms_and_email(client, city,
     response = client.post("/submit", case_form(city, citizen_email="zhang@example.com"))
     assert response.status_code == 303
     receipt = client.get(response.headers["Location"]).get_data(as_text=True)
-    number = re.search(r"FY\d{14}", receipt).group(0)
+    number = re.search(r"FY\d{18}", receipt).group(0)
     code = re.search(r'data-testid="query-code">(\d{6})<', receipt).group(1)
     sms = outbox(app, "13812345678")
     assert len(sms) == 1 and sms[0].channel == "sms"

@@ -36,7 +36,7 @@ MAX_CANDIDATES = 500
 MAX_QUERY_WORDS = 8
 SNIPPET_CHARS = 90
 SEARCHED_FIELDS = ("title", "description", "address", "reply_text")
-TRACKING_NUMBER = re.compile(r"^[A-Z]{1,8}\d{14}$")
+TRACKING_NUMBER = re.compile(r"^[A-Z]{1,8}\d{14}(?:\d{4})?$")  # FY + date + 10 random digits (older: 6)
 
 _jieba = None
 

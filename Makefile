@@ -7,7 +7,7 @@ export FLASK_APP := wsgi.py
 # PostgreSQL pass of the test suite (trust auth on the dev and CI machines).
 TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: install run serve db demo test test-fast test-sqlite test-postgres translations lint chromium clean extract
+.PHONY: install run serve worker bench db demo test test-fast test-sqlite test-postgres translations lint chromium clean extract
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -30,8 +30,13 @@ run: demo
 	@echo "Serving on http://127.0.0.1:$(PORT)"
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
+# Production serving with gunicorn.conf.py (settings from PORTAL_* environment variables, see that file).
 serve: install
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	$(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app
+
+# The background worker: outbox every minute, sweep and statistics every 5 minutes (safe to run twice).
+worker: install
+	$(FLASK) worker
 
 # Debian's Chromium for the browser tests (playwright cannot download browsers here).
 chromium:

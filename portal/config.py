@@ -25,6 +25,8 @@ class Config:
     LOGIN_RATE_LIMIT = "10 per minute"
     TRACKING_PREFIX = "FY"
     RECENT_PUBLISHED_ON_HOME = 8
+    # The one reverse proxy whose X-Forwarded-For is believed (gunicorn.conf.py passes PORTAL_TRUSTED_PROXY on).
+    TRUSTED_PROXY = os.environ.get("TRUSTED_PROXY", "")
 
 
 def database_url(instance_path: str) -> str:

@@ -1,7 +1,7 @@
 """Keyset pagination for case lists (ledger, staff case list): newest first by (received_at, id), pages reached by
 a cursor (`after` = older than this row, `before` = newer than this row), never by OFFSET, so page 1 and a page
 at 90 % of ten million cases cost the same index range scan. The total is counted up to `COUNT_CAP` rows only:
-beyond that a person sees "more than 10,000" and narrows the filters, which is what they would do anyway.
+beyond that a person sees "more than 1,000" and narrows the filters, which is what they would do anyway.
 
 A cursor is "<microseconds since the epoch>.<case id>" of the row it starts after (or before)."""
 from __future__ import annotations
@@ -15,7 +15,7 @@ from portal.extensions import db
 from portal.models import Case
 from portal.models.base import UTCDateTime
 
-COUNT_CAP = 10_000
+COUNT_CAP = 1_000
 
 
 @dataclass

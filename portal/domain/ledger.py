@@ -239,10 +239,10 @@ def ledger_query(user: User, f: LedgerFilters, bounds: LightBounds) -> Select:
 
 
 def page_of(query: Select, after: str | None = None, before: str | None = None,
-            size: int = PAGE_SIZE) -> keyset.KeysetPage:
+            size: int | None = None) -> keyset.KeysetPage:
     """One page by keyset (no OFFSET), a count capped at keyset.COUNT_CAP, three eager loads: the same number of
     queries for 1 row or 50, and the same cost on the first page as deep in ten million cases."""
-    return keyset.page(query, size, after=after, before=before,
+    return keyset.page(query, size or PAGE_SIZE, after=after, before=before,
                        options=(selectinload(Case.category), selectinload(Case.county), selectinload(Case.lead_unit)))
 
 

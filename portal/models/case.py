@@ -85,7 +85,17 @@ class Case(db.Model):
     events = relationship("CaseEvent", back_populates="case", order_by="CaseEvent.id")
     units = relationship("CaseUnit", back_populates="case", order_by="CaseUnit.id")
 
-    __table_args__ = (Index("ix_case_public_recent", "publish_consent", "confidential", "received_at"),)
+    __table_args__ = (
+        Index("ix_case_public_recent", "publish_consent", "confidential", "received_at"),
+        # keyset pages, newest first (portal/domain/keyset.py): whole city, per state, per platform, per unit
+        Index("ix_case_received_at_id", "received_at", "id"),
+        Index("ix_case_state_received_at_id", "state", "received_at", "id"),
+        Index("ix_case_platform_received_at_id", "platform_id", "received_at", "id"),
+        Index("ix_case_lead_unit_received_at_id", "lead_unit_id", "received_at", "id"),
+        # work queues ordered by deadline (unit queues, overdue tabs)
+        Index("ix_case_lead_unit_state_due_at", "lead_unit_id", "state", "due_at"),
+        Index("ix_case_state_due_at", "state", "due_at"),
+    )
 
     @property
     def is_published(self) -> bool:

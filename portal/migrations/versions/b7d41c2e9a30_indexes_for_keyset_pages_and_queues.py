@@ -1,0 +1,39 @@
+"""indexes for keyset pages and work queues (city scale)
+
+Revision ID: b7d41c2e9a30
+Revises: 0c18915b12f9
+Create Date: 2026-11-27 09:10:00
+
+"""
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = 'b7d41c2e9a30'
+down_revision = '0c18915b12f9'
+branch_labels = None
+depends_on = None
+
+CASE_INDEXES = (
+    ("ix_case_received_at_id", ["received_at", "id"]),
+    ("ix_case_state_received_at_id", ["state", "received_at", "id"]),
+    ("ix_case_platform_received_at_id", ["platform_id", "received_at", "id"]),
+    ("ix_case_lead_unit_received_at_id", ["lead_unit_id", "received_at", "id"]),
+    ("ix_case_lead_unit_state_due_at", ["lead_unit_id", "state", "due_at"]),
+    ("ix_case_state_due_at", ["state", "due_at"]),
+)
+
+
+def upgrade():
+    with op.batch_alter_table('case', schema=None) as batch_op:
+        for name, columns in CASE_INDEXES:
+            batch_op.create_index(name, columns, unique=False)
+    with op.batch_alter_table('case_unit', schema=None) as batch_op:
+        batch_op.create_index('ix_case_unit_unit_active_case', ['unit_id', 'active', 'case_id'], unique=False)
+
+
+def downgrade():
+    with op.batch_alter_table('case_unit', schema=None) as batch_op:
+        batch_op.drop_index('ix_case_unit_unit_active_case')
+    with op.batch_alter_table('case', schema=None) as batch_op:
+        for name, _columns in reversed(CASE_INDEXES):
+            batch_op.drop_index(name)

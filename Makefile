@@ -58,6 +58,16 @@ test-postgres: install
 	@echo "== test suite on PostgreSQL ($(TEST_POSTGRES_URL)) =="
 	TEST_DATABASE_URL=$(TEST_POSTGRES_URL) $(PY) -m pytest
 
+# City-scale benchmark (scripts/bench/): load N synthetic cases into a SCRATCH database (its name starts with
+# "bench"), serve with gunicorn.conf.py, measure, write bench-results/ and the table in docs/performance.md.
+#   make bench N=300000 DB=postgresql://postgres@127.0.0.1:5432/bench
+N        ?= 20000
+DB       ?= sqlite:///$(CURDIR)/instance/bench.sqlite3
+SECONDS  ?= 5
+bench: install
+	$(PY) scripts/bench/generate.py --n $(N) --db $(DB) --reset
+	$(PY) scripts/bench/run.py --db $(DB) --seconds $(SECONDS) --docs
+
 lint: install
 	$(VENV)/bin/ruff check .
 

@@ -95,16 +95,17 @@ def load(name: str, clients: list[Client], action, seconds: float, ok=(200,), wa
     stop_at = start_at + seconds
 
     def run(client: Client, index: int):
+        action(client, index * 1_000_000 - 1)  # one untimed request: per-process caches, connections
         i = 0
         local, errors, statuses = [], 0, {}
         while True:
             began = time.perf_counter()
-            if began >= stop_at:
+            if began >= stop_at and local:
                 break
             status = action(client, index * 1_000_000 + i)
             ended = time.perf_counter()
             i += 1
-            if began < start_at:
+            if began < start_at and ended < stop_at:
                 continue
             statuses[status] = statuses.get(status, 0) + 1
             if status not in ok:

@@ -1,11 +1,14 @@
 """Cases (诉求件), their photos and their append-only event log."""
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, event
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
 from portal.models.base import UTCDateTime, utcnow
+
+
+OVERDUE_OPEN = text("escalated_at IS NOT NULL AND state IN ('assigned', 'handling')")
 
 
 class Case(db.Model):
@@ -95,6 +98,10 @@ class Case(db.Model):
         # work queues ordered by deadline (unit queues, overdue tabs)
         Index("ix_case_lead_unit_state_due_at", "lead_unit_id", "state", "due_at"),
         Index("ix_case_state_due_at", "state", "due_at"),
+        # the overdue tabs: escalated cases still with a unit, by deadline (a small, ordered partial index)
+        Index("ix_case_overdue_due_at", "due_at", postgresql_where=OVERDUE_OPEN, sqlite_where=OVERDUE_OPEN),
+        # similar open cases on the staff case page (same category and district, newest first)
+        Index("ix_case_category_county_received_at", "category_id", "county_id", "received_at"),
     )
 
     @property

@@ -69,7 +69,7 @@ def test_benchmark_pages_run_a_fixed_number_of_statements(app, city, make_case, 
             url = path()
             response = client.get(url)  # warm-up: per-process caches
             assert response.status_code == 200, (name, url, response.status_code)
-            counts[name] = count_queries(lambda: client.get(url))
+            counts[name] = count_queries(lambda client=client, url=url: client.get(url))
         return counts
 
     few = measure()

@@ -1,7 +1,7 @@
 """The ledger (台账): every case in a user's scope, filtered, paged, and exported to CSV or XLSX.
 
 Views stay thin: they hand the query arguments to `parse_filters`, then use `ledger_query` (scope + filters as
-one SELECT), `page_of` (one COUNT, one page, eager loads: a fixed number of queries whatever the page holds)
+one SELECT), `page_of` (a keyset page, a capped count, eager loads: a fixed number of queries at any depth)
 and `csv_chunks` / `write_xlsx` (every matching row, fetched in batches with `yield_per`).
 
 Deadline lights are computed in SQL. A case has a light only while the unit's handling clock runs
@@ -23,7 +23,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, false, func, or_, select
+from sqlalchemy import Select, and_, false, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
 from portal.domain import calendar, keyset, scope

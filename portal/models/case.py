@@ -7,7 +7,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.extensions import db
 from portal.models.base import UTCDateTime, utcnow
 
-
 OVERDUE_OPEN = text("escalated_at IS NOT NULL AND state IN ('assigned', 'handling')")
 
 

@@ -24,7 +24,8 @@ import os
 import random
 import sys
 import time
-from datetime import datetime, time as dtime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
+from datetime import time as dtime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -187,11 +188,11 @@ def load_organisation():
 
 
 def world(ref, now):
+    from synthetic import World
+
     from portal.domain import intake
     from portal.extensions import db
     from portal.models import Platform, User
-
-    from synthetic import World
 
     staff = {}
     for user in db.session.scalars(select(User).where(User.unit_id.is_not(None))):
@@ -201,7 +202,7 @@ def world(ref, now):
         if user.role == "unit_lead" and lead is None:
             lead = user.id
         staff[user.unit_id] = (handler, lead)
-    staff = {unit: (h or l, l or h) for unit, (h, l) in staff.items()}
+    staff = {unit: (handler or lead, lead or handler) for unit, (handler, lead) in staff.items()}
     platforms = {p.region_id: p.id for p in db.session.scalars(select(Platform).where(Platform.region_id.is_not(None)))}
     users = ref["users"]
     return World(
@@ -234,13 +235,12 @@ def generate(url: str, n: int, days: int = 1095, seed: int = 12345, batch: int =
     if reset:
         reset_database(url)
     from flask_migrate import upgrade
+    from synthetic import Ids, one_case
 
     from portal import create_app
     from portal.domain import calendar
     from portal.extensions import db
     from portal.models import Case, CaseEvent, DailyCounter
-
-    from synthetic import Ids, one_case
 
     # demo passwords hashed cheaply: 87 scrypt hashes would take longer than loading 20 k cases
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})

@@ -123,10 +123,15 @@ def create_app(config: dict | None = None) -> Flask:
 
     register_search_cli(app)
 
-    from portal import view_helpers
+    from portal import serving, view_helpers
 
     view_helpers.register(app)
     web_guard.register(app)
+    serving.register(app)
+
+    from portal.worker import register_worker_cli
+
+    register_worker_cli(app)
 
     @app.context_processor
     def inject_locale():

@@ -25,8 +25,6 @@ class Config:
     SESSION_COOKIE_SECURE = {"1": True, "true": True, "0": False, "false": False}.get(
         os.environ.get("SESSION_COOKIE_SECURE", "").lower())
     # Reverse proxies in front of the app whose X-Forwarded-For (and -Proto) are trusted; 0: none (direct).
-    PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0") or 0)
-    PROXY_FIX_X_PROTO = int(os.environ.get("PROXY_FIX_X_PROTO", "0") or 0)
     # The address the public reaches the portal at (Open311 discovery, feed ids); the Host header is never used.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     REMEMBER_COOKIE_HTTPONLY = True
@@ -40,6 +38,9 @@ class Config:
     MAX_PHOTO_PIXELS = 40_000_000  # larger photos (and decompression bombs) are refused before decoding
     TRACKING_PREFIX = "FY"
     RECENT_PUBLISHED_ON_HOME = 8
+    # The one reverse proxy whose X-Forwarded-For/-Proto/-Host are believed (gunicorn.conf.py passes
+    # PORTAL_TRUSTED_PROXY on); unset: direct connections, forwarded headers ignored.
+    TRUSTED_PROXY = os.environ.get("TRUSTED_PROXY", "")
     REPEAT_CALL_DAYS = 7  # a new case from the same phone about the same thing within this many days: 重复件
 
 

@@ -48,15 +48,30 @@ def ensure_secret_key(app: Flask) -> None:
 
 
 # ---------------------------------------------------------------------------------------------- proxies
-def trust_proxies(app: Flask) -> None:
-    """Forwarded headers count only when a trusted reverse proxy sets them: PROXY_FIX_X_FOR proxies (default 0,
-    direct connections) in front of the app. Then `request.remote_addr` is the real client everywhere."""
-    hops = int(app.config.get("PROXY_FIX_X_FOR") or 0)
-    if hops > 0:
+class TrustedProxyFix:
+    """Apply ProxyFix (one hop of X-Forwarded-For/-Proto/-Host) only to requests that come from the trusted proxy's
+    address; anyone else talking to the server directly cannot choose their address by sending the header."""
+
+    def __init__(self, wsgi_app, trusted: set[str]):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=int(app.config.get("PROXY_FIX_X_PROTO") or 0),
-                                x_host=0, x_port=0, x_prefix=0)
+        self.plain = wsgi_app
+        self.fixed = ProxyFix(wsgi_app, x_for=1, x_proto=1, x_host=1)
+        self.trusted = trusted
+
+    def __call__(self, environ, start_response):
+        if environ.get("REMOTE_ADDR") in self.trusted:
+            return self.fixed(environ, start_response)
+        return self.plain(environ, start_response)
+
+
+def trust_proxies(app: Flask) -> None:
+    """Forwarded headers count only when the ONE trusted reverse proxy (setting TRUSTED_PROXY: its address, or a
+    comma-separated few; default none: direct connections) sets them. Then `request.remote_addr` is the real client
+    everywhere (rate limits, contact-view log, session binding)."""
+    trusted = {ip.strip() for ip in str(app.config.get("TRUSTED_PROXY") or "").split(",") if ip.strip()}
+    if trusted and "*" not in trusted:
+        app.wsgi_app = TrustedProxyFix(app.wsgi_app, trusted)
 
 
 def client_address() -> str:

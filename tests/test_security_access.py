@@ -196,13 +196,12 @@ def test_forwarded_header_is_ignored_without_a_trusted_proxy(app, client, city):
 
 
 def test_trusted_proxy_gives_each_client_its_own_limit(tmp_path):
-    from werkzeug.middleware.proxy_fix import ProxyFix
-
     from portal import create_app
+    from portal.web_guard import TrustedProxyFix
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/p.sqlite3", "SECRET_KEY": "p" * 40,
-                      "TESTING": True, "PROXY_FIX_X_FOR": 1})
-    assert isinstance(app.wsgi_app, ProxyFix)
+                      "TESTING": True, "TRUSTED_PROXY": "127.0.0.1"})
+    assert isinstance(app.wsgi_app, TrustedProxyFix)
     seen = {}
 
     @app.get("/_addr")

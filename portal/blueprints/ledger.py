@@ -6,7 +6,7 @@ from flask import Blueprint, Response, abort, request, send_file, stream_with_co
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal.domain import contacts, ledger, scope
+from portal.domain import contacts, keyset, ledger, scope
 from portal.extensions import db
 from portal.models import Case, Role
 from portal.view_helpers import render_page
@@ -46,9 +46,9 @@ def _filtered():
 def index():
     ref, filters, bounds, query = _filtered()
     if filters.valid:
-        page = ledger.page_of(query, page_arg())
+        page = ledger.page_of(query, after=request.args.get("after"), before=request.args.get("before"))
     else:
-        page = ledger.Page(cases=[], total=0, page=1, pages=1)
+        page = keyset.KeysetPage(cases=[], total=0, total_capped=False, newer=None, older=None)
     return render_page(
         "staff/ledger.html", "results", status=200 if filters.valid else 422,
         f=filters, page=page, bounds=bounds, lights=ledger.LIGHTS,

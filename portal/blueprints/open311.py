@@ -172,8 +172,33 @@ def service_requests(fmt):
         db.session.commit()
         return respond(fmt, "service_requests", [{"service_request_id": case.tracking_no,
                                                   "service_notice": notice, "account_id": None}], 201)
-    cases = open311.find_requests(request.args)
-    return respond(fmt, "service_requests", open311.requests_fields(cases))
+    return _public_listing(fmt)
+
+
+def _public_listing(fmt: str) -> Response:
+    """GET requests: published cases only, the same for every caller, so the rendered answer is cached for
+    OPEN311_CACHE_SECONDS (default 60; 0 turns it off) in the shared statistics cache (Redis with REDIS_URL).
+    Serialising up to 1,000 masked cases costs far more than the query; a minute's delay suits an API feed."""
+    from portal.domain.statistics import cache
+
+    seconds = int(current_app.config.get("OPEN311_CACHE_SECONDS", 60))
+    key = f"open311:v1:{fmt}:" + "&".join(f"{k}={v}" for k, v in sorted(request.args.items(multi=True)))
+    body = None
+    if seconds > 0:
+        try:
+            body = cache.get(key)
+        except Exception:  # noqa: BLE001 - a cache that is down only costs speed
+            current_app.logger.warning("open311 cache unavailable", exc_info=True)
+    if body is None:
+        body = respond(fmt, "service_requests", open311.requests_fields(open311.find_requests(request.args))).get_data()
+        if seconds > 0:
+            try:
+                cache.set(key, body, timeout=seconds)
+            except Exception:  # noqa: BLE001
+                current_app.logger.warning("open311 cache unavailable", exc_info=True)
+    response = respond(fmt, "service_requests", [])
+    response.set_data(body)
+    return response
 
 
 @bp.get("/requests/<service_request_id>.<fmt>")

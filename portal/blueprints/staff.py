@@ -4,15 +4,13 @@ from functools import wraps
 from flask import Blueprint, abort, flash, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func
 from sqlalchemy.orm import selectinload
 
-from portal.domain import intake, photos, scope, workflow
+from portal.domain import intake, keyset, photos, scope, workflow
 from portal.extensions import db
 from portal.forms import OperatorIntakeForm
 from portal.models import Case, CasePhoto, Role
 from portal.view_helpers import redirect_after_post, render_page
-from portal.web_guard import page_arg
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 PAGE_SIZE = 50
@@ -44,17 +42,13 @@ def home():
 @bp.get("/cases")
 @login_required
 def case_list():
-    page = page_arg()
     state = request.args.get("state") or None
     query = scope.visible_cases(current_user)
     if state in Case.STATES:
         query = query.where(Case.state == state)
-    total = db.session.scalar(query.with_only_columns(func.count(Case.id)).order_by(None))
-    cases = db.session.scalars(
-        query.options(selectinload(Case.category), selectinload(Case.county), selectinload(Case.lead_unit))
-        .order_by(Case.received_at.desc(), Case.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-    return render_page("staff/home.html", "case_table", cases=cases, total=total, page=page, pages=pages,
+    page = keyset.page(query, PAGE_SIZE, after=request.args.get("after"), before=request.args.get("before"),
+                       options=(selectinload(Case.category), selectinload(Case.county), selectinload(Case.lead_unit)))
+    return render_page("staff/home.html", "case_table", cases=page.cases, page=page,
                        state=state, states=Case.STATES)
 
 

@@ -170,16 +170,23 @@ def chart_csv(chart):
 def warm_command():
     """Recompute the cached statistics (this year, last 12 months, this and last month, hot topics) in both
     languages, so that no visitor waits for them. Run it from cron more often than the cache timeout (e.g. every
-    5 minutes); it only helps a cache the web workers share (REDIS_URL)."""
+    5 minutes), or let `flask worker` do it; it only helps a cache the web workers share (REDIS_URL)."""
     import time
 
     import click
+
+    started = time.perf_counter()
+    count = warm_statistics()
+    click.echo(f"statistics cache warmed ({count} periods) in {time.perf_counter() - started:.1f} s")
+
+
+def warm_statistics() -> int:
+    """Recompute and store the cached public figures and charts; returns the number of periods warmed."""
     from flask import current_app
     from flask_babel import force_locale
 
     from portal.blueprints.knowledge.public import knowledge_totals
 
-    started = time.perf_counter()
     on = statistics.today()
     periods = [statistics.period("year", on=on), statistics.period("12m", on=on), statistics.period("month", on=on),
                statistics.period("month", f"{statistics.add_months(on, -1):%Y-%m}", on=on)]
@@ -191,4 +198,4 @@ def warm_command():
                 with force_locale(language):
                     _charts(p, figures, refresh=True)
         statistics.hot_topics(on, refresh=True)
-    click.echo(f"statistics cache warmed ({len(periods)} periods) in {time.perf_counter() - started:.1f} s")
+    return len(periods)

@@ -267,7 +267,7 @@ def cases():
         abort(404)
     bounds = ledger.LightBounds.at()
     page = ledger.page_of(supervision.cases_of_unit(current_user, unit_id, light, bounds),
-                          page_arg())
+                          after=request.args.get("after"), before=request.args.get("before"))
     args = {k: v for k, v in (("unit", unit_id), ("light", light)) if v}
     return render_page("supervision/cases.html", "results", page=page, bounds=bounds, unit=unit, light=light,
                        args=args)

@@ -1,11 +1,13 @@
 """Cases (诉求件), their photos and their append-only event log."""
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, event
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
 from portal.models.base import UTCDateTime, utcnow
+
+OVERDUE_OPEN = text("escalated_at IS NOT NULL AND state IN ('assigned', 'handling')")
 
 
 class Case(db.Model):
@@ -92,8 +94,22 @@ class Case(db.Model):
 
     # The full-text index (PostgreSQL column `search_vector`, SQLite FTS5 table `case_fts`) is not mapped:
     # see portal.search_schema.py and portal/domain/search.py.
-    __table_args__ = (Index("ix_case_public_recent", "publish_consent", "confidential", "received_at"),
-                      Index("ix_case_caller_phone_key_received_at", "caller_phone_key", "received_at"))
+    __table_args__ = (
+        Index("ix_case_public_recent", "publish_consent", "confidential", "received_at"),
+        Index("ix_case_caller_phone_key_received_at", "caller_phone_key", "received_at"),
+        # keyset pages, newest first (portal/domain/keyset.py): whole city, per state, per platform, per unit
+        Index("ix_case_received_at_id", "received_at", "id"),
+        Index("ix_case_state_received_at_id", "state", "received_at", "id"),
+        Index("ix_case_platform_received_at_id", "platform_id", "received_at", "id"),
+        Index("ix_case_lead_unit_received_at_id", "lead_unit_id", "received_at", "id"),
+        # work queues ordered by deadline (unit queues, overdue tabs)
+        Index("ix_case_lead_unit_state_due_at", "lead_unit_id", "state", "due_at"),
+        Index("ix_case_state_due_at", "state", "due_at"),
+        # the overdue tabs: escalated cases still with a unit, by deadline (a small, ordered partial index)
+        Index("ix_case_overdue_due_at", "due_at", postgresql_where=OVERDUE_OPEN, sqlite_where=OVERDUE_OPEN),
+        # similar open cases on the staff case page (same category and district, newest first)
+        Index("ix_case_category_county_received_at", "category_id", "county_id", "received_at"),
+    )
 
     @property
     def is_published(self) -> bool:

@@ -1,7 +1,7 @@
 """Tables of the handling loop: co-units, returns, extensions, routing, calendar, outbox, contact views."""
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -22,6 +22,9 @@ class CaseUnit(db.Model):
 
     case = relationship("Case", back_populates="units")
     unit = relationship("Unit")
+
+    # a unit's scope: the cases it currently shares (scope.visible_cases) without touching the table
+    __table_args__ = (Index("ix_case_unit_unit_active_case", "unit_id", "active", "case_id"),)
 
 
 class ReturnRequest(db.Model):

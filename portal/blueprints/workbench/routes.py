@@ -18,6 +18,12 @@ def may_look_up_callers(user) -> bool:
     return callers.may_look_up(user)
 
 
+@bp.app_template_global("may_open_case")
+def may_open_case(user, case_id: int) -> bool:
+    """Links to another case (a repeat call's first case) only when the user's scope reaches it."""
+    return scope.can_see(user, db.session.get(Case, case_id))
+
+
 @bp.get("/search")
 @login_required
 def search_cases():

@@ -63,13 +63,17 @@ def build_world(app) -> dict:
                                                                 Suggestion.rating_code.is_not(None)))
         if suggestion is None:
             suggestion = db.session.scalar(select(Suggestion).where(Suggestion.salon_id == salon.id))
-        order = db.session.scalar(select(SupervisionOrder).where(SupervisionOrder.unit_id == unit_a.id)) or \
-            db.session.scalar(select(SupervisionOrder))
+        order = db.session.scalar(select(SupervisionOrder).where(SupervisionOrder.unit_id == unit_a.id))
+        if order is None:
+            order = SupervisionOrder(case_id=case_a.id, unit_id=unit_a.id, requirement="请按期办结。",
+                                     issued_by=users["supervisor"], due_at=case_a.received_at + timedelta(days=5))
+            db.session.add(order)
+            db.session.flush()
         review = db.session.scalar(select(QualityReview).order_by(QualityReview.id))
         story = _echo_story(users["admin"])
         db.session.commit()
         world = {
-            "case_a": case_a.id, "case_b": case_b.id if case_b else None,
+            "case_a": case_a.id, "case_b": case_b.id, "case_a_no": case_a.tracking_no, "case_b_no": case_b.tracking_no,
             "case_a_platform": case_a.platform_id, "sub_platform": sub_platform.id,
             "photo_a": photo_a.id, "citizen_case": citizen_case.id, "citizen_tracking_no": citizen_case.tracking_no,
             "citizen_code": code, "citizen_photo": citizen_case.photos[0].id,

@@ -3,10 +3,10 @@ supervision orders, salons, plus one of each object the demo does not make (a ph
 a published ranking with an interview). `build_world(app)` returns the ids the route map's parameters take."""
 from datetime import date, timedelta
 
+from conftest import make_image
 from sqlalchemy import select
 
 from portal.extensions import db
-from conftest import make_image
 
 DEMO_PASSWORD = "demo12345"
 
@@ -16,8 +16,18 @@ def build_world(app) -> dict:
     from portal.demo import oversight, reference
     from portal.demo import salons as demo_salons
     from portal.domain import apikeys, intake, notify, photos, rankings
-    from portal.models import (Case, CasePhoto, Interview, MonitorProfile, Participant, Platform, Salon,
-                               SupervisionOrder, Suggestion, User)
+    from portal.models import (
+        Case,
+        CasePhoto,
+        Interview,
+        MonitorProfile,
+        Participant,
+        Platform,
+        Salon,
+        Suggestion,
+        SupervisionOrder,
+        User,
+    )
     from portal.models.oversight import QualityReview
 
     with app.app_context(), notify.muted():

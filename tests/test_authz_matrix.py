@@ -5,7 +5,6 @@ import re
 import pytest
 from authz_policy import ACCOUNTS, POLICY, ROLES, expected
 from security_world import build_world, sign_in_as_former
-from sqlalchemy import select
 
 SKIP_METHODS = {"HEAD", "OPTIONS"}
 

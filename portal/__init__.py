@@ -97,6 +97,12 @@ def create_app(config: dict | None = None) -> Flask:
 
     register_rankings_cli(app)
 
+    from portal.cli_backup import register_backup_cli
+    from portal.cli_retention import register_retention_cli
+
+    register_backup_cli(app)
+    register_retention_cli(app)
+
     from portal import view_helpers
 
     view_helpers.register(app)

@@ -25,6 +25,8 @@ class Config:
     LOGIN_RATE_LIMIT = "10 per minute"
     TRACKING_PREFIX = "FY"
     RECENT_PUBLISHED_ON_HOME = 8
+    # `flask retention run`: contact details of cases closed more than this many years ago are anonymised
+    RETENTION_YEARS = 5
 
 
 def database_url(instance_path: str) -> str:

@@ -27,6 +27,8 @@ class Config:
     RECENT_PUBLISHED_ON_HOME = 8
     # `flask retention run`: contact details of cases closed more than this many years ago are anonymised
     RETENTION_YEARS = 5
+    # SQLite only: seconds a connection waits for another worker's write lock (busy_timeout); WAL journal mode
+    SQLITE_BUSY_TIMEOUT = 30
 
 
 def database_url(instance_path: str) -> str:

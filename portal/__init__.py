@@ -23,6 +23,7 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_object(Config)
     app.config.from_pyfile("config.py", silent=True)  # instance/config.py, git-ignored
+    app.config.from_envvar("PORTAL_SETTINGS", silent=True)  # a settings file named by the environment
     if config:
         app.config.from_mapping(config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)

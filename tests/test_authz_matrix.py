@@ -85,31 +85,43 @@ def test_every_route_has_a_policy(app):
     assert not stale, f"policies for routes that no longer exist: {stale}"
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_authorization_matrix(app, client, world, role):
+def check_role(app, client, world, role) -> tuple[int, list[str]]:
+    cookie, token = session_for(app, client, role, world)
+    mismatches, checked = [], 0
+    for rule, method, endpoint in routes(app):
+        want = expected(endpoint, method, role)
+        if want is None:
+            continue  # test_every_route_has_a_policy reports it
+        url = build_url(rule, route_params(world, endpoint))
+        client.client.delete_cookie("session")
+        if cookie:
+            client.client.set_cookie("session", cookie)
+        if method == "GET":
+            response = client.client.get(url)
+        else:
+            response = client.client.open(url, method=method, data={"csrf_token": token or ""})
+        got = classify(response)
+        checked += 1
+        if got != want:
+            mismatches.append(f"{role}: {method} {url} ({endpoint}): expected {want}, got {got}")
+    return checked, mismatches
+
+
+def test_authorization_matrix(app, world):
+    """One world, every role in its own session (one test: the world is built once)."""
+    from conftest import PortalClient
+
     from portal.extensions import limiter
 
     limiter.enabled = False  # the matrix makes hundreds of requests from one address
     try:
-        cookie, token = session_for(app, client, role, world)
-        mismatches, checked = [], 0
-        for rule, method, endpoint in routes(app):
-            want = expected(endpoint, method, role)
-            if want is None:
-                continue  # test_every_route_has_a_policy reports it
-            url = build_url(rule, route_params(world, endpoint))
-            client.client.delete_cookie("session")
-            if cookie:
-                client.client.set_cookie("session", cookie)
-            if method == "GET":
-                response = client.client.get(url)
-            else:
-                response = client.client.open(url, method=method, data={"csrf_token": token or ""})
-            got = classify(response)
-            checked += 1
-            if got != want:
-                mismatches.append(f"{method} {url} ({endpoint}): expected {want}, got {got}")
-        assert checked >= len(list(app.url_map.iter_rules()))
-        assert not mismatches, f"{role}:\n" + "\n".join(mismatches)
+        total, mismatches = 0, []
+        for role in ROLES:
+            checked, wrong = check_role(app, PortalClient(app.test_client()), world, role)
+            assert checked >= len(list(app.url_map.iter_rules()))
+            total += checked
+            mismatches += wrong
+        print(f"authorization matrix: {total} route-method × role checks ({len(ROLES)} roles)")
+        assert not mismatches, "\n".join(mismatches)
     finally:
         limiter.enabled = True

@@ -1,7 +1,6 @@
 """Object-level authorization: changing an id in a URL never reaches another unit's or platform's case.
 Generated from the route map: every route that takes a case id (and every method it answers) is requested by
 a user of another unit / platform with the id of a case that is not theirs."""
-import pytest
 from authz_policy import ACCOUNTS
 from security_world import build_world
 from test_authz_matrix import build_url, route_params
@@ -16,35 +15,39 @@ def case_routes(app):
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
 
 
-@pytest.mark.parametrize("role,target", INTRUDERS)
-def test_a_case_id_of_another_unit_or_platform_is_refused_on_every_route(app, client, role, target):
+def test_a_case_id_of_another_unit_or_platform_is_refused_on_every_route(app):
+    from conftest import PortalClient
+
     world = build_world(app)
-    client.login(ACCOUNTS[role])
-    token = client.csrf("/login")
     reached = []
     routes = case_routes(app)
     assert len(routes) >= 6
-    for rule, method in routes:
-        params = route_params(world, rule.endpoint)
-        params["case_id"] = world[target]
-        url = build_url(rule, params)
-        response = client.client.open(url, method=method, data={"csrf_token": token} if method != "GET" else None)
-        body = response.get_data(as_text=True)
-        if response.status_code not in (403, 404) or world[f"{target}_no"] in body:
-            reached.append(f"{method} {url}: {response.status_code}")
-    assert not reached, f"{role} reached {target}: {reached}"
+    for role, target in INTRUDERS:
+        client = PortalClient(app.test_client())
+        client.login(ACCOUNTS[role])
+        token = client.csrf("/login")
+        for rule, method in routes:
+            params = route_params(world, rule.endpoint)
+            params["case_id"] = world[target]
+            url = build_url(rule, params)
+            response = client.client.open(url, method=method, data={"csrf_token": token} if method != "GET" else None)
+            body = response.get_data(as_text=True)
+            if response.status_code not in (403, 404) or world[f"{target}_no"] in body:
+                reached.append(f"{role} reached {target}: {method} {url}: {response.status_code}")
+    assert not reached, reached
 
 
-def test_a_photo_id_of_another_case_is_not_served(app, client):
+def test_ids_of_other_cases_photos_and_orders(app, client):
+    from conftest import PortalClient
+
     world = build_world(app)
     client.login("handler")
     # case A is the handler's; the citizen's photo belongs to another case: the pair does not match
     assert client.get(f"/staff/cases/{world['case_a']}/photos/{world['citizen_photo']}").status_code == 404
     assert client.get(f"/staff/cases/{world['case_a']}/photos/{world['photo_a']}").status_code == 200
 
-
-def test_a_tracking_number_of_another_case_is_not_shown_to_a_citizen(app, client):
-    world = build_world(app)
+    # a citizen: the tracking number of another case, a photo of another case
+    client = PortalClient(app.test_client())
     response = client.post("/track", {"tracking_no": world["citizen_tracking_no"], "query_code": world["citizen_code"]})
     assert response.status_code == 303
     assert client.get(f"/track/{world['citizen_tracking_no']}").status_code == 200
@@ -55,9 +58,8 @@ def test_a_tracking_number_of_another_case_is_not_shown_to_a_citizen(app, client
     assert client.client.post(f"/track/{world['case_a_no']}/evaluate",
                               data={"csrf_token": token, "rating": "satisfied"}).status_code == 404
 
-
-def test_an_order_of_another_unit_cannot_be_answered(app, client):
-    world = build_world(app)
+    # unit B's handler: unit A's supervision order
+    client = PortalClient(app.test_client())
     from portal.extensions import db
     from portal.models import SupervisionOrder
 

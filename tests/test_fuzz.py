@@ -22,6 +22,10 @@ settings.register_profile("small", max_examples=12, deadline=None, derandomize=T
 settings.register_profile("big", max_examples=300, deadline=None,
                           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 settings.load_profile(os.environ.get("FUZZ_PROFILE", "small"))
+if os.environ.get("FUZZ_EXAMPLES"):  # e.g. FUZZ_EXAMPLES=1000 for a long run
+    settings.register_profile("custom", parent=settings.get_profile(os.environ.get("FUZZ_PROFILE", "small")),
+                              max_examples=int(os.environ["FUZZ_EXAMPLES"]))
+    settings.load_profile("custom")
 
 # text a form or a query string may carry: ordinary and hostile, but not the known parse defects (see module doc)
 plain_text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Nd")) | st.sampled_from(

@@ -39,10 +39,12 @@ def build_world(app) -> dict:
         users = {u.username: u for u in db.session.scalars(select(User))}
         unit_a, unit_b = ref["units"]["cgj"], ref["units"]["gov-yingzhou"]
         sub_platform = db.session.scalar(select(Platform).where(Platform.code == "county-yingzhou"))
-        # case A: led by unit A (城管局), received on a platform other than the sub-platform of dispatcher_sub
+        # case A: led by unit A (城管局), received on a platform other than the sub-platform of dispatcher_sub,
+        # published and not confidential (what every role that reads cases may see)
         case_a = db.session.scalar(select(Case).where(Case.lead_unit_id == unit_a.id,
                                                       Case.platform_id != sub_platform.id,
-                                                      Case.confidential.is_(False)).order_by(Case.id))
+                                                      Case.confidential.is_(False),
+                                                      Case.publish_consent.is_(True)).order_by(Case.id))
         # case B: led by unit B, on the sub-platform
         case_b = db.session.scalar(select(Case).where(Case.lead_unit_id == unit_b.id).order_by(Case.id))
         clean = photos.clean_photo(make_image(), "a.jpg")

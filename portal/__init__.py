@@ -26,6 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.url_map.converters["int"] = web_guard.BoundedIntConverter  # before any route: huge ids are 404s
     app.config.from_object(Config)
     app.config.from_pyfile("config.py", silent=True)  # instance/config.py, git-ignored
+    app.config.from_envvar("PORTAL_SETTINGS", silent=True)  # a settings file named by the environment
     if config:
         app.config.from_mapping(config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -35,10 +36,17 @@ def create_app(config: dict | None = None) -> Flask:
         app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.instance_path)
     if not app.config.get("UPLOAD_DIR"):
         app.config["UPLOAD_DIR"] = os.path.join(app.instance_path, "uploads")
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
+    is_sqlite = app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
+    if is_sqlite:
+        # several gunicorn workers share the file: wait for the writer's lock instead of failing at once
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": app.config["SQLITE_BUSY_TIMEOUT"]}}
 
     db.init_app(app)
+    if is_sqlite:
+        from portal.db_sqlite import sqlite_wal
+
+        with app.app_context():
+            sqlite_wal(db.engine, app.config["SQLITE_BUSY_TIMEOUT"])
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale,
@@ -119,9 +127,13 @@ def create_app(config: dict | None = None) -> Flask:
 
     register_rankings_cli(app)
 
+    from portal.cli_backup import register_backup_cli
+    from portal.cli_retention import register_retention_cli
     from portal.cli_search import register_search_cli
 
     register_search_cli(app)
+    register_backup_cli(app)
+    register_retention_cli(app)
 
     from portal import serving, view_helpers
 

@@ -42,6 +42,10 @@ class Config:
     # PORTAL_TRUSTED_PROXY on); unset: direct connections, forwarded headers ignored.
     TRUSTED_PROXY = os.environ.get("TRUSTED_PROXY", "")
     REPEAT_CALL_DAYS = 7  # a new case from the same phone about the same thing within this many days: 重复件
+    # `flask retention run`: contact details of cases closed more than this many years ago are anonymised
+    RETENTION_YEARS = 5
+    # SQLite only: seconds a connection waits for another worker's write lock (busy_timeout); WAL journal mode
+    SQLITE_BUSY_TIMEOUT = 30
 
 
 def database_url(instance_path: str) -> str:

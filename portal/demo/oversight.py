@@ -36,7 +36,7 @@ ROSTER_ORGANISATIONS = {
     "media": ["阜阳日报社", "阜阳广播电视台", "颍州晚报", "阜阳新闻网"],
     "citizen_rep": ["社区居民代表", "企业代表", "律师代表", "教师代表"],
 }
-UNUSABLE_PASSWORD = "!"  # no hash method: check_password_hash() is always False
+UNUSABLE_PASSWORD = "!"  # nosec B105 - not a password: no hash method: check_password_hash() is always False
 
 ORDER_TEXTS = [
     "请加快办理进度，按期办结并报送办理情况。",
@@ -149,7 +149,7 @@ def _reviews(ref: dict, logins: list[User], rng: random.Random, now) -> None:
 
 def load(ref: dict, seed: int = 2024) -> None:
     """Monitors with profiles, supervision orders and reviews on the demo cases (the caller commits)."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # nosec B311 - reproducible demo data, not security
     fake = Faker("zh_CN")
     fake.seed_instance(seed)
     now = utcnow()

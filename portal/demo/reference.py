@@ -90,7 +90,7 @@ CATEGORIES = [
 # Level-1 categories routed to the county government of the place (territorial responsibility, 属地管理).
 TERRITORIAL = ("csgl", "cxjs")
 
-DEMO_PASSWORD = "demo12345"
+DEMO_PASSWORD = "demo12345"  # nosec B105 - the documented password of the demo accounts only
 # username, display name, role, unit code or None, platform code or None
 DEMO_USERS = [
     ("operator", "话务员 王芳", Role.OPERATOR, None, "city"),

@@ -9,7 +9,7 @@ later marked confidential (or whose consent was withdrawn) disappears from the w
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from xml.etree import ElementTree
+from xml.etree import ElementTree  # nosec B405 - builds the Atom feed, never parses input
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l

@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 
 from portal.domain import intake
 from portal.models import Case
+from portal.submit_once import OnceForm
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE = re.compile(r"^0\d{2,3}\d{7,8}$")
@@ -39,7 +40,7 @@ def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class CaseForm(FlaskForm):
+class CaseForm(OnceForm, FlaskForm):
     """What a citizen tells us. Category and place are cascading selects filled by `load_choices`."""
 
     category_l1 = SelectField(_l("Category"), coerce=_int_or_none, validate_choice=False)

@@ -10,7 +10,7 @@ from portal.models.handling import (
                                      ReturnRequest,
                                      RoutingRule,
 )
-from portal.models.integration import ApiKey
+from portal.models.integration import ApiKey, FormSubmission
 from portal.models.org import Category, Platform, Region, Unit
 from portal.models.oversight import (
                                      EchoStory,
@@ -30,6 +30,6 @@ __all__ = [
     "Role", "User",
     "CalendarDay", "CalendarYear", "CaseUnit", "ContactView", "ExtensionRequest", "OutboxMessage",
     "ReturnRequest", "RoutingRule",
-    "ApiKey", "EchoStory", "Interview", "MonitorProfile", "QualityReview", "RankingRow", "RankingSnapshot",
+    "ApiKey", "FormSubmission", "EchoStory", "Interview", "MonitorProfile", "QualityReview", "RankingRow", "RankingSnapshot",
     "SupervisionOrder", "AgendaItem", "Participant", "Person", "Salon", "SalonUnit", "Suggestion",
 ]

@@ -5,7 +5,7 @@ import re
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import Case, CaseEvent, Participant, QualityReview, SupervisionOrder, Suggestion
+from portal.models import Case, CaseEvent, Participant, QualityReview, Suggestion, SupervisionOrder
 from tests.conftest import PortalClient, case_form, make_image
 from tests.test_loop import as_user
 from tests.test_salons import add_person, make_salon, triaged_salon  # noqa: F401 (fixture)

@@ -80,9 +80,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal.domain import apikeys, intake
-from portal.domain.workflow import SHARED_NOTE_ACTIONS
 from portal.domain.labels import ACTION_LABELS, DECLINE_REASONS, STATE_LABELS
 from portal.domain.privacy import ANONYMOUS, mask_text
+from portal.domain.workflow import SHARED_NOTE_ACTIONS
 from portal.extensions import db
 from portal.models import ApiKey, Case, CaseEvent, Category, Region
 from portal.models.base import utcnow

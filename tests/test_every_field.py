@@ -6,7 +6,7 @@ import io
 import pytest
 
 from portal.extensions import db
-from portal.models import Case, Participant, Salon, SupervisionOrder, Suggestion
+from portal.models import Case, Participant, Salon, Suggestion, SupervisionOrder
 from tests.conftest import PortalClient, case_form, make_image
 from tests.test_loop import as_user
 from tests.test_salons import STARTS, add_person, make_salon

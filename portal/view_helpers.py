@@ -42,6 +42,17 @@ def redirect_after_post(url: str):
     return redirect(url, code=303)
 
 
+def distinct_parts(*parts, sep: str = " · ") -> str:
+    """Join facts about a person or a thing once each: a part already said by an earlier one is left out
+    (a display name that already names the role, a monitor's kind inside their name)."""
+    kept: list[str] = []
+    for part in parts:
+        text = str(part or "").strip()
+        if text and not any(text in earlier for earlier in kept):
+            kept.append(text)
+    return sep.join(kept)
+
+
 def local_time(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
     if value is None:
         return ""
@@ -98,6 +109,7 @@ def nav_links(user) -> tuple[list, list]:
 
 def register(app: Flask) -> None:
     app.jinja_env.globals["nav_links"] = nav_links
+    app.jinja_env.globals["distinct_parts"] = distinct_parts
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["local_time_iso"] = local_time_iso
     app.jinja_env.filters["mask_phone"] = mask_phone
@@ -109,7 +121,7 @@ def register(app: Flask) -> None:
     from portal.forms import CHANNEL_LABELS, ROLE_LABELS
 
     app.jinja_env.globals.update(
-        STATE_LABELS=labels.STATE_LABELS, ACTION_LABELS=labels.ACTION_LABELS, STEP_LABELS=labels.STEP_LABELS,
+        STATE_LABELS=labels.STATE_LABELS, CITIZEN_STATE_LABELS=labels.CITIZEN_STATE_LABELS, ACTION_LABELS=labels.ACTION_LABELS, STEP_LABELS=labels.STEP_LABELS,
         PRIORITY_LABELS=labels.PRIORITY_LABELS, RETURN_REASONS=labels.RETURN_REASONS, REPLY_TYPES=labels.REPLY_TYPES,
         RESOLUTION_LABELS=labels.RESOLUTION_LABELS, SATISFACTION_LABELS=labels.SATISFACTION_LABELS,
         LIGHT_LABELS=labels.LIGHT_LABELS, DECLINE_REASONS=labels.DECLINE_REASONS,

@@ -13,7 +13,9 @@ Monday Tuesday Wednesday Thursday Friday Saturday Sunday Mon Tue Wed Thu Fri Sat
 January February March April June July August September October November December
 Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec AM PM
 Deadline: of the and for with your you Your You by from to at in on is not min day days hours working ago
+submitted accepted assigned handling replied closed archived declined dissatisfied merged pending adopted
 """.split())
+CODES = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")  # a raw code (awaiting_evaluation, not_adopted) printed as a label
 SKIPPED_TAGS = {"script", "style", "code", "pre", "template"}
 VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 VISIBLE_ATTRIBUTES = ("title", "alt", "aria-label", "placeholder")
@@ -71,4 +73,30 @@ def english_words(html: str) -> list[str]:
     for word in re.findall(r"[A-Za-z]+:?", text):
         if word in ENGLISH_WORDS or word.rstrip(":") in ENGLISH_WORDS:
             found.append(word)
-    return found
+    return found + CODES.findall(text)
+
+
+DT_DD = re.compile(r"<dt\b[^>]*>(.*?)</dt>\s*<dd\b[^>]*>(.*?)</dd>", re.S)
+TAGS = re.compile(r"<[^>]+>")
+
+
+def empty_facts(html: str) -> list[str]:
+    """Labels (<dt>) printed with no value (<dd> empty), or values with no label."""
+    problems = []
+    for dt, dd in DT_DD.findall(html):
+        label, value = TAGS.sub("", dt).strip(), TAGS.sub("", dd).strip()
+        if not label or not value:
+            problems.append(f"<dt>{label}</dt><dd>{value}</dd>")
+    return problems
+
+
+def repeated_words(html: str) -> list[str]:
+    """The same word printed twice in a row in a line of facts ("A · B · B", "B (B)")."""
+    problems = []
+    text = visible_text(html)
+    for line in re.split(r"\n", text):
+        parts = [p.strip() for p in re.split(r"[·（）()]", line) if p.strip()]
+        for a, b in zip(parts, parts[1:], strict=False):
+            if a == b and len(a) > 1 and not a.isdigit():
+                problems.append(f"{a} · {b}")
+    return problems

@@ -94,7 +94,13 @@ def submit_options():
 @bp.post("/submit/validate")
 def validate_field():
     """htmx inline validation: run the form's validators and answer with the errors of one field."""
-    form = CaseForm(formdata=MultiDict(request.form), meta={"csrf": False})
+    from flask_login import current_user
+
+    from portal.forms import OperatorIntakeForm
+
+    # the operator's form speaks about the caller: its messages come from its own fields
+    staff = request.args.get("form") == "intake" and current_user.is_authenticated
+    form = (OperatorIntakeForm if staff else CaseForm)(formdata=MultiDict(request.form), meta={"csrf": False})
     form.load_choices()
     name = request.headers.get("HX-Trigger-Name", "")
     field = form._fields.get(name)

@@ -108,6 +108,9 @@ def nav_links(user) -> tuple[list, list]:
 
 
 def register(app: Flask) -> None:
+    from portal import lang_marks
+
+    lang_marks.register(app)  # text in the other language gets its `lang` (screen readers' voice)
     app.jinja_env.globals["nav_links"] = nav_links
     app.jinja_env.globals["distinct_parts"] = distinct_parts
     app.jinja_env.filters["local_time"] = local_time

@@ -216,3 +216,20 @@ def test_a_monitor_review_posted_twice_is_recorded_once(app, city, make_case):
     second = post_review(monitor, case_id)
     assert second.status_code == 303 and second.headers["Location"].endswith("#review")
     assert count(app, QualityReview) == 1
+
+
+def test_sweep_forgets_old_submission_claims(app, city):
+    from datetime import timedelta
+
+    from portal.domain import idempotency, sweep
+    from portal.models import FormSubmission
+    from portal.models.base import utcnow
+
+    with app.test_request_context():
+        idempotency.claim("submit", "anonymous", token="old")
+        idempotency.claim("submit", "anonymous", token="new")
+        db.session.get(FormSubmission, idempotency.key_for("submit", "anonymous", "old")[0]).created_at = \
+            utcnow() - idempotency.TOKEN_WINDOW - timedelta(minutes=1)
+        db.session.commit()
+        sweep.sweep()
+        assert db.session.scalar(select(func.count()).select_from(FormSubmission)) == 1

@@ -124,6 +124,9 @@ def sweep(now: datetime | None = None) -> SweepSummary:
         workflow.close_unevaluated(case, at=now)
         summary.closed_unevaluated += 1
 
+    from portal.domain import idempotency
+
+    idempotency.forget_older_than()  # claims of form submissions no repeat can match any more
     db.session.commit()
     if summary.changed:
         current_app.logger.info("sweep: %s", summary)

@@ -47,6 +47,16 @@ def unmarked_chinese(html: str) -> list[str]:
     return parser.found
 
 
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _marks_on(app):
+    app.config["LANG_MARKS"] = True
+    yield
+    app.config["LANG_MARKS"] = False
+
+
 def english(client):
     client.get("/lang/en")
     return client

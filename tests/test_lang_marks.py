@@ -4,6 +4,8 @@ lang="en"."""
 import re
 from html.parser import HTMLParser
 
+import pytest
+
 from portal.lang_marks import mark
 from tests.conftest import PortalClient
 from tests.test_loop import as_user
@@ -45,9 +47,6 @@ def unmarked_chinese(html: str) -> list[str]:
     parser = _Unmarked()
     parser.feed(html)
     return parser.found
-
-
-import pytest
 
 
 @pytest.fixture(autouse=True)

@@ -16,6 +16,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 
 from portal.domain import intake
 from portal.models import Case
+from portal.submit_once import OnceForm
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE = re.compile(r"^0\d{2,3}\d{7,8}$")
@@ -50,7 +51,7 @@ def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class CaseForm(FlaskForm):
+class CaseForm(OnceForm, FlaskForm):
     """What a citizen tells us. Category and place are cascading selects filled by `load_choices`."""
 
     category_l1 = SelectField(_l("Category"), coerce=_int_or_none, validate_choice=False)
@@ -161,7 +162,20 @@ CHANNEL_LABELS = {
 
 
 class OperatorIntakeForm(CaseForm):
-    """An operator types in a call or a message from another channel, with the caller's details."""
+    """An operator types in a call or a message from another channel, with the caller's details.
+
+    The same fields as the citizen's form, worded for the operator: they speak about the caller, not to them."""
+
+    citizen_name = StringField(_l("Caller's name"), filters=[strip], validators=[
+        DataRequired(_l("Enter the caller's name.")), Length(max=50, message=_l("At most %(max)d characters."))])
+    citizen_phone = StringField(_l("Caller's phone"), filters=[strip], validators=[
+        DataRequired(_l("Enter the caller's phone number so the unit can reach them.")), valid_phone])
+    citizen_email = StringField(_l("Caller's email (optional)"), filters=[strip], validators=[
+        Optional(), Email(_l("Enter a valid email address, e.g. name@example.com.")),
+        Length(max=120, message=_l("At most %(max)d characters."))])
+    hide_name = BooleanField(_l("The caller asks to hide their name on anything published"))
+    confidential = BooleanField(_l("The caller asks to keep the request confidential (never published)"))
+    publish_consent = BooleanField(_l("The caller agrees the reply may be published (name and phone masked)"))
 
     channel = SelectField(_l("Channel"), choices=[(c, CHANNEL_LABELS[c]) for c in Case.OPERATOR_CHANNELS],
                           validators=[InputRequired(_l("Choose the channel."))])

@@ -24,6 +24,11 @@ def _text(label, required=True, min_length=2, message=None):
     return TextAreaField(label, filters=[strip], validators=validators)
 
 
+def rating_choices(labels: dict) -> list:
+    """The choices of a rating, led by an empty "choose" entry so that nothing is chosen for the citizen."""
+    return [("", _l("— choose —"))] + list(labels.items())
+
+
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
@@ -118,10 +123,11 @@ class MergeForm(StepForm):
 
 
 class EvaluateForm(FlaskForm):
-    resolution = SelectField(_l("Was your problem resolved?"), choices=list(RESOLUTION_LABELS.items()),
-                             validators=[InputRequired(_l("Choose an answer."))])
-    satisfaction = SelectField(_l("Are you satisfied with the handling?"), choices=list(SATISFACTION_LABELS.items()),
-                               validators=[InputRequired(_l("Choose an answer."))])
+    # No answer is pre-selected: the citizen chooses (a default would put words in their mouth).
+    resolution = SelectField(_l("Was your problem resolved?"), choices=rating_choices(RESOLUTION_LABELS),
+                             validators=[InputRequired(_l("Choose whether your problem was resolved."))])
+    satisfaction = SelectField(_l("Are you satisfied with the handling?"), choices=rating_choices(SATISFACTION_LABELS),
+                               validators=[InputRequired(_l("Choose how satisfied you are."))])
     comment = TextAreaField(_l("Comment (required when dissatisfied)"), filters=[strip],
                             validators=[Length(max=2000, message=_l("At most %(max)d characters."))])
 

@@ -29,7 +29,7 @@ from portal.domain.calendar import SHANGHAI
 from portal.domain.labels import PRIORITY_LABELS, SATISFACTION_LABELS
 from portal.extensions import db
 from portal.forms import _int_or_none, normalise_phone, strip, valid_phone
-from portal.forms_handling import MultiCheckboxField
+from portal.forms_handling import MultiCheckboxField, rating_choices
 from portal.models import Category, Region, Salon, Unit
 
 
@@ -263,8 +263,8 @@ class NotAdoptForm(FlaskForm):
 
 
 class RatingForm(FlaskForm):
-    satisfaction = SelectField(_l("Are you satisfied with the outcome?"), choices=list(SATISFACTION_LABELS.items()),
-                               validators=[InputRequired(_l("Choose an answer."))])
+    satisfaction = SelectField(_l("Are you satisfied with the outcome?"), choices=rating_choices(SATISFACTION_LABELS),
+                               validators=[InputRequired(_l("Choose how satisfied you are."))])
     comment = TextAreaField(_l("Comment (required when dissatisfied)"), filters=[strip], validators=[_at_most(2000)])
 
     def validate_comment(self, field):

@@ -42,6 +42,17 @@ def redirect_after_post(url: str):
     return redirect(url, code=303)
 
 
+def distinct_parts(*parts, sep: str = " · ") -> str:
+    """Join facts about a person or a thing once each: a part already said by an earlier one is left out
+    (a display name that already names the role, a monitor's kind inside their name)."""
+    kept: list[str] = []
+    for part in parts:
+        text = str(part or "").strip()
+        if text and not any(text in earlier for earlier in kept):
+            kept.append(text)
+    return sep.join(kept)
+
+
 def local_time(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
     if value is None:
         return ""
@@ -121,9 +132,13 @@ def case_address(case):
 
 
 def register(app: Flask) -> None:
+    from portal import lang_marks
+
+    lang_marks.register(app)  # text in the other language gets its `lang` (screen readers' voice)
     app.jinja_env.globals["nav_links"] = nav_links
     app.jinja_env.globals["case_text"] = case_text
     app.jinja_env.globals["case_address"] = case_address
+    app.jinja_env.globals["distinct_parts"] = distinct_parts
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["local_time_iso"] = local_time_iso
     app.jinja_env.filters["mask_phone"] = mask_phone
@@ -135,9 +150,9 @@ def register(app: Flask) -> None:
     from portal.forms import CHANNEL_LABELS, ROLE_LABELS
 
     app.jinja_env.globals.update(
-        STATE_LABELS=labels.STATE_LABELS, ACTION_LABELS=labels.ACTION_LABELS, STEP_LABELS=labels.STEP_LABELS,
+        STATE_LABELS=labels.STATE_LABELS, CITIZEN_STATE_LABELS=labels.CITIZEN_STATE_LABELS, ACTION_LABELS=labels.ACTION_LABELS, STEP_LABELS=labels.STEP_LABELS,
         PRIORITY_LABELS=labels.PRIORITY_LABELS, RETURN_REASONS=labels.RETURN_REASONS, REPLY_TYPES=labels.REPLY_TYPES,
         RESOLUTION_LABELS=labels.RESOLUTION_LABELS, SATISFACTION_LABELS=labels.SATISFACTION_LABELS,
         LIGHT_LABELS=labels.LIGHT_LABELS, DECLINE_REASONS=labels.DECLINE_REASONS,
         CHANNEL_LABELS=CHANNEL_LABELS, ROLE_LABELS=ROLE_LABELS, public_name=public_name,
-        PUBLIC_NOTE_ACTIONS=workflow.PUBLIC_NOTE_ACTIONS)
+        PUBLIC_NOTE_ACTIONS=workflow.PUBLIC_NOTE_ACTIONS, SHARED_NOTE_ACTIONS=workflow.SHARED_NOTE_ACTIONS)

@@ -168,7 +168,8 @@ def test_review_validation(app, city, make_case):
     assert post_review(monitor, case_id).status_code == 303
     page = monitor.get(f"/staff/cases/{case_id}").get_data(as_text=True)
     assert 'name="review-timeliness"' not in page and "答复及时，措施具体。" in section(page, "review-heading")
-    assert post_review(monitor, case_id).status_code == 409  # one review per monitor and case
+    assert post_review(monitor, case_id).status_code == 303  # the same review posted again counts once...
+    assert post_review(monitor, case_id, **{"review-comment": "再评一次。"}).status_code == 409  # ...another is refused
     with app.app_context():
         item = db.session.scalar(select(QualityReview))
         assert (item.timeliness, item.attitude, item.solution, item.reply_quality) == (4, 5, 4, 3)

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from wtforms import BooleanField, IntegerField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 
+from portal import submit_once
 from portal.blueprints.staff import roles_required
 from portal.domain import monitoring, scope
 from portal.extensions import db
@@ -104,6 +105,8 @@ def review(case_id):
     case = scope.case_or_abort(current_user, case_id)
     form = ReviewForm(prefix="review")
     if form.validate():
+        if submit_once.claim(f"review:{case_id}").repeated:  # the same review posted twice counts once
+            return redirect_after_post(url_for("staff.case_detail", case_id=case_id) + "#review")
         scores = {name: getattr(form, name).data for name in monitoring.SCORES}
         try:
             item = monitoring.review(case, current_user, scores, form.comment.data, form.perfunctory.data)

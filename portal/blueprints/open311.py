@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import HTTPException
 
-from portal import open311_openapi
+from portal import open311_openapi, submit_once
 from portal.domain import apikeys, open311
 from portal.domain.open311 import FORMATS, Open311Error
 from portal.extensions import csrf, db, limiter
@@ -168,7 +168,14 @@ def service_requests(fmt):
     fmt = _format(fmt)
     if request.method == "POST":
         key = open311.authenticate(request.form.get("api_key"))
+        # The same key posting the same body again within a short window (a retry after a timeout) gets the
+        # first request's id back instead of filing a second case.
+        once = submit_once.claim("open311", actor=f"api-key:{key.id}")
+        if once.repeated and once.previous.get("service_request_id"):
+            return respond(fmt, "service_requests", [{**once.previous, "account_id": None}], 201)
         case, _code, notice = open311.file_request(request.form, key)
+        db.session.flush()  # ids for the record of what was created
+        once.done(service_request_id=case.tracking_no, service_notice=notice)
         db.session.commit()
         return respond(fmt, "service_requests", [{"service_request_id": case.tracking_no,
                                                   "service_notice": notice, "account_id": None}], 201)

@@ -15,7 +15,8 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
-from portal.domain import intake, photos, workflow
+from portal import submit_once
+from portal.domain import idempotency, intake, photos, workflow
 from portal.extensions import db, limiter
 from portal.forms import CaseForm, TrackForm
 from portal.forms_handling import EvaluateForm
@@ -61,16 +62,35 @@ def submit():
         return render_page("public/submit.html", "form_body", form=form)
     submission = form.valid_submission()
     if submission is not None:
+        once = submit_once.claim("submit")
+        if once.repeated:  # the same submission again (double click, retry): the first one's receipt
+            return _receipt_again(once.previous)
         case, code = intake.receive(submission)
         from portal.blueprints.knowledge.public import note_submission
 
         note_submission()  # the common questions the citizen opened did not answer this one
+        token = submit_once.posted_token()
+        db.session.flush()  # ids for the record of what was created
+        once.done(case_id=case.id, tracking_no=case.tracking_no,
+                  sealed_code=idempotency.seal(code, token) if token else None)
         db.session.commit()
         session["receipt"] = {"tracking_no": case.tracking_no, "code": code}
         session[TRACKED_KEY] = (session.get(TRACKED_KEY, []) + [case.id])[-20:]
         return redirect_after_post(url_for("public.receipt"))
     status = 422 if request.method == "POST" else 200
     return render_page("public/submit.html", "form_body", status=status, form=form)
+
+
+def _receipt_again(previous: dict):
+    """The receipt of a submission already received. The query code is stored only hashed; it is shown again
+    only to whoever holds the form's one-time token (it was sealed with it), i.e. the browser that sent it."""
+    if not previous.get("tracking_no"):
+        return redirect_after_post(url_for("public.receipt"))
+    token = submit_once.posted_token()
+    code = idempotency.unseal(previous["sealed_code"], token) if token and previous.get("sealed_code") else None
+    session["receipt"] = {"tracking_no": previous["tracking_no"], "code": code, "again": True}
+    session[TRACKED_KEY] = (session.get(TRACKED_KEY, []) + [previous["case_id"]])[-20:]
+    return redirect_after_post(url_for("public.receipt"))
 
 
 @bp.get("/submit/options")
@@ -87,7 +107,13 @@ def submit_options():
 @bp.post("/submit/validate")
 def validate_field():
     """htmx inline validation: run the form's validators and answer with the errors of one field."""
-    form = CaseForm(formdata=MultiDict(request.form), meta={"csrf": False})
+    from flask_login import current_user
+
+    from portal.forms import OperatorIntakeForm
+
+    # the operator's form speaks about the caller: its messages come from its own fields
+    staff = request.args.get("form") == "intake" and current_user.is_authenticated
+    form = (OperatorIntakeForm if staff else CaseForm)(formdata=MultiDict(request.form), meta={"csrf": False})
     form.load_choices()
     name = request.headers.get("HX-Trigger-Name", "")
     field = form._fields.get(name)
@@ -180,6 +206,9 @@ def evaluate(tracking_no):
     """The citizen rates the reply: resolved? satisfied? (a reason is required when dissatisfied)."""
     case = _tracked_or_404(tracking_no)
     form = EvaluateForm()
+    if form.validate_on_submit() and submit_once.claim(f"evaluate:{case.id}").repeated:
+        flash(_("Thank you for your rating."), "success")  # the same rating posted twice counts once
+        return redirect_after_post(url_for("public.tracked_case", tracking_no=tracking_no))
     if case.state != "awaiting_evaluation":
         flash(_("This case is not waiting for a rating any more."), "error")
         return redirect_after_post(url_for("public.tracked_case", tracking_no=tracking_no))

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from portal import submit_once
 from portal.blueprints.staff import roles_required
 from portal.domain import salon_stats, salons, workflow
 from portal.extensions import db
@@ -82,8 +83,13 @@ def new():
     form = SalonForm()
     form.load_choices()
     if form.validate_on_submit():
+        once = submit_once.claim("salon")
+        if once.repeated and once.previous.get("salon_id"):  # created once, posted twice
+            return redirect_after_post(url_for("salon_admin.detail", salon_id=once.previous["salon_id"]))
         try:
             salon = salons.create_salon(current_user, form.data_for_domain())
+            db.session.flush()  # ids for the record of what was created
+            once.done(salon_id=salon.id)
             db.session.commit()
         except salons.SalonError as err:
             db.session.rollback()
@@ -196,6 +202,8 @@ def add_participant(salon_id):
     form = ParticipantForm()
     if not form.validate_on_submit():
         return _roster_page(salon, form, status=422)
+    if submit_once.claim(f"participant:{salon_id}").repeated:  # added once, posted twice
+        return redirect_after_post(url_for("salon_admin.participants", salon_id=salon_id))
     try:
         participant = salons.add_participant(salon, current_user, name=form.name.data, kind=form.kind.data,
                                              platform=form.platform.data, handle=form.handle.data,
@@ -303,6 +311,10 @@ def record(salon_id):
     form.load_choices(salon)
     error, status = "", 422
     if form.validate_on_submit():
+        if submit_once.claim(f"suggestion:{salon_id}").repeated:  # recorded once, posted twice
+            if is_fragment_request():
+                return "", 204  # the list already shows it
+            return redirect_after_post(url_for("salon_admin.capture", salon_id=salon_id))
         try:
             suggestion = salons.record_suggestion(
                 salon, current_user, participant_id=form.participant_id.data, text=form.text.data,

@@ -7,6 +7,7 @@ from icalendar import Calendar, Event
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from portal import submit_once
 from portal.domain import salon_stats, salons, workflow
 from portal.domain.calendar import SHANGHAI
 from portal.extensions import db, limiter
@@ -79,10 +80,16 @@ def register(salon_id):
     if request.method == "POST":
         status = 422
         if form.validate_on_submit():
+            once = submit_once.claim(f"salon-register:{salon.id}")
+            if once.repeated and once.previous.get("participant_id"):  # registered once, posted twice
+                session[RECEIPT_KEY] = {"salon_id": salon.id, "participant_id": once.previous["participant_id"]}
+                return redirect_after_post(url_for("salons.registered", salon_id=salon.id))
             try:
                 participant = salons.register(salon, name=form.name.data, kind=form.kind.data,
                                               platform=form.platform.data, handle=form.handle.data,
                                               phone=form.phone.data)
+                db.session.flush()  # ids for the record of what was created
+                once.done(participant_id=participant.id)
                 db.session.commit()
             except salons.SalonError as err:
                 db.session.rollback()
@@ -159,6 +166,9 @@ def rate_post(code):
     if suggestion is None:
         abort(404)
     form = RatingForm()
+    if form.validate_on_submit() and submit_once.claim(f"salon-rating:{suggestion.id}").repeated:
+        flash(_("Thank you for your rating."), "success")  # the same rating posted twice counts once
+        return redirect_after_post(url_for("salons.rate", code=code))
     if salons.rating_refusal(suggestion) is not None:
         return _rating_page(suggestion, status=409)
     if not form.validate_on_submit():

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
+from portal import submit_once
 from portal.domain import intake, keyset, photos, scope, workflow
 from portal.extensions import db
 from portal.forms import OperatorIntakeForm
@@ -65,11 +66,20 @@ def intake_call():
         return render_page("staff/intake.html", "form_body", form=form, cited=intake_citation.cited(form))
     submission = form.valid_submission(channel=form.channel.data)
     if submission is not None:
+        once = submit_once.claim("intake")
+        if once.repeated:  # the same call typed in once, posted twice
+            if not once.previous.get("case_id"):
+                return redirect_after_post(url_for("staff.case_list"))
+            flash(_("Case %(no)s was already recorded from this form; it was not recorded twice.",
+                    no=once.previous["tracking_no"]), "info")
+            return redirect_after_post(url_for("staff.case_detail", case_id=once.previous["case_id"]))
         case, code = intake.receive(submission, entered_by=current_user)
         if form.answer_now.data:
             workflow.answer_directly(case, current_user, form.answer_text.data,
                                      data=intake_citation.event_data(form))
             intake_citation.record(form, case)
+        db.session.flush()  # ids for the record of what was created
+        once.done(case_id=case.id, tracking_no=case.tracking_no)
         db.session.commit()
         flash(_("Case %(no)s recorded. Tell the caller the query code: %(code)s",
                 no=case.tracking_no, code=code), "success")

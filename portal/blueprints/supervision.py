@@ -14,6 +14,7 @@ from sqlalchemy import select
 from wtforms import BooleanField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from portal import submit_once
 from portal.blueprints.staff import roles_required
 from portal.domain import ledger, monitoring, scope, supervision, workflow
 from portal.extensions import db
@@ -135,9 +136,14 @@ def issue_on_case(case_id):
     case = scope.case_or_abort(current_user, case_id)
     form = IssueForm(prefix="supervise")
     if form.validate():
+        once = submit_once.claim(f"supervise-case:{case_id}")
+        if once.repeated:  # the same order posted twice is issued once
+            return redirect_after_post(url_for("staff.case_detail", case_id=case_id) + "#supervision")
         try:
             order = supervision.issue(current_user, form.requirement.data, form.days.data, form.level.data,
                                       case=case)
+            db.session.flush()  # ids for the record of what was created
+            once.done(order_id=order.id)
             db.session.commit()
         except supervision.SupervisionError as err:
             db.session.rollback()
@@ -197,10 +203,15 @@ def orders():
 def issue_on_unit():
     form = _unit_issue_form(request.form)
     if form.validate():
+        once = submit_once.claim("supervise-unit")
+        if once.repeated:  # the same order posted twice is issued once
+            return redirect_after_post(url_for("supervision.orders"))
         unit = db.session.get(Unit, form.unit_id.data)
         try:
             order = supervision.issue(current_user, form.requirement.data, form.days.data, form.level.data,
                                       unit=unit)
+            db.session.flush()  # ids for the record of what was created
+            once.done(order_id=order.id)
             db.session.commit()
         except supervision.SupervisionError as err:
             db.session.rollback()

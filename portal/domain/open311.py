@@ -83,6 +83,7 @@ from portal.domain import apikeys, intake, publication
 from portal.domain.labels import ACTION_LABELS, DECLINE_REASONS, STATE_LABELS
 from portal.domain.privacy import ANONYMOUS, mask_text  # noqa: F401  (mask_text re-exported)
 from portal.domain.publication import public_text
+from portal.domain.workflow import SHARED_NOTE_ACTIONS
 from portal.extensions import db
 from portal.models import ApiKey, Case, CaseEvent, Category, Region
 from portal.models.base import utcnow
@@ -579,8 +580,10 @@ def find_updates(args, now: datetime | None = None) -> list[dict]:
     for event, case in rows:
         if event.action == "decline":
             text = _decline_note(event)
+        elif event.action in SHARED_NOTE_ACTIONS and event.note:  # never the citizen's own rating comment
+            text = event.note
         else:
-            text = event.note or str(ACTION_LABELS.get(event.action, event.action))
+            text = str(ACTION_LABELS.get(event.action, event.action))
         updates.append({
             "update_id": str(event.id), "service_request_id": case.tracking_no,
             "status": status_of(event.to_state or case.state), "updated_datetime": w3c(event.at),

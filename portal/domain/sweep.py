@@ -129,6 +129,10 @@ def sweep(now: datetime | None = None) -> SweepSummary:
     from portal.domain import knowledge
 
     summary.knowledge_expired = knowledge.flag_expired(now)
+
+    from portal.domain import idempotency
+
+    idempotency.forget_older_than()  # claims of form submissions no repeat can match any more
     db.session.commit()
     if summary.changed:
         current_app.logger.info("sweep: %s", summary)

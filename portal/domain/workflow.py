@@ -413,6 +413,11 @@ def timeline(case: Case, public_only: bool = False) -> list[CaseEvent]:
 
 # Public events whose note is meant for the citizen; other notes (instructions to units, rulings) stay internal.
 PUBLIC_NOTE_ACTIONS = frozenset({"decline", "answer_directly", "release", "evaluate", "merge", "echo_published"})
+# Of those, the notes anyone else following the case may read (a citizen whose duplicate was merged into it, a salon
+# participant whose suggestion became it, the Open311 updates feed): the handling's outcome. The case's own
+# citizen's words (their rating comment) and what was said to them personally (a decline's or a direct answer's
+# explanation) stay theirs.
+SHARED_NOTE_ACTIONS = frozenset({"release", "merge", "echo_published"})
 
 
 def public_timeline(case: Case) -> list[CaseEvent]:

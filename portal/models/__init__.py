@@ -11,7 +11,7 @@ from portal.models.handling import (
                                      ReturnRequest,
                                      RoutingRule,
 )
-from portal.models.integration import ApiKey
+from portal.models.integration import ApiKey, FormSubmission
 from portal.models.knowledge import (
                                      KnowledgeArticle,
                                      KnowledgeCitation,
@@ -38,7 +38,7 @@ __all__ = [
     "Role", "User",
     "CalendarDay", "CalendarYear", "CaseUnit", "ContactView", "ExtensionRequest", "OutboxMessage",
     "ReturnRequest", "RoutingRule",
-    "ApiKey", "EchoStory", "Interview", "MonitorProfile", "QualityReview", "RankingRow", "RankingSnapshot",
+    "ApiKey", "FormSubmission", "EchoStory", "Interview", "MonitorProfile", "QualityReview", "RankingRow", "RankingSnapshot",
     "SupervisionOrder", "AgendaItem", "Participant", "Person", "Salon", "SalonUnit", "Suggestion",
     "AuditEntry", "KnowledgeArticle", "KnowledgeCitation", "KnowledgeDailyCount", "KnowledgeVersion",
     "ReplyTemplate",

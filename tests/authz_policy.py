@@ -42,6 +42,13 @@ CASE_A_READERS = ("operator", "dispatcher", "handler_a", "unit_lead", "superviso
 OVERSIGHT = ("supervisor", "admin")
 ORGANIZERS = ("organizer", "admin")
 ADMIN = ("admin",)
+# the knowledge base (portal.domain.knowledge): who reads it, who writes articles, who approves a version
+KNOWLEDGE_READERS = ("operator", "dispatcher", "dispatcher_sub", "handler_a", "handler_b", "unit_lead",
+                     "supervisor", "admin")
+KNOWLEDGE_WRITERS = ("handler_a", "handler_b", "unit_lead", "admin")
+KNOWLEDGE_APPROVERS = ("dispatcher", "dispatcher_sub", "supervisor", "admin")
+UNIT_STAFF = ("handler_a", "handler_b", "unit_lead")
+CALLER_LOOKUP = ("operator", "dispatcher", "dispatcher_sub", "supervisor")  # portal.domain.callers.LOOKUP_ROLES
 
 # endpoint -> {method: {role: outcome}} ; a plain {role: outcome} applies to every method of the route
 POLICY = {
@@ -60,6 +67,10 @@ POLICY = {
     "public.evaluate": {**everyone("404"), "citizen": "ok"},
     "public.tracked_photo": {**everyone("404"), "citizen": "ok"},
     "static": {**everyone(), "former_monitor": "ok"},  # the guard leaves static files alone
+    "healthz": everyone(),  # it only says the process answers (a former monitor's session still ends)
+    # the public knowledge base: approved, public, unexpired answers (article of unit A)
+    "public_knowledge.index": everyone(), "public_knowledge.suggest": everyone(),
+    "public_knowledge.article": everyone(), "public_knowledge.answered": everyone(),
     "auth.login": everyone(),
     "auth.logout": staff_only(*ALL_STAFF),
     "echo.index": everyone(), "echo.story": everyone(), "echo.feed": everyone(),
@@ -79,8 +90,30 @@ POLICY = {
     "staff.home": staff_only(*ALL_STAFF),
     "staff.case_list": staff_only(*ALL_STAFF),
     "ledger.index": staff_only(*ALL_STAFF),
-    "ledger.export_csv": staff_only(*ALL_STAFF),
-    "ledger.export_xlsx": staff_only(*ALL_STAFF),
+    "ledger.export_csv": staff_only(*ALL_STAFF, monitor="403"),  # monitors read on screen only
+    "ledger.export_xlsx": staff_only(*ALL_STAFF, monitor="403"),  # monitors read on screen only
+    "account.change_password": staff_only(*ALL_STAFF),
+    "workbench.search_cases": staff_only(*ALL_STAFF),  # results are scoped
+    "workbench.caller_lookup": staff_only(*CALLER_LOOKUP),
+    # case A's caller history: the roles that look callers up, within their scope (not the sub-platform's)
+    "workbench.case_caller_history": staff_only("operator", "dispatcher", "supervisor"),
+    # ---- knowledge base (staff side): an article of unit A, a draft version of it waiting for approval
+    "knowledge.index": staff_only(*KNOWLEDGE_READERS), "knowledge.search": staff_only(*KNOWLEDGE_READERS),
+    "knowledge.new": staff_only(*KNOWLEDGE_WRITERS),
+    # everyone who reads may open it; only unit A (and admins) may write a new version of it
+    "knowledge.article": {"GET": staff_only(*KNOWLEDGE_READERS),
+                          "POST": staff_only("handler_a", "unit_lead", "admin")},
+    "knowledge.decide": staff_only(*KNOWLEDGE_APPROVERS),
+    # ---- reply templates: unit staff read their unit's, unit leads manage them (template and case of unit A)
+    "reply_templates.index": staff_only(*UNIT_STAFF, "admin"),
+    "reply_templates.edit": staff_only("unit_lead", "admin"),
+    "reply_templates.retire": staff_only("unit_lead", "admin"),
+    "reply_templates.insert": staff_only("handler_a", "unit_lead", "admin"),
+    # ---- a unit's own figures; supervisors and admins choose the unit
+    "unit_figures.units": staff_only(*OVERSIGHT),
+    "unit_figures.index": staff_only(*UNIT_STAFF, *OVERSIGHT),
+    # without a metric and a period there is no cohort to list
+    "unit_figures.cases": staff_only(**{role: "404" for role in UNIT_STAFF + OVERSIGHT}),
     # ---- one case (case A): its scope decides
     "staff.case_detail": staff_only(*CASE_A_READERS),
     "staff.case_photo": staff_only(*CASE_A_READERS),
@@ -114,6 +147,10 @@ POLICY = {
     "admin.calendar_page": staff_only(*ADMIN), "admin.calendar_import": staff_only(*ADMIN),
     "routing_admin.index": staff_only(*ADMIN), "routing_admin.delete": staff_only(*ADMIN),
     "apikeys.index": staff_only(*ADMIN), "apikeys.create": staff_only(*ADMIN), "apikeys.revoke": staff_only(*ADMIN),
+    **{f"administration.{name}": staff_only(*ADMIN) for name in (
+        "index", "users", "new_user", "edit_user", "set_active", "reset_password", "organisation_list",
+        "organisation_edit", "organisation_retire", "outbox", "resend")},
+    "administration.audit_log": staff_only(*OVERSIGHT),  # admins and supervisors (README: administration)
 }
 
 # Routes that take the id of a case, an order, a salon, a suggestion ... and the role that must NOT reach

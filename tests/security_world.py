@@ -40,11 +40,13 @@ def build_world(app) -> dict:
         unit_a, unit_b = ref["units"]["cgj"], ref["units"]["gov-yingzhou"]
         sub_platform = db.session.scalar(select(Platform).where(Platform.code == "county-yingzhou"))
         # case A: led by unit A (城管局), received on a platform other than the sub-platform of dispatcher_sub,
-        # published and not confidential (what every role that reads cases may see)
+        # published and not confidential (what every role that reads cases may see), and reviewed on the platform
+        # (the publication rule: only then do Open311 and the other public surfaces show it)
         case_a = db.session.scalar(select(Case).where(Case.lead_unit_id == unit_a.id,
                                                       Case.platform_id != sub_platform.id,
                                                       Case.confidential.is_(False),
-                                                      Case.publish_consent.is_(True)).order_by(Case.id))
+                                                      Case.publish_consent.is_(True),
+                                                      Case.state != "submitted").order_by(Case.id))
         # case B: led by unit B, on the sub-platform
         case_b = db.session.scalar(select(Case).where(Case.lead_unit_id == unit_b.id).order_by(Case.id))
         clean = photos.clean_photo(make_image(), "a.jpg")
@@ -83,6 +85,7 @@ def build_world(app) -> dict:
             db.session.flush()
         review = db.session.scalar(select(QualityReview).order_by(QualityReview.id))
         story = _echo_story(users["admin"])
+        knowledge_ids = _knowledge_world(ref, users, unit_a)
         db.session.commit()
         world = {
             "case_a": case_a.id, "case_b": case_b.id, "case_a_no": case_a.tracking_no, "case_b_no": case_b.tracking_no,
@@ -98,8 +101,35 @@ def build_world(app) -> dict:
             "story_id": story.id if story else 0,
             "former_monitor": former.username, "former_term": (former_profile.term_start, former_profile.term_end),
             "unit_a": unit_a.id, "service_code": leaf.code, "unit_b": unit_b.id,
+            **knowledge_ids,
         }
         return world
+
+
+def _knowledge_world(ref, users, unit_a) -> dict:
+    """The knowledge base and reply templates of the demo, a draft waiting for approval, an outbox message, and
+    the ids the staff workbench and administration routes take (the account and organisation item they act on
+    belong to unit B, so that acting on them leaves the roles the matrix signs in untouched)."""
+    from portal.demo import knowledge as demo_knowledge
+    from portal.domain import knowledge
+    from portal.models import KnowledgeArticle, OutboxMessage, ReplyTemplate
+
+    demo_knowledge.load(ref)
+    article = db.session.scalar(select(KnowledgeArticle).where(KnowledgeArticle.unit_id == unit_a.id)
+                                .order_by(KnowledgeArticle.id))
+    draft = knowledge.write(users["handler"], article, knowledge.ArticleData(
+        question=article.versions[-1].question, answer="新的答复草稿，等待平台审核。", policy_source="",
+        valid_until=article.versions[-1].valid_until, public=True))
+    template = db.session.scalar(select(ReplyTemplate).where(ReplyTemplate.unit_id == unit_a.id)
+                                 .order_by(ReplyTemplate.id))
+    message = db.session.scalar(select(OutboxMessage).order_by(OutboxMessage.id))
+    if message is None:
+        message = OutboxMessage(channel="sms", recipient="13700000000", body="测试消息")
+        db.session.add(message)
+    db.session.flush()
+    return {"article_id": article.id, "version_id": draft.id, "template_id": template.id,
+            "message_id": message.id, "user_id": users["handler_yz"].id, "kind": "units",
+            "item_id": ref["units"]["gov-yingzhou"].id}
 
 
 def _echo_story(actor):

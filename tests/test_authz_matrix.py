@@ -17,12 +17,15 @@ def route_params(world: dict, endpoint: str) -> dict:
         "tracking_no": world["citizen_tracking_no"], "story_id": world["story_id"], "month": world["month"],
         "salon_id": world["salon_id"], "participant_id": world["participant_id"],
         "suggestion_id": world["suggestion_id"],
-        "decision": "confirm" if endpoint == "salon_admin.decide_participant" else "not_adopted",
+        "decision": {"salon_admin.decide_participant": "confirm", "knowledge.decide": "approve"}.get(endpoint,
+                                                                                                  "not_adopted"),
         "action": "publish", "code": "en" if endpoint == "public.set_language" else world["rating_code"],
         "interview_id": world["interview_id"], "order_id": world["order_id"], "review_id": world["review_id"],
         "key_id": world["key_id"], "chart": "summary", "fmt": "json", "service_code": world["service_code"],
-        "service_request_id": world["citizen_tracking_no"], "token": "nothing", "anything": "nothing.json",
+        "service_request_id": world["case_a_no"], "token": "nothing", "anything": "nothing.json",
         "filename": "css/portal.css",
+        **{name: world[name] for name in ("article_id", "version_id", "template_id", "message_id", "user_id",
+                                          "kind", "item_id")},
     }
 
 

@@ -20,7 +20,8 @@ NO_CASE_DATA = {"public.set_language", "public.submit", "public.submit_options",
                 "public.validate_field", "public.track", "public.forget_tracked", "public.tracked_case",
                 "public.evaluate", "public.tracked_photo", "static", "auth.login", "salons.register",
                 "salons.registered", "salons.rate", "salons.rate_post", "open311.discovery", "open311.services",
-                "open311.service_definition", "open311.openapi", "open311.unknown"}
+                "open311.service_definition", "open311.openapi", "open311.unknown", "healthz",
+                "public_knowledge.answered"}  # a counter: it redirects to the article (a listed surface)
 
 
 def test_every_public_route_is_a_listed_surface_or_shows_no_case_data(app):
@@ -35,7 +36,7 @@ def test_every_public_route_is_a_listed_surface_or_shows_no_case_data(app):
 @pytest.fixture
 def leaky_world(app):
     """The demo world, every case carrying the citizen's personal data in its own text."""
-    from portal.models import Case
+    from portal.models import Case, KnowledgeVersion
 
     world = build_world(app)
     with app.app_context():
@@ -46,12 +47,26 @@ def leaky_world(app):
             if case.reply_text or case.state in ("awaiting_evaluation", "closed"):
                 case.reply_text = f"已联系{NAME}（{PHONE}，{EMAIL}），路灯已修复。"
         db.session.commit()
+        from portal.domain import workflow
         from portal.domain.duplicates import OPEN_FOR_MERGE
+        from portal.domain.publication import public_clause
+        from portal.models import User
 
-        open_one = db.session.scalar(select(Case).where(Case.publish_consent.is_(True), Case.confidential.is_(False),
-                                                        Case.state.in_(OPEN_FOR_MERGE)).order_by(Case.id))
+        # the publication rule shows a case only once the platform has reviewed it: the dispatcher accepts the
+        # citizen's web request, the one open case whose citizen consented to publication
+        dispatcher = db.session.scalar(select(User).where(User.username == "dispatcher"))
+        workflow.accept(db.session.get(Case, world["citizen_case"]), dispatcher)
+        db.session.commit()
+
+        # an open case the publication rule lets citizens see (consented, not confidential, reviewed)
+        open_one = db.session.scalar(select(Case).where(public_clause(), Case.state.in_(OPEN_FOR_MERGE))
+                                     .order_by(Case.id))
         world["similar"] = {"category_id": open_one.category_id, "county_id": open_one.county_id,
                             "title": "路灯不亮", "description": f"我是{NAME}，路灯不亮。"}
+        # a draft answer nobody has approved yet, written with a citizen's data in it: never public
+        draft = db.session.get(KnowledgeVersion, world["version_id"])
+        draft.answer = f"{NAME}（{PHONE}，{EMAIL}）反映的路灯问题：草稿答复。"
+        db.session.commit()
         world["published_no"] = db.session.scalar(
             select(Case.tracking_no).where(Case.publish_consent.is_(True), Case.state == "closed").order_by(Case.id))
     return world
@@ -72,6 +87,9 @@ def surface_urls(world) -> dict[str, list[str]]:
         "open311.token": ["/open311/v2/tokens/nothing.json"],
         "echo.feed": ["/echo/feed.atom"], "stats.chart_csv": ["/stats/summary.csv"],
         "rankings.export_xlsx": [f"/rankings/{world['month']}.xlsx"], "salons.ics": [f"/salons/{world['salon_id']}.ics"],
+        "public_knowledge.index": ["/questions/", "/questions/?q=路灯", "/questions/?q=窨井盖"],
+        "public_knowledge.suggest": ["/questions/suggest?title=窨井盖丢失", "/questions/suggest?title=草稿答复"],
+        "public_knowledge.article": [f"/questions/{world['article_id']}"],
     }
 
 

@@ -18,6 +18,10 @@ PUBLIC_SURFACES = {
     "salons.outcomes": "what became of a salon's suggestions (linked cases)",
     "salons.live": "a salon's live board",
     "public.similar_cases": "similar published cases while a citizen types (submit form)",
+    # the public knowledge base: staff-written answers, only approved, public and unexpired versions
+    "public_knowledge.index": "common questions (知识库): search and list",
+    "public_knowledge.suggest": "common questions suggested while a citizen types a title (submit form)",
+    "public_knowledge.article": "one common question and its approved answer",
     # Open311 (GeoReport v2)
     "open311.service_requests": "Open311 request list (JSON and XML)",
     "open311.service_request": "one Open311 request",

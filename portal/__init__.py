@@ -53,26 +53,18 @@ def create_app(config: dict | None = None) -> Flask:
     def load_user(user_id: str):
         return db.session.get(User, int(user_id))
 
-    from portal.blueprints import (
-        admin,
-        apikeys,
-        auth,
-        casework,
-        echo,
-        errors,
-        ledger,
-        monitors,
-        open311,
-        public,
-        queues,
-        rankings,
-        routing_admin,
-        salon_admin,
-        salons,
-        staff,
-        stats,
-        supervision,
-    )
+    from portal.blueprints import auth, errors
+    from portal.blueprints.admin import api_keys as apikeys
+    from portal.blueprints.admin import calendar as admin
+    from portal.blueprints.admin import routing as routing_admin
+    from portal.blueprints.cases import ledger, queues, staff
+    from portal.blueprints.cases import steps as casework
+    from portal.blueprints.open311 import api as open311
+    from portal.blueprints.oversight import echo, monitors, rankings, supervision
+    from portal.blueprints.oversight import statistics as stats
+    from portal.blueprints.public import routes as public
+    from portal.blueprints.salons import organizer as salon_admin
+    from portal.blueprints.salons import public as salons
 
     for blueprint in (public, auth, staff, casework, queues, ledger, admin, stats, echo, rankings, supervision,
                       monitors, routing_admin, salons, salon_admin, apikeys, open311):
@@ -83,17 +75,17 @@ def create_app(config: dict | None = None) -> Flask:
 
     statistics.init_cache(app)
 
-    from portal.cli import register_cli
-    from portal.cli_calendar import register_calendar_cli
+    from portal.commands.calendar import register_calendar_cli
+    from portal.commands.users import register_cli
 
     register_cli(app)
     register_calendar_cli(app)
 
-    from portal.cli_ops import register_ops_cli
+    from portal.commands.ops import register_ops_cli
 
     register_ops_cli(app)
 
-    from portal.cli_rankings import register_rankings_cli
+    from portal.commands.rankings import register_rankings_cli
 
     register_rankings_cli(app)
 

@@ -4,10 +4,10 @@ from flask_babel import gettext as _
 from flask_login import login_required, login_user, logout_user
 from sqlalchemy import select
 
+from portal.blueprints.public.forms import LoginForm
 from portal.extensions import db, limiter
-from portal.forms import LoginForm
 from portal.models import User
-from portal.view_helpers import redirect_after_post, render_page
+from portal.web.pages import redirect_after_post, render_page
 
 bp = Blueprint("auth", __name__)
 

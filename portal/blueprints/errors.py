@@ -5,7 +5,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from portal.extensions import db
-from portal.view_helpers import render_page
+from portal.web.pages import render_page
 
 
 def error_page(title: str, message: str, status: int):
@@ -22,7 +22,7 @@ def register(app: Flask) -> None:
     def csrf_error(err):
         # Keep what the citizen typed: re-render the submit form with their data and a fresh token.
         if request.endpoint == "public.submit":
-            from portal.forms import CaseForm
+            from portal.blueprints.public.forms import CaseForm
 
             form = CaseForm(meta={"csrf": True})
             form.load_choices()

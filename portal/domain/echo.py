@@ -94,7 +94,7 @@ def prefill(case: Case) -> dict:
     """The story's fields as first offered to the supervisor: title, what was raised, how it was handled, reply."""
     received = calendar.local_day(case.received_at)
     replied = calendar.local_day(case.replied_at) if case.replied_at else received
-    from portal.forms import CHANNEL_LABELS
+    from portal.blueprints.public.forms import CHANNEL_LABELS
 
     channel = str(CHANNEL_LABELS.get(case.channel, case.channel))
     if case.lead_unit is not None:

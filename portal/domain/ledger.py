@@ -298,8 +298,8 @@ def export_rows(query: Select, ref: Reference, now: datetime | None = None) -> I
 
     Selects plain columns (no ORM objects, no citizen fields) joined to district and lead unit, so memory stays
     flat however many rows match."""
+    from portal.blueprints.public.forms import CHANNEL_LABELS
     from portal.domain.labels import SATISFACTION_LABELS, STATE_LABELS
-    from portal.forms import CHANNEL_LABELS
 
     now = now or utcnow()
     en = _english()

@@ -281,7 +281,11 @@ def derive_title(description: str) -> str:
 
 def parse_new_request(form, channel: str) -> intake.Submission:
     """Validate a GeoReport POST into an intake Submission; every problem is reported at once (400)."""
-    from portal.forms import LANDLINE, MOBILE, normalise_phone  # the web form's phone rule, not a copy
+    from portal.blueprints.public.forms import (  # the web form's phone rule, not a copy
+        LANDLINE,
+        MOBILE,
+        normalise_phone,
+    )
 
     errors: list[str] = []
     get = lambda name: (form.get(name) or "").strip()  # noqa: E731

@@ -24,12 +24,12 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from portal.blueprints.cases.forms import MultiCheckboxField
+from portal.blueprints.public.forms import _int_or_none, normalise_phone, strip, valid_phone
 from portal.domain import salons
 from portal.domain.calendar import SHANGHAI
 from portal.domain.labels import PRIORITY_LABELS, SATISFACTION_LABELS
 from portal.extensions import db
-from portal.forms import _int_or_none, normalise_phone, strip, valid_phone
-from portal.forms_handling import MultiCheckboxField
 from portal.models import Category, Region, Salon, Unit
 
 

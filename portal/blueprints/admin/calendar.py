@@ -9,11 +9,11 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from sqlalchemy import func, select
 from werkzeug.utils import secure_filename
 
-from portal.blueprints.staff import roles_required
+from portal.blueprints.cases.staff import roles_required
 from portal.domain import calendar
 from portal.extensions import db
 from portal.models import CalendarDay, Case, Role
-from portal.view_helpers import redirect_after_post, render_page
+from portal.web.pages import redirect_after_post, render_page
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PROVISIONAL_LISTED = 50

@@ -15,12 +15,12 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
+from portal.blueprints.cases.forms import EvaluateForm
+from portal.blueprints.public.forms import CaseForm, TrackForm
 from portal.domain import intake, photos, workflow
 from portal.extensions import db, limiter
-from portal.forms import CaseForm, TrackForm
-from portal.forms_handling import EvaluateForm
 from portal.models import Case, CasePhoto
-from portal.view_helpers import redirect_after_post, render_page
+from portal.web.pages import redirect_after_post, render_page
 
 bp = Blueprint("public", __name__)
 

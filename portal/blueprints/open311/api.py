@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import HTTPException
 
-from portal import open311_openapi
+from portal.blueprints.open311 import openapi as open311_openapi
 from portal.domain import apikeys, open311
 from portal.domain.open311 import FORMATS, Open311Error
 from portal.extensions import csrf, db, limiter

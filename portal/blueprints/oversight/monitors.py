@@ -15,12 +15,12 @@ from sqlalchemy.exc import IntegrityError
 from wtforms import BooleanField, IntegerField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 
-from portal.blueprints.staff import roles_required
+from portal.blueprints.cases.staff import roles_required
+from portal.blueprints.public.forms import strip
 from portal.domain import monitoring, scope
 from portal.extensions import db
-from portal.forms import strip
 from portal.models import Case, QualityReview, Role
-from portal.view_helpers import redirect_after_post, render_page
+from portal.web.pages import redirect_after_post, render_page
 
 bp = Blueprint("monitors", __name__, url_prefix="/staff")
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -99,7 +99,7 @@ def review_panel(case: Case) -> ReviewPanel:
 @bp.post("/cases/<int:case_id>/review")
 @roles_required(Role.MONITOR)
 def review(case_id):
-    from portal.blueprints.casework import case_page
+    from portal.blueprints.cases.steps import case_page
 
     case = scope.case_or_abort(current_user, case_id)
     form = ReviewForm(prefix="review")

@@ -8,11 +8,11 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from portal.blueprints.staff import roles_required
-from portal.blueprints.stats import month_label
+from portal.blueprints.cases.staff import roles_required
+from portal.blueprints.oversight.statistics import month_label
 from portal.domain import echo, statistics, workflow
 from portal.extensions import db
-from portal.view_helpers import redirect_after_post, render_page
+from portal.web.pages import redirect_after_post, render_page
 
 bp = Blueprint("echo", __name__)
 

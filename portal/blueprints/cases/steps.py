@@ -6,12 +6,12 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from portal import forms_handling as fh
+from portal.blueprints.cases import forms as fh
 from portal.domain import calendar, duplicates, routing, scope, workflow
 from portal.extensions import db
 from portal.models import Case, Unit
 from portal.models.base import utcnow
-from portal.view_helpers import redirect_after_post, render_page
+from portal.web.pages import redirect_after_post, render_page
 
 bp = Blueprint("casework", __name__, url_prefix="/staff/cases")
 

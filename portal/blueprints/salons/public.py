@@ -7,13 +7,13 @@ from icalendar import Calendar, Event
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from portal.blueprints.salons.forms import RatingForm, RegistrationForm
 from portal.domain import salon_stats, salons, workflow
 from portal.domain.calendar import SHANGHAI
 from portal.extensions import db, limiter
-from portal.forms_salons import RatingForm, RegistrationForm
 from portal.models import Case, Participant, Salon, Suggestion
 from portal.models.base import utcnow
-from portal.view_helpers import redirect_after_post, render_page
+from portal.web.pages import redirect_after_post, render_page
 
 bp = Blueprint("salons", __name__, url_prefix="/salons")
 

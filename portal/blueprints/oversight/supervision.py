@@ -14,13 +14,13 @@ from sqlalchemy import select
 from wtforms import BooleanField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from portal.blueprints.staff import roles_required
+from portal.blueprints.cases.staff import roles_required
+from portal.blueprints.public.forms import strip
 from portal.domain import ledger, monitoring, scope, supervision, workflow
 from portal.extensions import db
-from portal.forms import strip
 from portal.models import Case, MonitorProfile, QualityReview, Role, SupervisionOrder, Unit
 from portal.models.base import utcnow
-from portal.view_helpers import redirect_after_post, render_page
+from portal.web.pages import redirect_after_post, render_page
 
 bp = Blueprint("supervision", __name__, url_prefix="/staff")
 
@@ -129,7 +129,7 @@ def supervision_panel(case: Case) -> SupervisionPanel:
 @bp.post("/cases/<int:case_id>/supervise")
 @roles_required(*SUPERVISORS)
 def issue_on_case(case_id):
-    from portal.blueprints.casework import case_page
+    from portal.blueprints.cases.steps import case_page
 
     case = scope.case_or_abort(current_user, case_id)
     form = IssueForm(prefix="supervise")
@@ -150,7 +150,7 @@ def issue_on_case(case_id):
 
 
 def _local(moment):
-    from portal.view_helpers import local_time
+    from portal.web.pages import local_time
 
     return local_time(moment)
 
@@ -238,7 +238,7 @@ def answer(order_id):
             return redirect_after_post(target)
     _failed(key, form)
     if from_case:
-        from portal.blueprints.casework import case_page
+        from portal.blueprints.cases.steps import case_page
 
         g.oversight_error = error
         return case_page(scope.case_or_abort(current_user, order.case_id), status=422 if not error else 409)

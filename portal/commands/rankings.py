@@ -6,7 +6,7 @@ from flask import Flask
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from portal.cli_calendar import _terminal_locale
+from portal.commands.calendar import _terminal_locale
 from portal.domain import metrics, rankings
 from portal.extensions import db
 from portal.models import Unit

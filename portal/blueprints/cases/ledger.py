@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from portal.domain import contacts, ledger
 from portal.extensions import db
 from portal.models import Case, Role
-from portal.view_helpers import render_page
+from portal.web.pages import render_page
 
 bp = Blueprint("ledger", __name__, url_prefix="/staff")
 

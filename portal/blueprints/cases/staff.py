@@ -7,11 +7,11 @@ from flask_login import current_user, login_required
 from sqlalchemy import func
 from sqlalchemy.orm import selectinload
 
+from portal.blueprints.public.forms import OperatorIntakeForm
 from portal.domain import intake, photos, scope, workflow
 from portal.extensions import db
-from portal.forms import OperatorIntakeForm
 from portal.models import Case, CasePhoto, Role
-from portal.view_helpers import redirect_after_post, render_page
+from portal.web.pages import redirect_after_post, render_page
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 PAGE_SIZE = 50
@@ -80,7 +80,7 @@ def intake_call():
 @bp.get("/cases/<int:case_id>")
 @login_required
 def case_detail(case_id):
-    from portal.blueprints.casework import case_page
+    from portal.blueprints.cases.steps import case_page
 
     return case_page(scope.case_or_abort(current_user, case_id))
 

@@ -9,11 +9,11 @@ from sqlalchemy.orm import selectinload
 from wtforms import HiddenField, SelectField
 from wtforms.validators import InputRequired
 
-from portal.blueprints.staff import roles_required
+from portal.blueprints.cases.staff import roles_required
 from portal.domain import routing
 from portal.extensions import db
 from portal.models import Category, Region, Role, RoutingRule
-from portal.view_helpers import redirect_after_post, render_page
+from portal.web.pages import redirect_after_post, render_page
 
 bp = Blueprint("routing_admin", __name__, url_prefix="/admin/routing")
 

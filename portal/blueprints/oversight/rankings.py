@@ -10,12 +10,12 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from portal.blueprints.staff import roles_required
+from portal.blueprints.cases.staff import roles_required
+from portal.blueprints.public.forms import strip
 from portal.domain import metrics, rankings
 from portal.extensions import db
-from portal.forms import strip
 from portal.models import Interview, Role
-from portal.view_helpers import is_fragment_request, redirect_after_post, render_page
+from portal.web.pages import is_fragment_request, redirect_after_post, render_page
 
 bp = Blueprint("rankings", __name__)
 OVERSIGHT_ROLES = (Role.SUPERVISOR, Role.ADMIN)

@@ -9,10 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from portal.blueprints.staff import roles_required
-from portal.domain import salon_stats, salons, workflow
-from portal.extensions import db
-from portal.forms_salons import (
+from portal.blueprints.cases.staff import roles_required
+from portal.blueprints.salons.forms import (
     AdoptForm,
     CheckinForm,
     CloseForm,
@@ -22,8 +20,10 @@ from portal.forms_salons import (
     SalonForm,
     SuggestionForm,
 )
+from portal.domain import salon_stats, salons, workflow
+from portal.extensions import db
 from portal.models import Case, Participant, Role, Salon, Suggestion, Unit
-from portal.view_helpers import is_fragment_request, redirect_after_post, render_page
+from portal.web.pages import is_fragment_request, redirect_after_post, render_page
 
 bp = Blueprint("salon_admin", __name__, url_prefix="/staff/salons")
 ORGANIZERS = (Role.SALON_ORGANIZER, Role.ADMIN)

@@ -5,6 +5,7 @@ from wtforms import HiddenField, IntegerField, SelectField, SelectMultipleField,
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from portal.blueprints.public.forms import strip
 from portal.domain.labels import (
     DECLINE_REASONS,
     PRIORITY_LABELS,
@@ -13,7 +14,6 @@ from portal.domain.labels import (
     RETURN_REASONS,
     SATISFACTION_LABELS,
 )
-from portal.forms import strip
 
 
 def _text(label, required=True, min_length=2, message=None):

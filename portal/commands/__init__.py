@@ -1,0 +1,1 @@
+"""`flask` commands, on top of the domain."""

@@ -1,0 +1,1 @@
+"""The web kit every blueprint imports (and none copies)."""

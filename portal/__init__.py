@@ -7,7 +7,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from portal.config import Config, database_url
-from portal.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+from portal.extensions import babel, csrf, db, htmx, init_cache, limiter, login_manager, migrate
 
 
 def select_locale() -> str:
@@ -71,9 +71,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.register_blueprint(blueprint.bp)
     errors.register(app)
 
-    from portal.domain import statistics
-
-    statistics.init_cache(app)
+    init_cache(app)
 
     from portal.commands.calendar import register_calendar_cli
     from portal.commands.users import register_cli

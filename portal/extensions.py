@@ -1,5 +1,9 @@
 """Extensions are created bare here and bound to the app in create_app()."""
+import os
+
+from flask import Flask
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -25,3 +29,23 @@ csrf = CSRFProtect()
 babel = Babel()
 htmx = Htmx()
 limiter = Limiter(key_func=get_remote_address)
+cache = Cache(with_jinja2_ext=False)  # the statistics figures and charts (portal.domain.statistics)
+CACHE_TIMEOUT = 600
+
+
+def init_cache(app: Flask, cache_type: str | None = None) -> None:
+    """Bind the cache to `app` (may be called again, e.g. by a test that wants a real cache)."""
+    redis_url = app.config.get("REDIS_URL") or os.environ.get("REDIS_URL")
+    cache_type = cache_type or app.config.get("STATS_CACHE_TYPE")
+    if not cache_type:
+        if app.testing:
+            cache_type = "NullCache"  # tests see fresh figures; tests of the cache itself opt in
+        elif redis_url:
+            cache_type = "RedisCache"
+        else:
+            cache_type = "SimpleCache"
+    config = {"CACHE_TYPE": cache_type, "CACHE_KEY_PREFIX": "portal-stats:", "CACHE_NO_NULL_WARNING": True,
+              "CACHE_DEFAULT_TIMEOUT": app.config.get("STATS_CACHE_TIMEOUT", CACHE_TIMEOUT)}
+    if cache_type == "RedisCache":
+        config["CACHE_REDIS_URL"] = redis_url
+    cache.init_app(app, config=config)

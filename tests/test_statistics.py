@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from portal import extensions
 from portal.domain import intake, statistics, workflow
 from portal.extensions import db
 from portal.models import Case, Category, Region, Unit, User
@@ -163,12 +164,12 @@ def english(app) -> PortalClient:
 def stats_cache(app):
     """A real (in-memory) cache for the duration of a test; the suite otherwise runs without one."""
     with app.app_context():
-        statistics.init_cache(app, "SimpleCache")
+        extensions.init_cache(app, "SimpleCache")
         statistics.clear_cache()
     yield
     with app.app_context():
         statistics.clear_cache()
-        statistics.init_cache(app)
+        extensions.init_cache(app)
 
 
 # ---------------------------------------------------------------------------------------------- tests

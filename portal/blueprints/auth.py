@@ -1,15 +1,24 @@
 """Staff sign-in. Citizens never need an account."""
 from flask import Blueprint, current_app, flash, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import login_required, login_user, logout_user
+from flask_wtf import FlaskForm
 from sqlalchemy import select
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired
 
-from portal.blueprints.public.forms import LoginForm
 from portal.extensions import db, limiter
 from portal.models import User
-from portal.web.pages import redirect_after_post, render_page
+from portal.web import redirect_after_post, render_page
+from portal.web.forms import strip
 
 bp = Blueprint("auth", __name__)
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("User name"), filters=[strip], validators=[DataRequired(_l("Enter your user name."))])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
 
 
 def _safe_next(target: str | None) -> str:

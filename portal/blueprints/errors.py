@@ -2,10 +2,11 @@
 from flask import Flask, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import Forbidden, HTTPException, NotFound
 
+from portal.domain import scope
 from portal.extensions import db
-from portal.web.pages import render_page
+from portal.web import render_page
 
 
 def error_page(title: str, message: str, status: int):
@@ -44,6 +45,14 @@ def register(app: Flask) -> None:
         return error_page(status=429, title=_("Too many attempts"),
                           message=_("Too many attempts from this connection. Wait a few minutes and try "
                                      "again."))
+
+    @app.errorhandler(scope.CaseNotFound)
+    def no_such_case(err):
+        return http_error(NotFound())
+
+    @app.errorhandler(scope.OutOfScope)
+    def out_of_scope(err):
+        return http_error(Forbidden())
 
     @app.errorhandler(HTTPException)
     def http_error(err):

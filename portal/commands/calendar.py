@@ -1,5 +1,4 @@
 """`flask calendar import FILE` and `flask calendar status`: the official working-day schedule."""
-import os
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -8,17 +7,9 @@ from flask import Flask
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from portal.commands import terminal_locale
 from portal.domain import calendar
 from portal.extensions import db
-
-
-def _terminal_locale() -> str:
-    """Chinese when the terminal's locale is Chinese, English otherwise (there is no session on the CLI)."""
-    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(name)
-        if value:
-            return "zh_Hans" if value.lower().startswith("zh") else "en"
-    return "en"
 
 
 def register_calendar_cli(app: Flask) -> None:
@@ -32,22 +23,20 @@ def register_calendar_cli(app: Flask) -> None:
         """Load the official schedule from a CSV of date,kind,name (kind: holiday or workday).
 
         Each year in the file replaces that year's schedule; on any error nothing is changed."""
-        from portal.blueprints.admin import import_source, loaded_message
-
-        with force_locale(_terminal_locale()):
+        with force_locale(terminal_locale()):
             try:
                 schedule = calendar.parse_schedule_csv(calendar.decode_schedule(file.read_bytes()))
-                years = calendar.load_schedule(schedule, import_source(file.name))
+                years = calendar.load_schedule(schedule, calendar.import_source(file.name))
             except calendar.CalendarImportError as err:
                 db.session.rollback()
                 raise click.ClickException(f"{file}: {err}") from None
             db.session.commit()
-            click.echo(loaded_message(schedule, years))
+            click.echo(calendar.loaded_message(schedule, years))
 
     @calendar_group.command("status")
     def status():
         """List the loaded years and the missing ones (this year and next)."""
-        with force_locale(_terminal_locale()):
+        with force_locale(terminal_locale()):
             years = calendar.loaded_years()
             if years:
                 click.echo(_("Loaded years:"))

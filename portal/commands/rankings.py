@@ -6,7 +6,7 @@ from flask import Flask
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from portal.commands.calendar import _terminal_locale
+from portal.commands import terminal_locale
 from portal.domain import metrics, rankings
 from portal.extensions import db
 from portal.models import Unit
@@ -40,7 +40,7 @@ def register_rankings_cli(app: Flask) -> None:
     @click.option("--month", default=None, help="YYYY-MM (default: last month).")
     def publish(month):
         """Publish a month's ranking as an immutable snapshot and list units for interviews."""
-        with force_locale(_terminal_locale()):
+        with force_locale(terminal_locale()):
             started = time.perf_counter()
             try:
                 result = rankings.publish(month or rankings.last_month())
@@ -61,7 +61,7 @@ def register_rankings_cli(app: Flask) -> None:
     @click.option("--month", default=None, help="YYYY-MM (default: last month).")
     def show(month):
         """Show a month's published ranking, or its live figures when not published."""
-        with force_locale(_terminal_locale()):
+        with force_locale(terminal_locale()):
             try:
                 month = rankings.parse_month(month or rankings.last_month())
             except rankings.RankingError as err:

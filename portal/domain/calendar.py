@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from flask import g, has_app_context
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
+from werkzeug.utils import secure_filename
 
 from portal.extensions import db
 from portal.models import CalendarDay, CalendarYear
@@ -234,3 +235,17 @@ def chinesecalendar_schedule() -> dict[int, dict[date, tuple[bool, str]]]:
         if not any(not w for w in years[year].values()):
             del years[year]
     return years
+
+
+def import_source(filename: str) -> str:
+    """What the calendar_year row records as the origin of an imported year."""
+    return ("csv:" + (secure_filename(filename or "") or "upload"))[:40]
+
+
+def loaded_message(schedule: dict, years: list[int]) -> str:
+    parts = []
+    for year in years:
+        days = schedule[year].values()
+        parts.append(_("%(year)d: %(off)d days off, %(on)d weekend working days",
+                       year=year, off=sum(1 for w, _n in days if not w), on=sum(1 for w, _n in days if w)))
+    return _("Official schedule loaded. %(details)s.", details="; ".join(parts))

@@ -12,7 +12,7 @@ from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from pygal.style import Style
 
-from portal.blueprints.public.forms import CHANNEL_LABELS
+from portal.domain.labels import CHANNEL_LABELS
 
 FONT = 'system-ui, -apple-system, "PingFang SC", "Noto Sans CJK SC", "Microsoft YaHei", sans-serif'
 # Brand red and a dark blue (both at least 4.5:1 on white), then further distinguishable colours.

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import aliased, selectinload
 
 from portal.domain import calendar, statistics, workflow
+from portal.domain.paging import Page, paginate
 from portal.domain.privacy import EMAIL_IN_TEXT, ID_NUMBER, MOBILE_IN_TEXT, digits_of, mask_phone
 from portal.extensions import db
 from portal.models import Case, Category, EchoStory, Region, Role, User
@@ -94,7 +95,7 @@ def prefill(case: Case) -> dict:
     """The story's fields as first offered to the supervisor: title, what was raised, how it was handled, reply."""
     received = calendar.local_day(case.received_at)
     replied = calendar.local_day(case.replied_at) if case.replied_at else received
-    from portal.blueprints.public.forms import CHANNEL_LABELS
+    from portal.domain.labels import CHANNEL_LABELS
 
     channel = str(CHANNEL_LABELS.get(case.channel, case.channel))
     if case.lead_unit is not None:
@@ -243,21 +244,8 @@ def _with_case(query):
                          selectinload(EchoStory.case).selectinload(Case.county))
 
 
-@dataclass
-class Page:
-    stories: list
-    total: int
-    page: int
-    pages: int
-
-
 def page_of(f: Filters, page: int = 1, size: int = PAGE_SIZE) -> Page:
-    query = visible_stories(f)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    pages = max(1, -(-total // size))
-    page = min(max(1, page), pages)
-    stories = list(db.session.scalars(_with_case(query).limit(size).offset((page - 1) * size)))
-    return Page(stories=stories, total=total, page=page, pages=pages)
+    return paginate(_with_case(visible_stories(f)), page, size)
 
 
 def visible_story(story_id: int) -> EchoStory | None:

@@ -81,6 +81,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.domain import apikeys, intake
 from portal.domain.labels import ACTION_LABELS, DECLINE_REASONS, STATE_LABELS
+from portal.domain.phones import is_valid_phone, normalise_phone
 from portal.domain.privacy import ANONYMOUS, mask_text
 from portal.extensions import db
 from portal.models import ApiKey, Case, CaseEvent, Category, Region
@@ -281,12 +282,6 @@ def derive_title(description: str) -> str:
 
 def parse_new_request(form, channel: str) -> intake.Submission:
     """Validate a GeoReport POST into an intake Submission; every problem is reported at once (400)."""
-    from portal.blueprints.public.forms import (  # the web form's phone rule, not a copy
-        LANDLINE,
-        MOBILE,
-        normalise_phone,
-    )
-
     errors: list[str] = []
     get = lambda name: (form.get(name) or "").strip()  # noqa: E731
 
@@ -347,7 +342,7 @@ def parse_new_request(form, channel: str) -> intake.Submission:
     phone = normalise_phone(form.get("phone"))
     if not phone:
         errors.append("phone is required: the handling unit must be able to reach the citizen.")
-    elif not (MOBILE.match(phone) or LANDLINE.match(phone)):
+    elif not is_valid_phone(phone):
         errors.append("phone must be a mainland mobile (11 digits, e.g. 13812345678) or a landline with area "
                       "code (e.g. 0558-1234567).")
     email = get("email")

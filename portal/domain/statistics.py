@@ -11,50 +11,25 @@ Definitions (cases *received in the period* form the cohort every figure is abou
 Month buckets come from `received_day`, which is already the Shanghai date, so a case received at 23:30 on
 31 October in Fuyang counts in October whatever the server's time zone.
 
-The figures are cached (Flask-Caching, `cache`): `init_cache(app)` is called by the factory; Redis when REDIS_URL is
-set, else in-process memory; tests get no cache unless they ask for one (`STATS_CACHE_TYPE`).
+The figures are cached (Flask-Caching, `portal.extensions.cache`, bound by `init_cache(app)` in the factory); Redis
+when REDIS_URL is set, else in-process memory; tests get no cache unless they ask for one (`STATS_CACHE_TYPE`).
 """
-import os
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask import Flask, current_app
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_caching import Cache
 from sqlalchemy import DateTime, case, cast, func, select
 from sqlalchemy.orm import aliased
 
 from portal.domain import calendar
-from portal.extensions import db
+from portal.extensions import cache, db
 from portal.models import Case, Category, Region
 from portal.models.base import utcnow
 
 CLOSED_STATES = ("closed", "archived")
 SATISFIED = ("satisfied", "basically_satisfied")
-CACHE_TIMEOUT = 600
 CACHE_VERSION = "v1"  # bump when the shape of the cached figures changes
-
-cache = Cache(with_jinja2_ext=False)
-
-
-# ---------------------------------------------------------------------------------------------- cache
-def init_cache(app: Flask, cache_type: str | None = None) -> None:
-    """Bind the statistics cache to `app` (may be called again, e.g. by a test that wants a real cache)."""
-    redis_url = app.config.get("REDIS_URL") or os.environ.get("REDIS_URL")
-    cache_type = cache_type or app.config.get("STATS_CACHE_TYPE")
-    if not cache_type:
-        if app.testing:
-            cache_type = "NullCache"  # tests see fresh figures; tests of the cache itself opt in
-        elif redis_url:
-            cache_type = "RedisCache"
-        else:
-            cache_type = "SimpleCache"
-    config = {"CACHE_TYPE": cache_type, "CACHE_KEY_PREFIX": "portal-stats:", "CACHE_NO_NULL_WARNING": True,
-              "CACHE_DEFAULT_TIMEOUT": app.config.get("STATS_CACHE_TIMEOUT", CACHE_TIMEOUT)}
-    if cache_type == "RedisCache":
-        config["CACHE_REDIS_URL"] = redis_url
-    cache.init_app(app, config=config)
-
 
 def clear_cache() -> None:
     cache.clear()

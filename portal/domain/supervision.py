@@ -22,6 +22,7 @@ from sqlalchemy.orm import joinedload
 
 from portal.domain import calendar, scope, workflow
 from portal.domain.ledger import LightBounds
+from portal.domain.paging import Page, paginate
 from portal.extensions import db
 from portal.models import Case, QualityReview, Role, SupervisionOrder, Unit, User
 from portal.models.base import utcnow
@@ -163,25 +164,13 @@ def _with_people(query: Select) -> Select:
                          joinedload(SupervisionOrder.issued_by), joinedload(SupervisionOrder.answered_by))
 
 
-@dataclass
-class OrderPage:
-    orders: list[SupervisionOrder]
-    total: int
-    page: int
-    pages: int
-
-
-def page_of(query: Select, page: int = 1, size: int = PAGE_SIZE) -> OrderPage:
+def page_of(query: Select, page: int = 1, size: int = PAGE_SIZE) -> Page:
     """One COUNT and one page with unit, case and people joined: two queries whatever the page holds.
     Unanswered orders first, the most urgent on top; then the answered ones, latest answer first."""
-    total = db.session.scalar(query.with_only_columns(func.count(SupervisionOrder.id)).order_by(None)) or 0
-    pages = max((total + size - 1) // size, 1)
-    page = min(max(page, 1), pages)
     unanswered_first = sql_case((SupervisionOrder.answered_at.is_(None), 0), else_=1)
-    orders = list(db.session.scalars(_with_people(query).order_by(
-        unanswered_first, SupervisionOrder.due_at, SupervisionOrder.answered_at.desc(), SupervisionOrder.id)
-        .limit(size).offset((page - 1) * size)))
-    return OrderPage(orders, total, page, pages)
+    return paginate(_with_people(query).order_by(
+        unanswered_first, SupervisionOrder.due_at, SupervisionOrder.answered_at.desc(), SupervisionOrder.id),
+        page, size)
 
 
 def case_orders(case: Case) -> list[SupervisionOrder]:

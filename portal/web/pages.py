@@ -105,8 +105,8 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["public_text"] = mask_text  # free text on public pages: `reply|public_text(case)`
     app.jinja_env.add_extension("jinja2.ext.do")
     # Globals, not context processors, so that imported macro files see them too.
-    from portal.blueprints.public.forms import CHANNEL_LABELS, ROLE_LABELS
     from portal.domain import labels, workflow
+    from portal.domain.labels import CHANNEL_LABELS, ROLE_LABELS
 
     app.jinja_env.globals.update(
         STATE_LABELS=labels.STATE_LABELS, ACTION_LABELS=labels.ACTION_LABELS, STEP_LABELS=labels.STEP_LABELS,

@@ -9,12 +9,12 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from portal.blueprints.cases.staff import roles_required
-from portal.blueprints.public.forms import CHANNEL_LABELS, strip
 from portal.domain import apikeys
+from portal.domain.labels import CHANNEL_LABELS
 from portal.extensions import db
 from portal.models import ApiKey, Case, Role
-from portal.web.pages import redirect_after_post, render_page
+from portal.web import redirect_after_post, render_page, roles_required
+from portal.web.forms import strip
 
 bp = Blueprint("apikeys", __name__, url_prefix="/admin/api-keys")
 

@@ -2,18 +2,15 @@
 from datetime import datetime, timezone
 
 from flask import Blueprint, flash, request, url_for
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from sqlalchemy import func, select
-from werkzeug.utils import secure_filename
 
-from portal.blueprints.cases.staff import roles_required
 from portal.domain import calendar
 from portal.extensions import db
 from portal.models import CalendarDay, Case, Role
-from portal.web.pages import redirect_after_post, render_page
+from portal.web import redirect_after_post, render_page, roles_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PROVISIONAL_LISTED = 50
@@ -31,11 +28,6 @@ class CalendarUploadForm(FlaskForm):
     file = FileField(_l("Schedule file (CSV)"), render_kw={"accept": ".csv,text/csv,text/plain"}, validators=[
         FileRequired(_l("Choose the CSV file of the schedule.")),
         FileAllowed(["csv", "txt"], _l("Upload a .csv file (in a spreadsheet: Save as “CSV UTF-8”)."))])
-
-
-def import_source(filename: str) -> str:
-    """What the calendar_year row records as the origin of an imported year."""
-    return ("csv:" + (secure_filename(filename or "") or "upload"))[:40]
 
 
 def _today():
@@ -83,21 +75,12 @@ def calendar_import():
         try:
             text = calendar.decode_schedule(upload.read(calendar.MAX_SCHEDULE_BYTES + 1))
             schedule = calendar.parse_schedule_csv(text)
-            years = calendar.load_schedule(schedule, import_source(upload.filename))
+            years = calendar.load_schedule(schedule, calendar.import_source(upload.filename))
         except calendar.CalendarImportError as err:
             db.session.rollback()
             form.file.errors.append(str(err))
         else:
             db.session.commit()
-            flash(loaded_message(schedule, years), "success")
+            flash(calendar.loaded_message(schedule, years), "success")
             return redirect_after_post(url_for("admin.calendar_page", year=years[0] if years else None))
     return render_page("admin/calendar.html", "upload_form", status=422, **_page_context(form))
-
-
-def loaded_message(schedule: dict, years: list[int]) -> str:
-    parts = []
-    for year in years:
-        days = schedule[year].values()
-        parts.append(_("%(year)d: %(off)d days off, %(on)d weekend working days",
-                       year=year, off=sum(1 for w, _n in days if not w), on=sum(1 for w, _n in days if w)))
-    return _("Official schedule loaded. %(details)s.", details="; ".join(parts))

@@ -9,11 +9,10 @@ from sqlalchemy.orm import selectinload
 from wtforms import HiddenField, SelectField
 from wtforms.validators import InputRequired
 
-from portal.blueprints.cases.staff import roles_required
 from portal.domain import routing
 from portal.extensions import db
 from portal.models import Category, Region, Role, RoutingRule
-from portal.web.pages import redirect_after_post, render_page
+from portal.web import redirect_after_post, render_page, roles_required
 
 bp = Blueprint("routing_admin", __name__, url_prefix="/admin/routing")
 

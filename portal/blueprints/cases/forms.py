@@ -1,12 +1,12 @@
 """Forms for the steps of the handling loop. Each carries the case version the user saw."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
-from portal.blueprints.public.forms import strip
+from portal.blueprints.public.forms import CaseForm
 from portal.domain.labels import (
+    CHANNEL_LABELS,
     DECLINE_REASONS,
     PRIORITY_LABELS,
     REPLY_TYPES,
@@ -14,6 +14,8 @@ from portal.domain.labels import (
     RETURN_REASONS,
     SATISFACTION_LABELS,
 )
+from portal.models import Case
+from portal.web.forms import MultiCheckboxField, strip
 
 
 def _text(label, required=True, min_length=2, message=None):
@@ -24,9 +26,18 @@ def _text(label, required=True, min_length=2, message=None):
     return TextAreaField(label, filters=[strip], validators=validators)
 
 
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
+class OperatorIntakeForm(CaseForm):
+    """An operator types in a call or a message from another channel, with the caller's details."""
+
+    channel = SelectField(_l("Channel"), choices=[(c, CHANNEL_LABELS[c]) for c in Case.OPERATOR_CHANNELS],
+                          validators=[InputRequired(_l("Choose the channel."))])
+    answer_now = BooleanField(_l("Simple consultation: answer it now"))
+    answer_text = TextAreaField(_l("Answer given to the caller"), filters=[strip],
+                                validators=[Length(max=4000, message=_l("At most %(max)d characters."))])
+
+    def validate_answer_text(self, field):
+        if self.answer_now.data and len(field.data or "") < 5:
+            raise ValidationError(_l("Write the answer you gave (at least 5 characters)."))
 
 
 class StepForm(FlaskForm):

@@ -1,29 +1,18 @@
 """The ledger (台账) of cases in the user's scope with CSV/XLSX export, and the logged "show contact" action."""
 import tempfile
-from functools import wraps
 
 from flask import Blueprint, Response, abort, request, send_file, stream_with_context
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal.domain import contacts, ledger
+from portal.domain import contacts, ledger, paging
 from portal.extensions import db
 from portal.models import Case, Role
-from portal.web.pages import render_page
+from portal.web import page_arg, render_page, roles_required
 
 bp = Blueprint("ledger", __name__, url_prefix="/staff")
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def admin_required(view):
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if not current_user.has_role(Role.ADMIN):
-            abort(403)
-        return view(*args, **kwargs)
-    return wrapped
 
 
 @bp.app_template_global("may_see_contact")
@@ -45,9 +34,9 @@ def _filtered():
 def index():
     ref, filters, bounds, query = _filtered()
     if filters.valid:
-        page = ledger.page_of(query, request.args.get("page", 1, type=int))
+        page = ledger.page_of(query, page_arg())
     else:
-        page = ledger.Page(cases=[], total=0, page=1, pages=1)
+        page = paging.empty()
     return render_page(
         "staff/ledger.html", "results", status=200 if filters.valid else 422,
         f=filters, page=page, bounds=bounds, lights=ledger.LIGHTS,
@@ -113,11 +102,11 @@ def show_contact(case_id):
 
 
 @bp.get("/ledger/contact-views")
-@admin_required
+@roles_required(Role.ADMIN)
 def contact_views():
     user_id = request.args.get("user", type=int)
     number = (request.args.get("case") or "").strip()
-    log = contacts.log_page(contacts.log_query(user_id, number), request.args.get("page", 1, type=int))
+    log = contacts.log_page(contacts.log_query(user_id, number), page_arg())
     filter_args = {k: v for k, v in (("user", user_id), ("case", number)) if v}
     return render_page("staff/contact_views.html", "log", log=log, user_id=user_id, number=number,
                        filter_args=filter_args, viewers=contacts.viewers)  # called only when the form renders

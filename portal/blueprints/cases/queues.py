@@ -3,11 +3,10 @@ from flask import Blueprint, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from portal.blueprints.cases.staff import roles_required
 from portal.domain import calendar, queues
 from portal.models import Role
 from portal.models.base import utcnow
-from portal.web.pages import render_page
+from portal.web import render_page, roles_required
 
 bp = Blueprint("queues", __name__, url_prefix="/staff")
 

@@ -1,32 +1,15 @@
 """Staff workspace: the case list in the user's scope, operator intake, case detail."""
-from functools import wraps
-
 from flask import Blueprint, abort, flash, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func
-from sqlalchemy.orm import selectinload
 
-from portal.blueprints.public.forms import OperatorIntakeForm
-from portal.domain import intake, photos, scope, workflow
+from portal.blueprints.cases.forms import OperatorIntakeForm
+from portal.domain import intake, ledger, photos, scope, workflow
 from portal.extensions import db
 from portal.models import Case, CasePhoto, Role
-from portal.web.pages import redirect_after_post, render_page
+from portal.web import page_arg, redirect_after_post, render_page, roles_required
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
-PAGE_SIZE = 50
-
-
-def roles_required(*roles):
-    def decorator(view):
-        @wraps(view)
-        @login_required
-        def wrapped(*args, **kwargs):
-            if not current_user.has_role(*roles):
-                abort(403)
-            return view(*args, **kwargs)
-        return wrapped
-    return decorator
 
 
 @bp.get("/")
@@ -43,18 +26,13 @@ def home():
 @bp.get("/cases")
 @login_required
 def case_list():
-    page = max(request.args.get("page", 1, type=int), 1)
     state = request.args.get("state") or None
     query = scope.visible_cases(current_user)
     if state in Case.STATES:
         query = query.where(Case.state == state)
-    total = db.session.scalar(query.with_only_columns(func.count(Case.id)).order_by(None))
-    cases = db.session.scalars(
-        query.options(selectinload(Case.category), selectinload(Case.county), selectinload(Case.lead_unit))
-        .order_by(Case.received_at.desc(), Case.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-    return render_page("staff/home.html", "case_table", cases=cases, total=total, page=page, pages=pages,
-                       state=state, states=Case.STATES)
+    page = ledger.page_of(query, page_arg())
+    return render_page("staff/home.html", "case_table", cases=page.items, total=page.total, page=page.page,
+                       pages=page.pages, state=state, states=Case.STATES)
 
 
 @bp.route("/intake", methods=["GET", "POST"])
@@ -82,13 +60,13 @@ def intake_call():
 def case_detail(case_id):
     from portal.blueprints.cases.steps import case_page
 
-    return case_page(scope.case_or_abort(current_user, case_id))
+    return case_page(scope.visible_case(current_user, case_id))
 
 
 @bp.get("/cases/<int:case_id>/photos/<int:photo_id>")
 @login_required
 def case_photo(case_id, photo_id):
-    case = scope.case_or_abort(current_user, case_id)
+    case = scope.visible_case(current_user, case_id)
     photo = db.session.get(CasePhoto, photo_id)
     if photo is None or photo.case_id != case.id:
         abort(404)

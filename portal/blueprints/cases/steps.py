@@ -11,7 +11,7 @@ from portal.domain import calendar, duplicates, routing, scope, workflow
 from portal.extensions import db
 from portal.models import Case, Unit
 from portal.models.base import utcnow
-from portal.web.pages import redirect_after_post, render_page
+from portal.web import redirect_after_post, render_page
 
 bp = Blueprint("casework", __name__, url_prefix="/staff/cases")
 
@@ -111,7 +111,7 @@ def case_page(case: Case, failed_step: str | None = None, failed_form=None, stat
 def take_step(case_id, step):
     if step not in STEPS:
         abort(404)
-    case = scope.case_or_abort(current_user, case_id)
+    case = scope.visible_case(current_user, case_id)
     form = _build_form(step, case, formdata=request.form)
     if not workflow.may(current_user, step, case):
         message = _("This step is not possible now: the case is “%(state)s”.",

@@ -8,11 +8,10 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from portal.blueprints.cases.staff import roles_required
 from portal.blueprints.oversight.statistics import month_label
-from portal.domain import echo, statistics, workflow
+from portal.domain import echo, paging, statistics, workflow
 from portal.extensions import db
-from portal.web.pages import redirect_after_post, render_page
+from portal.web import page_arg, redirect_after_post, render_page, roles_required
 
 bp = Blueprint("echo", __name__)
 
@@ -44,7 +43,7 @@ def _hot():
 def index():
     categories, counties = echo.top_categories(), echo.counties()
     f = echo.parse_filters(request.args, categories, counties)
-    page = echo.page_of(f, request.args.get("page", 1, type=int)) if not f.errors else echo.Page([], 0, 1, 1)
+    page = echo.page_of(f, page_arg()) if not f.errors else paging.empty()
     hot, hot_month = _hot()
     months = [(m, month_label(m)) for m in statistics.recent_months()]
     return render_page("echo/index.html", "results", status=422 if f.errors else 200, f=f, page=page,

@@ -15,12 +15,11 @@ from sqlalchemy.exc import IntegrityError
 from wtforms import BooleanField, IntegerField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 
-from portal.blueprints.cases.staff import roles_required
-from portal.blueprints.public.forms import strip
 from portal.domain import monitoring, scope
 from portal.extensions import db
 from portal.models import Case, QualityReview, Role
-from portal.web.pages import redirect_after_post, render_page
+from portal.web import redirect_after_post, render_page, roles_required
+from portal.web.forms import strip
 
 bp = Blueprint("monitors", __name__, url_prefix="/staff")
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -101,7 +100,7 @@ def review_panel(case: Case) -> ReviewPanel:
 def review(case_id):
     from portal.blueprints.cases.steps import case_page
 
-    case = scope.case_or_abort(current_user, case_id)
+    case = scope.visible_case(current_user, case_id)
     form = ReviewForm(prefix="review")
     if form.validate():
         scores = {name: getattr(form, name).data for name in monitoring.SCORES}

@@ -10,12 +10,11 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from portal.blueprints.cases.staff import roles_required
-from portal.blueprints.public.forms import strip
 from portal.domain import metrics, rankings
 from portal.extensions import db
 from portal.models import Interview, Role
-from portal.web.pages import is_fragment_request, redirect_after_post, render_page
+from portal.web import is_fragment_request, redirect_after_post, render_page, roles_required
+from portal.web.forms import strip
 
 bp = Blueprint("rankings", __name__)
 OVERSIGHT_ROLES = (Role.SUPERVISOR, Role.ADMIN)

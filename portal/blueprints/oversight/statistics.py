@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from portal.domain import charts, statistics
-from portal.web.pages import render_page
+from portal.web import render_page
 
 bp = Blueprint("stats", __name__, cli_group="stats")
 

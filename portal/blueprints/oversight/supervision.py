@@ -14,13 +14,12 @@ from sqlalchemy import select
 from wtforms import BooleanField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from portal.blueprints.cases.staff import roles_required
-from portal.blueprints.public.forms import strip
 from portal.domain import ledger, monitoring, scope, supervision, workflow
 from portal.extensions import db
 from portal.models import Case, MonitorProfile, QualityReview, Role, SupervisionOrder, Unit
 from portal.models.base import utcnow
-from portal.web.pages import redirect_after_post, render_page
+from portal.web import page_arg, redirect_after_post, render_page, roles_required
+from portal.web.forms import strip
 
 bp = Blueprint("supervision", __name__, url_prefix="/staff")
 
@@ -131,7 +130,7 @@ def supervision_panel(case: Case) -> SupervisionPanel:
 def issue_on_case(case_id):
     from portal.blueprints.cases.steps import case_page
 
-    case = scope.case_or_abort(current_user, case_id)
+    case = scope.visible_case(current_user, case_id)
     form = IssueForm(prefix="supervise")
     if form.validate():
         try:
@@ -168,9 +167,9 @@ def _orders_page(status: int = 200, error: str = ""):
     status_filter, unit_id = _order_filters()
     now = utcnow()
     query = supervision.filter_orders(supervision.visible_orders(current_user), status_filter, unit_id, now)
-    page = supervision.page_of(query, request.args.get("page", 1, type=int))
+    page = supervision.page_of(query, page_arg())
     answer_forms = {o.id: _failed_form(f"answer-{o.id}") or AnswerForm(prefix=f"answer-{o.id}")
-                    for o in page.orders if supervision.may_answer(current_user, o)}
+                    for o in page.items if supervision.may_answer(current_user, o)}
     issue_form = None
     if supervision.may_issue(current_user):
         issue_form = _failed_form("order") or _unit_issue_form()
@@ -178,9 +177,9 @@ def _orders_page(status: int = 200, error: str = ""):
     return render_page(
         "supervision/orders.html", "orders", status=status, page=page, now=now, status_filter=status_filter,
         unit_id=unit_id, filter_args=filter_args, answer_forms=answer_forms, issue_form=issue_form, error=error,
-        statuses={o.id: supervision.status(o, now) for o in page.orders},
-        lights={o.id: supervision.light(o, now) for o in page.orders},
-        provisional={o.id: supervision.provisional(o) for o in page.orders},
+        statuses={o.id: supervision.status(o, now) for o in page.items},
+        lights={o.id: supervision.light(o, now) for o in page.items},
+        provisional={o.id: supervision.provisional(o) for o in page.items},
         units=supervision.units_for_choice() if current_user.role in SUPERVISORS else [],
         unit_name=current_user.unit.name if current_user.unit else "")
 
@@ -241,7 +240,7 @@ def answer(order_id):
         from portal.blueprints.cases.steps import case_page
 
         g.oversight_error = error
-        return case_page(scope.case_or_abort(current_user, order.case_id), status=422 if not error else 409)
+        return case_page(scope.visible_case(current_user, order.case_id), status=422 if not error else 409)
     return _orders_page(status=422 if not error else 409, error=error)
 
 
@@ -266,7 +265,7 @@ def cases():
         abort(404)
     bounds = ledger.LightBounds.at()
     page = ledger.page_of(supervision.cases_of_unit(current_user, unit_id, light, bounds),
-                          request.args.get("page", 1, type=int))
+                          page_arg())
     args = {k: v for k, v in (("unit", unit_id), ("light", light)) if v}
     return render_page("supervision/cases.html", "results", page=page, bounds=bounds, unit=unit, light=light,
                        args=args)

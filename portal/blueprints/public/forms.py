@@ -1,54 +1,23 @@
 """Forms: parsing and validation only. Messages go through Flask-Babel so they reach the user in their language."""
-import re
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, MultipleFileField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, MultipleFileField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
 from portal.domain import intake
-from portal.models import Case
-
-MOBILE = re.compile(r"^1[3-9]\d{9}$")
-LANDLINE = re.compile(r"^0\d{2,3}\d{7,8}$")
-
-
-def normalise_phone(value: str | None) -> str:
-    value = (value or "").strip().replace(" ", "").replace("-", "")
-    if value.startswith("+86"):
-        value = value[3:]
-    return value
-
-
-def valid_phone(form, field):
-    number = normalise_phone(field.data)
-    if not (MOBILE.match(number) or LANDLINE.match(number)):
-        raise ValidationError(_l("Enter a mainland mobile number (11 digits, e.g. 13812345678) "
-                                 "or a landline with area code (e.g. 0558-1234567)."))
-    field.data = number
-
-
-def _int_or_none(value):
-    try:
-        return int(value) if value not in (None, "", "None") else None
-    except (TypeError, ValueError):
-        return None
-
-
-def strip(value):
-    return value.strip() if isinstance(value, str) else value
+from portal.web.forms import int_or_none, strip, valid_phone
 
 
 class CaseForm(FlaskForm):
     """What a citizen tells us. Category and place are cascading selects filled by `load_choices`."""
 
-    category_l1 = SelectField(_l("Category"), coerce=_int_or_none, validate_choice=False)
-    category_l2 = SelectField(_l("Sub-category"), coerce=_int_or_none, validate_choice=False)
-    category_id = SelectField(_l("Specific issue"), coerce=_int_or_none, validate_choice=False,
+    category_l1 = SelectField(_l("Category"), coerce=int_or_none, validate_choice=False)
+    category_l2 = SelectField(_l("Sub-category"), coerce=int_or_none, validate_choice=False)
+    category_id = SelectField(_l("Specific issue"), coerce=int_or_none, validate_choice=False,
                               validators=[InputRequired(_l("Choose the category, down to the specific issue."))])
-    county_id = SelectField(_l("County / district"), coerce=_int_or_none, validate_choice=False,
+    county_id = SelectField(_l("County / district"), coerce=int_or_none, validate_choice=False,
                             validators=[InputRequired(_l("Choose the county or district."))])
-    town_id = SelectField(_l("Town / street"), coerce=_int_or_none, validate_choice=False,
+    town_id = SelectField(_l("Town / street"), coerce=int_or_none, validate_choice=False,
                           validators=[Optional()])
     address = StringField(_l("Address"), filters=[strip], validators=[
         DataRequired(_l("Enter the address where it happens.")),
@@ -138,36 +107,6 @@ class CaseForm(FlaskForm):
             channel=channel, photos=list(photos))
 
 
-CHANNEL_LABELS = {
-    "web": _l("Web portal"),
-    "hotline": _l("12345 hotline"),
-    "mayor_mailbox": _l("Mayor's mailbox"),
-    "leader_board": _l("Leader message board"),
-    "media_hotline": _l("Media hotline"),
-    "opinion_monitoring": _l("Public-opinion monitoring"),
-    "tea_salon": _l("New-media tea salon"),
-}
-
-
-class OperatorIntakeForm(CaseForm):
-    """An operator types in a call or a message from another channel, with the caller's details."""
-
-    channel = SelectField(_l("Channel"), choices=[(c, CHANNEL_LABELS[c]) for c in Case.OPERATOR_CHANNELS],
-                          validators=[InputRequired(_l("Choose the channel."))])
-    answer_now = BooleanField(_l("Simple consultation: answer it now"))
-    answer_text = TextAreaField(_l("Answer given to the caller"), filters=[strip],
-                                validators=[Length(max=4000, message=_l("At most %(max)d characters."))])
-
-    def validate_answer_text(self, field):
-        if self.answer_now.data and len(field.data or "") < 5:
-            raise ValidationError(_l("Write the answer you gave (at least 5 characters)."))
-
-
-class LoginForm(FlaskForm):
-    username = StringField(_l("User name"), filters=[strip], validators=[DataRequired(_l("Enter your user name."))])
-    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
-
-
 class TrackForm(FlaskForm):
     tracking_no = StringField(_l("Tracking number"), filters=[lambda v: v.strip().upper() if v else v],
                               validators=[DataRequired(_l("Enter the tracking number from your receipt.")),
@@ -175,14 +114,3 @@ class TrackForm(FlaskForm):
     query_code = StringField(_l("Query code"), filters=[strip],
                              validators=[DataRequired(_l("Enter the 6-digit query code.")),
                                          Length(min=6, max=6, message=_l("The query code has 6 digits."))])
-
-ROLE_LABELS = {
-    "operator": _l("Hotline operator"),
-    "dispatcher": _l("Dispatcher"),
-    "handler": _l("Case handler"),
-    "unit_lead": _l("Unit lead"),
-    "supervisor": _l("Supervisor"),
-    "monitor": _l("Appointed monitor"),
-    "salon_organizer": _l("Salon organizer"),
-    "admin": _l("Administrator"),
-}

@@ -20,7 +20,7 @@ from portal.blueprints.public.forms import CaseForm, TrackForm
 from portal.domain import intake, photos, workflow
 from portal.extensions import db, limiter
 from portal.models import Case, CasePhoto
-from portal.web.pages import redirect_after_post, render_page
+from portal.web import redirect_after_post, render_page
 
 bp = Blueprint("public", __name__)
 

@@ -24,24 +24,16 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from portal.blueprints.cases.forms import MultiCheckboxField
-from portal.blueprints.public.forms import _int_or_none, normalise_phone, strip, valid_phone
 from portal.domain import salons
 from portal.domain.calendar import SHANGHAI
 from portal.domain.labels import PRIORITY_LABELS, SATISFACTION_LABELS
 from portal.extensions import db
 from portal.models import Category, Region, Salon, Unit
+from portal.web.forms import MultiCheckboxField, int_or_none, optional_phone, strip, valid_phone
 
 
 def _at_most(n):
     return Length(max=n, message=_l("At most %(max)d characters."))
-
-
-def optional_phone(form, field):
-    if field.data:
-        valid_phone(form, field)
-    else:
-        field.data = normalise_phone(field.data)
 
 
 def leaf_category_choices() -> dict:
@@ -179,11 +171,11 @@ class CheckinForm(FlaskForm):
 # ---- suggestions -----------------------------------------------------------------------------------------------
 
 class SuggestionForm(FlaskForm):
-    participant_id = SelectField(_l("Raised by"), coerce=_int_or_none, validate_choice=False,
+    participant_id = SelectField(_l("Raised by"), coerce=int_or_none, validate_choice=False,
                                  validators=[InputRequired(_l("Choose who raised it."))])
-    agenda_item_id = SelectField(_l("Agenda item"), coerce=_int_or_none, validate_choice=False,
+    agenda_item_id = SelectField(_l("Agenda item"), coerce=int_or_none, validate_choice=False,
                                  validators=[Optional()])
-    category_id = SelectField(_l("Category"), coerce=_int_or_none, validate_choice=False, validators=[Optional()])
+    category_id = SelectField(_l("Category"), coerce=int_or_none, validate_choice=False, validators=[Optional()])
     text = TextAreaField(_l("Suggestion"), filters=[strip], validators=[
         DataRequired(_l("Write the suggestion.")),
         Length(min=5, max=4000, message=_l("Between %(min)d and %(max)d characters."))])
@@ -205,12 +197,12 @@ class AdoptForm(FlaskForm):
     title = StringField(_l("Case title"), filters=[strip], validators=[
         DataRequired(_l("Give the case a short title.")),
         Length(min=4, max=100, message=_l("Between %(min)d and %(max)d characters."))])
-    category_id = SelectField(_l("Category"), coerce=_int_or_none, validate_choice=False,
+    category_id = SelectField(_l("Category"), coerce=int_or_none, validate_choice=False,
                               validators=[InputRequired(_l("Choose the category, down to the specific issue."))])
-    county_id = SelectField(_l("County / district"), coerce=_int_or_none, validate_choice=False,
+    county_id = SelectField(_l("County / district"), coerce=int_or_none, validate_choice=False,
                             validators=[InputRequired(_l("Choose the county or district."))])
     address = StringField(_l("Place (optional; the venue otherwise)"), filters=[strip], validators=[_at_most(200)])
-    unit_id = SelectField(_l("Lead unit"), coerce=_int_or_none, validate_choice=False,
+    unit_id = SelectField(_l("Lead unit"), coerce=int_or_none, validate_choice=False,
                           validators=[InputRequired(_l("Choose the lead unit."))])
     priority = SelectField(_l("Priority and time limit"), default="general",
                            choices=[(k, v) for k, v in PRIORITY_LABELS.items() if k != "complex"])

@@ -9,7 +9,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from portal.blueprints.cases.staff import roles_required
 from portal.blueprints.salons.forms import (
     AdoptForm,
     CheckinForm,
@@ -23,7 +22,7 @@ from portal.blueprints.salons.forms import (
 from portal.domain import salon_stats, salons, workflow
 from portal.extensions import db
 from portal.models import Case, Participant, Role, Salon, Suggestion, Unit
-from portal.web.pages import is_fragment_request, redirect_after_post, render_page
+from portal.web import is_fragment_request, redirect_after_post, render_page, roles_required
 
 bp = Blueprint("salon_admin", __name__, url_prefix="/staff/salons")
 ORGANIZERS = (Role.SALON_ORGANIZER, Role.ADMIN)

@@ -13,7 +13,7 @@ from portal.domain.calendar import SHANGHAI
 from portal.extensions import db, limiter
 from portal.models import Case, Participant, Salon, Suggestion
 from portal.models.base import utcnow
-from portal.web.pages import redirect_after_post, render_page
+from portal.web import redirect_after_post, render_page
 
 bp = Blueprint("salons", __name__, url_prefix="/salons")
 

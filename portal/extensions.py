@@ -1,8 +1,10 @@
 """Extensions are created bare here and bound to the app in create_app()."""
 import os
+from pathlib import Path
 
-from flask import Flask
+from flask import Flask, has_request_context, session
 from flask_babel import Babel
+from flask_babel import lazy_gettext as _l
 from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -49,3 +51,35 @@ def init_cache(app: Flask, cache_type: str | None = None) -> None:
     if cache_type == "RedisCache":
         config["CACHE_REDIS_URL"] = redis_url
     cache.init_app(app, config=config)
+
+
+def select_locale() -> str:
+    if not has_request_context():
+        return "zh_Hans"  # commands and cron jobs speak the default language
+    chosen = session.get("lang")
+    if chosen in ("zh_Hans", "en"):
+        return chosen
+    return "zh_Hans"  # Chinese is the default whatever the browser says; English is one click away
+
+
+def register_extensions(app: Flask) -> None:
+    package = Path(__file__).parent
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(package / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, default_translation_directories=str(package / "translations"))
+    htmx.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "strong"
+    login_manager.login_message = _l("Please sign in to open this page.")
+    login_manager.login_message_category = "info"
+    init_cache(app)
+
+    from portal import models  # noqa: F401  (register tables)
+    from portal.models import User
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return db.session.get(User, int(user_id))

@@ -152,7 +152,7 @@ def test_extension_approved_moves_the_deadline_shown_to_the_citizen(app, city, m
         case = db.session.get(Case, case_id)
         assert case.due_at > old_due
         assert db.session.scalar(select(ExtensionRequest.outcome)) == "approved"
-        from portal.web.pages import local_time
+        from portal.web.templating import local_time
         with app.test_request_context():
             new_due = local_time(case.due_at)
     _, page = citizen_page(app, number, code)

@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from portal.domain import rankings
+from portal.domain import periods, rankings
 from portal.extensions import db
 from portal.models import Interview, RankingRow, RankingSnapshot
 from tests.conftest import PortalClient
@@ -235,7 +235,7 @@ def test_xlsx_has_one_row_per_unit_with_the_figures(app, city):
 def test_supervisor_publishes_last_month_once(app, city):
     with app.app_context():
         month = rankings.last_month()
-        first, _ = rankings.month_bounds(month)
+        first, _ = periods.month_bounds(month)
         one_case(Desk(city), "cgj", (first.year, first.month, 10), "good")
         db.session.commit()
     supervisor = as_user(app, "supervisor")
@@ -267,7 +267,7 @@ def test_staff_pages_are_for_supervisors_and_admins(app, city, username):
 
 
 def test_interview_list_records_the_interview_and_its_follow_up(app, city, monkeypatch):
-    monkeypatch.setattr(rankings, "today", lambda: date(2027, 2, 10))
+    monkeypatch.setattr(periods, "today", lambda: date(2027, 2, 10))
     winter_fixture(app, city)
     with app.app_context():
         for month in ("2026-12", "2027-01"):
@@ -294,7 +294,7 @@ def test_interview_list_records_the_interview_and_its_follow_up(app, city, monke
     follow[f"fu{interview_id}-followed_up_on"] = "2027-03-03"
     r = supervisor.post(f"{path}/follow-up", follow, csrf_from="/staff/interviews")
     assert r.status_code == 422  # in the future (today is 10 Feb 2027 here)
-    monkeypatch.setattr(rankings, "today", lambda: date(2027, 3, 10))
+    monkeypatch.setattr(periods, "today", lambda: date(2027, 3, 10))
     r = supervisor.post(f"{path}/follow-up", follow, csrf_from="/staff/interviews")
     assert r.status_code == 303
     page = supervisor.get("/staff/interviews").get_data(as_text=True)

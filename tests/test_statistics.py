@@ -1,7 +1,7 @@
 """Public statistics (/stats): headline figures, breakdowns, monthly trend, charts, CSV, query counts and cache.
 
 Hand-built October 2026 (Asia/Shanghai): 10 cases received, 7 closed (4 satisfied, 1 basically satisfied, 2 closed
-without a rating), 1 rated dissatisfied, 2 still open → closure rate 70.0 %, satisfaction 5 ÷ 6 = 83.3 %,
+without a rating), 1 rated dissatisfied, 2 still open → share closed 70.0 %, satisfaction 5 ÷ 6 = 83.3 %,
 daily average 10 ÷ 31 = 0.3. One case just before and one just after October (in Beijing time) must not count.
 """
 import csv
@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from portal import extensions
-from portal.domain import intake, statistics, workflow
+from portal.domain import intake, periods, statistics, workflow
 from portal.extensions import db
 from portal.models import Case, Category, Region, Unit, User
 from tests.conftest import PortalClient
@@ -181,12 +181,12 @@ def test_headline_figures_match_the_hand_built_month(app, city):
     tiles = Tables(html).tiles
     assert tiles["Cases received"] == "10"
     assert tiles["Cases closed"] == "7"
-    assert tiles["Closure rate"] == "70.0%"
+    assert tiles["Share closed"] == "70.0%"
     assert tiles["Satisfaction"] == "83.3%"
     assert tiles["Daily average"] == "0.3"
     # and in words
     text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
-    assert "received 10 cases and closed 7 of them: a closure rate of 70.0%" in text
+    assert "received 10 cases and closed 7 of them: a share closed of 70.0%" in text
     assert "Of the 6 citizens who rated the handling, 5 were satisfied or basically satisfied" in text
 
 
@@ -194,7 +194,7 @@ def test_breakdowns_by_channel_county_and_category(app, city):
     october(app, city)
     tables = Tables(english(app).get("/stats?period=2026-10").get_data(as_text=True))
     channels = tables.table("Cases by channel")
-    # received, closed, closure rate, ratings, satisfaction
+    # received, closed, share closed, ratings, satisfaction
     assert channels["Web portal"] == ["6", "4", "66.7%", "5", "80.0%"]
     assert channels["12345 hotline"] == ["4", "3", "75.0%", "1", "100.0%"]
     assert channels["Mayor's mailbox"] == ["0", "0", "—", "0", "—"]  # its cases fell outside October
@@ -236,9 +236,9 @@ def test_periods(app, ctx):
     assert (october_.start, october_.end, october_.days) == (date(2026, 10, 1), date(2026, 10, 31), 31)
     running = statistics.period("month", "2026-11", on=on)
     assert running.end == on and running.days == 25  # the daily average counts the days so far
-    with pytest.raises(statistics.PeriodError):
+    with pytest.raises(periods.PeriodError):
         statistics.period("month", "2026-12", on=on)
-    with pytest.raises(statistics.PeriodError):
+    with pytest.raises(periods.PeriodError):
         statistics.period("month", "october", on=on)
 
 

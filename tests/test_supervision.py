@@ -41,7 +41,7 @@ def label(app, mapping, key) -> str:
 
 
 def shown(app, moment) -> str:
-    from portal.web.pages import local_time
+    from portal.web.templating import local_time
 
     with app.test_request_context():
         return local_time(moment)

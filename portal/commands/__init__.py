@@ -1,6 +1,8 @@
 """`flask` commands, on top of the domain (never on a blueprint)."""
 import os
 
+from flask import Flask
+
 
 def terminal_locale() -> str:
     """Chinese when the terminal's locale is Chinese, English otherwise (there is no session on the CLI)."""
@@ -9,3 +11,17 @@ def terminal_locale() -> str:
         if value:
             return "zh_Hans" if value.lower().startswith("zh") else "en"
     return "en"
+
+
+def register_commands(app: Flask) -> None:
+    from portal.commands.calendar import register_calendar_cli
+    from portal.commands.ops import register_ops_cli
+    from portal.commands.rankings import register_rankings_cli
+    from portal.commands.stats import register_stats_cli
+    from portal.commands.users import register_cli
+
+    register_cli(app)
+    register_calendar_cli(app)
+    register_ops_cli(app)
+    register_rankings_cli(app)
+    register_stats_cli(app)

@@ -8,12 +8,9 @@ from flask_babel import gettext as _
 
 from portal.commands import terminal_locale
 from portal.domain import metrics, rankings
+from portal.domain.rates import percent
 from portal.extensions import db
 from portal.models import Unit
-
-
-def _percent(rate: dict) -> str:
-    return "—" if not rate or rate.get("value") is None else f"{100 * rate['value']:.1f}%"
 
 
 def echo_table(table: dict[str, list[rankings.TableRow]]) -> None:
@@ -28,7 +25,7 @@ def echo_table(table: dict[str, list[rankings.TableRow]]) -> None:
             mark = {"top": "▲", "bottom": "▼"}.get(r.position or "", " ")
             score = "—" if r.score is None else f"{r.score:.2f}"
             click.echo("\t".join([f"{mark}{rank}", r.name, str(r.volume)]
-                                 + [_percent(r.rates.get(k)) for k in keys] + [score]))
+                                 + [percent(r.rates.get(k)) for k in keys] + [score]))
 
 
 def register_rankings_cli(app: Flask) -> None:

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased, selectinload
 
-from portal.domain import calendar, statistics, workflow
+from portal.domain import calendar, periods, statistics, workflow
 from portal.domain.paging import Page, paginate
 from portal.domain.privacy import EMAIL_IN_TEXT, ID_NUMBER, MOBILE_IN_TEXT, digits_of, mask_phone
 from portal.extensions import db
@@ -193,10 +193,10 @@ def parse_filters(args, categories: list[Category], counties: list[Region]) -> F
     if month:
         try:
             if not MONTH_RE.match(month):
-                raise statistics.PeriodError
-            statistics.parse_month(month)
+                raise periods.PeriodError
+            periods.parse_month(month)
             f.month = month
-        except statistics.PeriodError:
+        except periods.PeriodError:
             f.errors["month"] = _l("Choose a month from the list.")
     f.errors = {k: str(v) for k, v in f.errors.items()}
     return f
@@ -213,8 +213,8 @@ def counties() -> list[Region]:
 
 def month_bounds(month: str) -> tuple[datetime, datetime]:
     """[start, end) of a month in Beijing time, as aware datetimes (compared with UTC timestamps)."""
-    start = statistics.parse_month(month)
-    end = statistics.add_months(start, 1)
+    start = periods.parse_month(month)
+    end = periods.add_months(start, 1)
     return (datetime.combine(start, time(0), tzinfo=calendar.SHANGHAI),
             datetime.combine(end, time(0), tzinfo=calendar.SHANGHAI))
 

@@ -14,8 +14,6 @@ Deadline lights are computed in SQL. A case has a light only while the unit's ha
 
 Exports never carry the citizen's name, phone or email.
 """
-import csv
-import io
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -323,65 +321,7 @@ def export_rows(query: Select, ref: Reference, now: datetime | None = None) -> I
         ]
 
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    text = str(value)
-    # A citizen's title starting with "=" must not become a spreadsheet formula (CSV injection).
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
-def csv_chunks(rows: Iterator[list[Any]], header: list[str], rows_per_chunk: int = 500) -> Iterator[str]:
-    """The CSV as text chunks: UTF-8 BOM first (Excel then reads Chinese correctly), header, rows."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    buffer.write("\ufeff")
-    writer.writerow(header)
-    count = 0
-    for row in rows:
-        writer.writerow([_csv_cell(v) for v in row])
-        count += 1
-        if count % rows_per_chunk == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
-
-
-def write_xlsx(rows: Iterator[list[Any]], header: list[str], out, title: str) -> None:
-    """An XLSX in openpyxl's write-only mode (rows streamed to disk, not held in memory) written to `out`."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title=title[:31])
-    ws.freeze_panes = "A2"
-    for letter, width in zip("ABCDEFGHIJKL", (18, 16, 30, 14, 40, 17, 28, 14, 17, 17, 10, 14), strict=True):
-        ws.column_dimensions[letter].width = width
-    bold = Font(bold=True)
-    head = []
-    for text in header:
-        cell = WriteOnlyCell(ws, value=text)
-        cell.font = bold
-        head.append(cell)
-    ws.append(head)
-    for row in rows:
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(ws, value=value)
-            if isinstance(value, str) and value.startswith("="):
-                cell.data_type = "s"  # text, never a formula
-            elif isinstance(value, datetime):
-                cell.number_format = "yyyy-mm-dd hh:mm"
-            cells.append(cell)
-        ws.append(cells)
-    wb.save(out)
+LEDGER_COLUMN_WIDTHS = dict(zip("ABCDEFGHIJKL", (18, 16, 30, 14, 40, 17, 28, 14, 17, 17, 10, 14), strict=True))
 
 
 def export_filename(extension: str, now: datetime | None = None) -> str:

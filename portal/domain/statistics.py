@@ -1,10 +1,11 @@
-"""Public statistics (亮晒): received, closed, closure rate (办结率), satisfaction (满意度), daily average; by channel,
+"""Public statistics (亮晒): received, closed, share closed (结案占比), satisfaction (满意度), daily average; by channel,
 county and top-level category; monthly trend. Each figure is one GROUP BY query over the cases received in a period.
 
 Definitions (cases *received in the period* form the cohort every figure is about):
 - received: cases whose `received_day` (the Asia/Shanghai calendar day of receipt) lies in the period;
 - closed: those of them now closed or archived;
-- closure rate = closed ÷ received;
+- share closed (结案占比) = closed ÷ received. Not the units' 办结率 (completion rate, closed ÷ cases whose
+  deadline fell in the period), which `portal.domain.metrics` computes for the rankings;
 - satisfaction = (satisfied + basically satisfied) ÷ rated (cases with a citizen's rating);
 - daily average = received ÷ days in the period (up to today for the current year/month).
 
@@ -15,21 +16,21 @@ The figures are cached (Flask-Caching, `portal.extensions.cache`, bound by `init
 when REDIS_URL is set, else in-process memory; tests get no cache unless they ask for one (`STATS_CACHE_TYPE`).
 """
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import DateTime, case, cast, func, select
 from sqlalchemy.orm import aliased
 
-from portal.domain import calendar
+from portal.domain.periods import PeriodError, add_months, first_of_month, last_of_month, parse_month, today
+from portal.domain.rates import ratio
 from portal.extensions import cache, db
 from portal.models import Case, Category, Region
-from portal.models.base import utcnow
 
 CLOSED_STATES = ("closed", "archived")
 SATISFIED = ("satisfied", "basically_satisfied")
-CACHE_VERSION = "v1"  # bump when the shape of the cached figures changes
+CACHE_VERSION = "v2"  # bump when the shape of the cached figures changes
 
 def clear_cache() -> None:
     cache.clear()
@@ -53,7 +54,6 @@ def cached(key: str, compute, refresh: bool = False):
 
 
 # ---------------------------------------------------------------------------------------------- periods
-PERIOD_KINDS = ("year", "12m", "month")
 PERIOD_LABELS = {"year": _l("This year"), "12m": _l("Last 12 months"), "month": _l("A month")}
 
 
@@ -76,38 +76,6 @@ class Period:
         return f"{self.start:%Y-%m}"
 
 
-class PeriodError(ValueError):
-    """A period the user asked for that we cannot show; str() is a message for the user."""
-
-
-def today() -> date:
-    return calendar.local_day(utcnow())
-
-
-def first_of_month(day: date) -> date:
-    return day.replace(day=1)
-
-
-def add_months(day: date, months: int) -> date:
-    """The first day of the month `months` after (or before) the month of `day`."""
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def last_of_month(day: date) -> date:
-    return add_months(day, 1) - timedelta(days=1)
-
-
-def parse_month(value: str) -> date:
-    try:
-        year, month = value.split("-")
-        if len(year) != 4 or len(month) != 2:
-            raise ValueError
-        return date(int(year), int(month), 1)
-    except (ValueError, AttributeError):
-        raise PeriodError(str(_l("Choose a month as year and month, e.g. 2026-10."))) from None
-
-
 def period(kind: str = "year", month: str | None = None, on: date | None = None) -> Period:
     """This year (1 January to today), the last 12 months (12 calendar months including this one) or a month."""
     on = on or today()
@@ -121,12 +89,6 @@ def period(kind: str = "year", month: str | None = None, on: date | None = None)
             raise PeriodError(str(_l("That month has not begun yet.")))
         return Period("month", start, min(last_of_month(start), on))
     raise PeriodError(str(_l("Choose one of the periods offered.")))
-
-
-def recent_months(on: date | None = None, count: int = 24) -> list[str]:
-    """The last `count` months, newest first ("2026-11", "2026-10", …), for month pickers."""
-    start = first_of_month(on or today())
-    return [f"{add_months(start, -i):%Y-%m}" for i in range(count)]
 
 
 def trend_period(p: Period) -> Period:
@@ -169,8 +131,7 @@ def _row(key, received, closed, satisfied, rated, **labels) -> dict:
     """A plain dict (cache-friendly, pickles into Redis) with the figures and the derived rates."""
     received, closed, satisfied, rated = int(received or 0), int(closed or 0), int(satisfied or 0), int(rated or 0)
     return {"key": key, "received": received, "closed": closed, "satisfied": satisfied, "rated": rated,
-            "closure_rate": closed / received if received else None,
-            "satisfaction": satisfied / rated if rated else None, **labels}
+            "share_closed": ratio(closed, received), "satisfaction": ratio(satisfied, rated), **labels}
 
 
 # ---------------------------------------------------------------------------------------------- figures

@@ -1,15 +1,7 @@
-"""Helpers shared by the blueprints: fragment detection, htmx-aware redirects, template filters."""
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
-from flask import Flask, make_response, redirect, request
-from flask_babel import format_datetime
+"""Pages: fragment detection, `render_page` (named blocks for htmx), `redirect_after_post`, the header's links."""
+from flask import make_response, redirect, request
 from flask_babel import lazy_gettext as _l
 from jinja2_fragments.flask import render_block
-
-from portal.domain.privacy import mask_name, mask_phone, mask_text, public_name
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def is_fragment_request() -> bool:
@@ -40,16 +32,6 @@ def redirect_after_post(url: str):
             response.headers["HX-Refresh"] = "true"
         return response
     return redirect(url, code=303)
-
-
-def local_time(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
-    if value is None:
-        return ""
-    return format_datetime(value.astimezone(SHANGHAI), fmt)
-
-
-def local_time_iso(value: str | None) -> str:
-    return local_time(datetime.fromisoformat(value)) if value else ""
 
 
 PUBLIC_LINKS = (
@@ -94,24 +76,3 @@ def nav_links(user) -> tuple[list, list]:
         staff = [(e, label) for e, label, roles in STAFF_LINKS
                  if e in endpoints and (roles is None or user.role in roles)]
     return public, staff
-
-
-def register(app: Flask) -> None:
-    app.jinja_env.globals["nav_links"] = nav_links
-    app.jinja_env.filters["local_time"] = local_time
-    app.jinja_env.filters["local_time_iso"] = local_time_iso
-    app.jinja_env.filters["mask_phone"] = mask_phone
-    app.jinja_env.filters["mask_name"] = mask_name
-    app.jinja_env.filters["public_text"] = mask_text  # free text on public pages: `reply|public_text(case)`
-    app.jinja_env.add_extension("jinja2.ext.do")
-    # Globals, not context processors, so that imported macro files see them too.
-    from portal.domain import labels, workflow
-    from portal.domain.labels import CHANNEL_LABELS, ROLE_LABELS
-
-    app.jinja_env.globals.update(
-        STATE_LABELS=labels.STATE_LABELS, ACTION_LABELS=labels.ACTION_LABELS, STEP_LABELS=labels.STEP_LABELS,
-        PRIORITY_LABELS=labels.PRIORITY_LABELS, RETURN_REASONS=labels.RETURN_REASONS, REPLY_TYPES=labels.REPLY_TYPES,
-        RESOLUTION_LABELS=labels.RESOLUTION_LABELS, SATISFACTION_LABELS=labels.SATISFACTION_LABELS,
-        LIGHT_LABELS=labels.LIGHT_LABELS, DECLINE_REASONS=labels.DECLINE_REASONS,
-        CHANNEL_LABELS=CHANNEL_LABELS, ROLE_LABELS=ROLE_LABELS, public_name=public_name,
-        PUBLIC_NOTE_ACTIONS=workflow.PUBLIC_NOTE_ACTIONS)

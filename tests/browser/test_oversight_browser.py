@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from portal.domain import monitoring, rankings, supervision, workflow
+from portal.domain import monitoring, periods, rankings, supervision, workflow
 from portal.extensions import db
 from portal.models import QualityReview, SupervisionOrder
 from tests.browser.flows import KnownAppBug
@@ -196,7 +196,7 @@ def test_monitor_reviews_and_flags_a_case_the_supervisor_upholds_it(app, city, m
 def test_supervisor_publishes_last_month_and_the_public_reads_it(app, city, new_page):
     with app.app_context():
         month = rankings.last_month()
-        first, _ = rankings.month_bounds(month)
+        first, _ = periods.month_bounds(month)
         one_case(Desk(city), "cgj", (first.year, first.month, 10), "good")
         db.session.commit()
 

@@ -5,20 +5,12 @@ from flask import Blueprint, Response, abort, request, send_file, stream_with_co
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal.domain import contacts, ledger, paging
+from portal.domain import contacts, exports, ledger, paging
 from portal.extensions import db
 from portal.models import Case, Role
 from portal.web import page_arg, render_page, roles_required
 
 bp = Blueprint("ledger", __name__, url_prefix="/staff")
-
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@bp.app_template_global("may_see_contact")
-def may_see_contact(user, case) -> bool:
-    """For templates: `{% if may_see_contact(current_user, case) %}{{ contact_button(case) }}{% endif %}`."""
-    return contacts.may_see_contact(user, case)
 
 
 # ---------------------------------------------------------------------------------------------- ledger
@@ -60,7 +52,7 @@ def export_csv():
         return error
     ref, query, now = prepared
     header = ledger.export_header()
-    chunks = ledger.csv_chunks(ledger.export_rows(query, ref, now), header)
+    chunks = exports.csv_chunks(ledger.export_rows(query, ref, now), header)
     response = Response(stream_with_context(chunks), mimetype="text/csv")
     response.charset = "utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="{ledger.export_filename("csv", now)}"'
@@ -76,9 +68,10 @@ def export_xlsx():
         return error
     ref, query, now = prepared
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-    ledger.write_xlsx(ledger.export_rows(query, ref, now), ledger.export_header(), out, title=_("Ledger"))
+    exports.write_xlsx(ledger.export_rows(query, ref, now), ledger.export_header(), out, title=_("Ledger"),
+                       widths=ledger.LEDGER_COLUMN_WIDTHS)
     out.seek(0)
-    response = send_file(out, mimetype=XLSX_MIMETYPE, as_attachment=True,
+    response = send_file(out, mimetype=exports.XLSX_MIMETYPE, as_attachment=True,
                          download_name=ledger.export_filename("xlsx", now))
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -8,8 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from portal.blueprints.oversight.statistics import month_label
-from portal.domain import echo, paging, statistics, workflow
+from portal.domain import echo, paging, periods, workflow
 from portal.extensions import db
 from portal.web import page_arg, redirect_after_post, render_page, roles_required
 
@@ -36,7 +35,7 @@ class EchoStoryForm(FlaskForm):
 # ---------------------------------------------------------------------------------------------- public
 def _hot():
     hot = echo.hot_topics()
-    return hot, month_label(hot["period"].month)
+    return hot, periods.month_label(hot["period"].month)
 
 
 @bp.get("/echo")
@@ -45,7 +44,7 @@ def index():
     f = echo.parse_filters(request.args, categories, counties)
     page = echo.page_of(f, page_arg()) if not f.errors else paging.empty()
     hot, hot_month = _hot()
-    months = [(m, month_label(m)) for m in statistics.recent_months()]
+    months = [(m, periods.month_label(m)) for m in periods.recent_months()]
     return render_page("echo/index.html", "results", status=422 if f.errors else 200, f=f, page=page,
                        categories=categories, counties=counties, months=months, hot=hot, hot_month=hot_month)
 

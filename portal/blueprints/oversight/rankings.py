@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from portal.domain import metrics, rankings
+from portal.domain import exports, metrics, periods, rankings
 from portal.extensions import db
 from portal.models import Interview, Role
 from portal.web import is_fragment_request, redirect_after_post, render_page, roles_required
@@ -84,45 +84,13 @@ def export_xlsx(month):
     if snapshot is None:
         abort(404)
     out = io.BytesIO()
-    _write_xlsx(snapshot, out)
+    header, rows = rankings.export_table(snapshot)
+    rate_columns = {6 + 3 * i: "0.0%" for i in range(len(metrics.RATE_KEYS))}
+    exports.write_xlsx(rows, header, out, title=snapshot.month, widths={"E": 28}, number_formats=rate_columns,
+                       freeze="F2")
     out.seek(0)
     return send_file(out, as_attachment=True, download_name=f"rankings-{snapshot.month}.xlsx",
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-
-
-def _write_xlsx(snapshot, out) -> None:
-    """One sheet, a header row, then one row per unit: every figure with its numerator and denominator."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    keys = metrics.RATE_KEYS
-    header = [_("Month"), _("Group"), _("Rank"), _("Position"), _("Unit"), str(metrics.METRIC_LABELS["volume"])]
-    for k in keys:
-        label = str(metrics.METRIC_LABELS[k])
-        header += [label, _("%(rate)s: numerator", rate=label), _("%(rate)s: denominator", rate=label)]
-    header.append(str(metrics.METRIC_LABELS["score"]))
-    position_words = {"top": _("Top"), "bottom": _("Bottom")}
-    wb = Workbook()
-    ws = wb.active
-    ws.title = snapshot.month
-    ws.append(header)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for group, rows in rankings.snapshot_table(snapshot).items():
-        for r in rows:
-            line = [snapshot.month, str(rankings.GROUP_LABELS.get(group, group)), r.rank,
-                    position_words.get(r.position or "", ""), r.name, r.volume]
-            for k in keys:
-                rate = r.rates.get(k) or {}
-                line += [rate.get("value"), rate.get("num", 0), rate.get("den", 0)]
-            line.append(r.score)
-            ws.append(line)
-    for row in ws.iter_rows(min_row=2):
-        for i in range(len(keys)):
-            row[6 + 3 * i].number_format = "0.0%"
-    ws.freeze_panes = "F2"
-    ws.column_dimensions["E"].width = 28
-    wb.save(out)
+                     mimetype=exports.XLSX_MIMETYPE)
 
 
 # ---- supervisors --------------------------------------------------------------------------------------------
@@ -130,7 +98,7 @@ def _write_xlsx(snapshot, out) -> None:
 def _staff_page(form: PublishForm | None = None, status: int = 200, error: str = ""):
     pending = rankings.last_month()
     published = dict(rankings.published_months())
-    choices = [rankings.shift_month(rankings.month_of(rankings.today()), -i) for i in range(PREVIEW_MONTHS)]
+    choices = [m for m in periods.recent_months(count=PREVIEW_MONTHS)]
     month = request.args.get("month")
     if month not in choices:
         month = pending if pending not in published else choices[0]
@@ -139,7 +107,7 @@ def _staff_page(form: PublishForm | None = None, status: int = 200, error: str =
     return render_page("rankings/staff.html", "preview", status=status, **_context(
         form=form, error=error, pending=pending, pending_published_at=published.get(pending),
         published=published, choices=choices, month=month, month_published=month in published,
-        table=rankings.compute(month), current=rankings.month_of(rankings.today())))
+        table=rankings.compute(month), current=periods.month_text(periods.today())))
 
 
 @bp.get("/staff/rankings")

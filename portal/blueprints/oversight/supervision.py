@@ -28,15 +28,6 @@ ORDER_READERS = (Role.SUPERVISOR, Role.ADMIN, Role.HANDLER, Role.UNIT_LEAD)
 POLL_SECONDS = 30
 
 
-@bp.record_once
-def _label_globals(state) -> None:
-    """Labels the oversight templates (and the case-page macros imported without context) use."""
-    state.app.jinja_env.globals.update(
-        SUPERVISION_LEVELS=supervision.LEVEL_LABELS, ORDER_STATUS_LABELS=supervision.STATUS_LABELS,
-        MONITOR_KINDS=monitoring.KIND_LABELS, SCORE_LABELS=monitoring.SCORE_LABELS,
-        FLAG_LABELS=monitoring.FLAG_LABELS)
-
-
 # ---------------------------------------------------------------------------------------------- forms
 def _days_field():
     return IntegerField(_l("Time limit (working days)"), default=supervision.DEFAULT_DAYS, validators=[
@@ -149,7 +140,7 @@ def issue_on_case(case_id):
 
 
 def _local(moment):
-    from portal.web.pages import local_time
+    from portal.web.templating import local_time
 
     return local_time(moment)
 

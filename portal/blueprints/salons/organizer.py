@@ -27,18 +27,6 @@ from portal.web import is_fragment_request, redirect_after_post, render_page, ro
 bp = Blueprint("salon_admin", __name__, url_prefix="/staff/salons")
 ORGANIZERS = (Role.SALON_ORGANIZER, Role.ADMIN)
 
-# Words and lookups the salon templates (and the one line on the staff case page) use.
-bp.add_app_template_global(salons.SALON_STATE_LABELS, "SALON_STATE_LABELS")
-bp.add_app_template_global(salons.VENUE_KIND_LABELS, "VENUE_KIND_LABELS")
-bp.add_app_template_global(salons.PERSON_KIND_LABELS, "PERSON_KIND_LABELS")
-bp.add_app_template_global(salons.PARTICIPANT_STATE_LABELS, "PARTICIPANT_STATE_LABELS")
-bp.add_app_template_global(salons.OUTCOME_LABELS, "SALON_OUTCOME_LABELS")
-bp.add_app_template_global(salons.PUBLIC_CASE_STATUS, "SALON_CASE_STATUS")
-bp.add_app_template_global(salons.salon_links, "salon_links")
-bp.add_app_template_global(salon_stats.public_label, "salon_public_label")
-bp.add_app_template_global(salon_stats.public_reply, "salon_public_reply")
-
-
 def _salon(salon_id: int) -> Salon:
     salon = db.session.get(Salon, salon_id)
     if salon is None:

@@ -29,8 +29,13 @@ def assigned(app, city, make_case, unit="cgj", title="路面破损", sign=False)
 
 
 def set_due(app, case_id, due_at):
+    """Hand-built deadline: the handling deadline, and the sign-for deadline the light of a case not yet signed
+    for follows (portal.domain.deadlines)."""
     with app.app_context():
-        db.session.get(Case, case_id).due_at = due_at
+        case = db.session.get(Case, case_id)
+        case.due_at = due_at
+        if case.state == "assigned":
+            case.sign_due_at = due_at
         db.session.commit()
 
 

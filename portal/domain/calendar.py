@@ -100,17 +100,6 @@ def sign_for_deadline(assigned_at: datetime) -> Deadline:
 LIGHT_LABELS = {"green": "On time", "yellow": "Due within 1 working day", "red": "Overdue"}
 
 
-def light(due_at: datetime | None, now: datetime) -> str | None:
-    """green / yellow (≤ 1 working day left) / red (overdue). None when there is no deadline."""
-    if due_at is None:
-        return None
-    if now > due_at:
-        return "red"
-    if working_days_between(local_day(now), local_day(due_at)) <= 1:
-        return "yellow"
-    return "green"
-
-
 def loaded_years() -> list[CalendarYear]:
     return list(db.session.scalars(select(CalendarYear).order_by(CalendarYear.year)))
 

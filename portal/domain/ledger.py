@@ -4,27 +4,23 @@ Views stay thin: they hand the query arguments to `parse_filters`, then use `led
 one SELECT), `page_of` (one COUNT, one page, eager loads: a fixed number of queries whatever the page holds)
 and `csv_chunks` / `write_xlsx` (every matching row, fetched in batches with `yield_per`).
 
-Deadline lights are computed in SQL. A case has a light only while the unit's handling clock runs
-(`CLOCK_STATES`: assigned or being handled, reply not yet approved) and it has a deadline:
-- red: `due_at < now`;
-- yellow: not red and `due_at` falls before the start of the *second* working day after today — exactly
-  `calendar.light()`'s "≤ 1 working day left" (today or the next working day), with both bounds computed once
-  in Python on the official schedule and passed to SQL as parameters;
-- green: the rest.
+Deadline lights follow `portal.domain.deadlines` (the one rule, also used by the queues and the case page), in
+SQL for the light filter.
 
 Exports never carry the citizen's name, phone or email.
 """
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, false, or_, select
+from sqlalchemy import Select, false, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
 from portal.domain import calendar, scope
+from portal.domain.deadlines import CLOCK_STATES, LIGHTS, LightBounds
 from portal.domain.paging import Page, paginate
 from portal.extensions import db
 from portal.models import Case, Category, Region, Unit, User
@@ -32,10 +28,6 @@ from portal.models.base import utcnow
 
 PAGE_SIZE = 50
 EXPORT_BATCH = 1000
-# States in which the unit's handling clock runs, so a deadline light means something. Not "dissatisfied": the
-# case waits in the dissatisfied zone until re-handling sets a fresh deadline and moves it back to "handling".
-CLOCK_STATES = ("assigned", "handling")
-LIGHTS = ("red", "yellow", "green")
 # query argument -> what the form calls it (for error messages)
 FILTER_KEYS = ("state", "light", "category", "county", "from", "to", "channel")
 
@@ -159,39 +151,6 @@ def parse_filters(args: Mapping[str, str], ref: Reference) -> LedgerFilters:
     if f.date_from and f.date_to and f.date_from > f.date_to:
         f.errors["to"] = _("The end date is before the start date.")
     return f
-
-
-# ---------------------------------------------------------------------------------------------- lights
-@dataclass(frozen=True)
-class LightBounds:
-    """The instants separating red / yellow / green, computed once per request on the official schedule."""
-
-    now: datetime
-    yellow_until: datetime  # start of the second working day after today (exclusive bound)
-
-    @classmethod
-    def at(cls, now: datetime | None = None) -> "LightBounds":
-        now = now or utcnow()
-        second = calendar.local_day(calendar.add_working_days(now, 2).due_at)
-        return cls(now, datetime.combine(second, time(0), tzinfo=calendar.SHANGHAI))
-
-    def condition(self, light: str):
-        running = and_(Case.state.in_(CLOCK_STATES), Case.due_at.is_not(None))
-        if light == "red":
-            return and_(running, Case.due_at < self.now)
-        if light == "yellow":
-            return and_(running, Case.due_at >= self.now, Case.due_at < self.yellow_until)
-        if light == "green":
-            return and_(running, Case.due_at >= self.yellow_until)
-        return false()
-
-    def light_of(self, case: Case) -> str | None:
-        """The same rule for one loaded case (no query)."""
-        if case.state not in CLOCK_STATES or case.due_at is None:
-            return None
-        if case.due_at < self.now:
-            return "red"
-        return "yellow" if case.due_at < self.yellow_until else "green"
 
 
 def is_overdue(state: str, due_at: datetime | None, replied_at: datetime | None, drafted_at: datetime | None,

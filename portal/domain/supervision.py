@@ -8,7 +8,7 @@ on a case are written to the case's internal event log (`workflow.record_note`).
 
 The dashboard reads everything in a fixed number of aggregate queries whatever the number of cases: totals
 (one SELECT of scalar subqueries), red/yellow counts per lead unit (one GROUP BY), the oldest open cases and the
-orders waiting for an answer. Deadline lights use the ledger's exact SQL bounds (`ledger.LightBounds`), so a
+orders waiting for an answer. Deadline lights use the ledger's exact SQL bounds (`deadlines.LightBounds`), so a
 count on the dashboard and the ledger list it links to always agree.
 """
 from dataclasses import dataclass, field
@@ -20,8 +20,8 @@ from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import joinedload
 
-from portal.domain import calendar, scope, workflow
-from portal.domain.ledger import LightBounds
+from portal.domain import calendar, deadlines, scope, workflow
+from portal.domain.deadlines import LightBounds
 from portal.domain.paging import Page, paginate
 from portal.extensions import db
 from portal.models import Case, QualityReview, Role, SupervisionOrder, Unit, User
@@ -71,7 +71,7 @@ def status(order: SupervisionOrder, now: datetime | None = None) -> str:
 
 def light(order: SupervisionOrder, now: datetime | None = None) -> str | None:
     """The deadline light of an unanswered order (green / yellow / red), None once answered."""
-    return None if order.answered_at is not None else calendar.light(order.due_at, now or utcnow())
+    return None if order.answered_at is not None else deadlines.light(order.due_at, now)
 
 
 def provisional(order: SupervisionOrder) -> bool:

@@ -5,7 +5,7 @@ from flask import Blueprint, Response, abort, request, send_file, stream_with_co
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal.domain import contacts, exports, ledger, paging
+from portal.domain import contacts, deadlines, exports, ledger, paging
 from portal.extensions import db
 from portal.models import Case, Role
 from portal.web import page_arg, render_page, roles_required
@@ -17,7 +17,7 @@ bp = Blueprint("ledger", __name__, url_prefix="/staff")
 def _filtered():
     ref = ledger.load_reference()
     filters = ledger.parse_filters(request.args, ref)
-    bounds = ledger.LightBounds.at()
+    bounds = deadlines.LightBounds.at()
     return ref, filters, bounds, ledger.ledger_query(current_user, filters, bounds)
 
 
@@ -31,7 +31,7 @@ def index():
         page = paging.empty()
     return render_page(
         "staff/ledger.html", "results", status=200 if filters.valid else 422,
-        f=filters, page=page, bounds=bounds, lights=ledger.LIGHTS,
+        f=filters, page=page, bounds=bounds, lights=deadlines.LIGHTS,
         states=Case.STATES, channels=Case.CHANNELS, category_options=ref.category_options(),
         counties=ref.counties, scope_label=ledger.scope_label(current_user))
 

@@ -3,9 +3,8 @@ from flask import Blueprint, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from portal.domain import calendar, queues
+from portal.domain import deadlines, queues
 from portal.models import Role
-from portal.models.base import utcnow
 from portal.web import render_page, roles_required
 
 bp = Blueprint("queues", __name__, url_prefix="/staff")
@@ -22,9 +21,8 @@ TITLES = {"dispatcher": _l("Dispatch queue"), "unit": _l("My unit's cases"),
 
 def _render(kind: str, endpoint: str):
     tab, counts, cases = queues.queue(kind, current_user, request.args.get("tab"))
-    now = utcnow()
-    lights = {c.id: calendar.light(c.sign_due_at if c.state == "assigned" else c.due_at, now)
-              for c in cases if c.state in ("assigned", "handling")}
+    bounds = deadlines.LightBounds.at()
+    lights = {c.id: bounds.light_of(c) for c in cases}
     return render_page("staff/queue.html", "queue_table", title=TITLES[kind], tab=tab, counts=counts,
                        cases=cases, lights=lights, endpoint=endpoint, tab_labels=TAB_LABELS)
 

@@ -3,6 +3,7 @@ from flask import Blueprint, abort, flash, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from portal.blueprints.cases.case_page import case_page
 from portal.blueprints.cases.forms import OperatorIntakeForm
 from portal.domain import intake, ledger, photos, scope, workflow
 from portal.extensions import db
@@ -58,8 +59,6 @@ def intake_call():
 @bp.get("/cases/<int:case_id>")
 @login_required
 def case_detail(case_id):
-    from portal.blueprints.cases.steps import case_page
-
     return case_page(scope.visible_case(current_user, case_id))
 
 

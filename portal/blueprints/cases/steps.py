@@ -1,4 +1,4 @@
-"""A case's staff page and the steps taken on it. Each step is a real form posted here; the rules live in
+"""The steps taken on a case (the page itself is built by `case_page`). Each step is a real form posted here; the rules live in
 portal.domain.workflow, this module only parses, calls and renders."""
 from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
@@ -7,11 +7,11 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.blueprints.cases import forms as fh
-from portal.domain import calendar, duplicates, routing, scope, workflow
+from portal.blueprints.cases.case_page import Failed, case_page
+from portal.domain import routing, scope, workflow
 from portal.extensions import db
 from portal.models import Case, Unit
-from portal.models.base import utcnow
-from portal.web import redirect_after_post, render_page
+from portal.web import redirect_after_post
 
 bp = Blueprint("casework", __name__, url_prefix="/staff/cases")
 
@@ -69,7 +69,7 @@ def _case_by_number(number: str) -> Case:
     return case
 
 
-def _build_form(step: str, case: Case, formdata=None):
+def build_form(step: str, case: Case, formdata=None):
     form_class = STEPS[step][0]
     if formdata is not None:
         form = form_class(formdata=formdata, prefix=step)
@@ -88,31 +88,13 @@ def _build_form(step: str, case: Case, formdata=None):
     return form
 
 
-def case_page(case: Case, failed_step: str | None = None, failed_form=None, status: int = 200, error: str = ""):
-    steps = [s for s in STEPS if workflow.may(current_user, s, case)]
-    forms = {s: failed_form if s == failed_step and failed_form is not None else _build_form(s, case)
-             for s in steps}
-    similar = []
-    if any(s == "merge" for s in steps):
-        similar = duplicates.similar_open_cases(case.category_id, case.county_id,
-                                                f"{case.title} {case.description}", exclude_id=case.id)
-        similar = [(c, score) for c, score in similar if c.received_at <= case.received_at]
-    now = utcnow()
-    return render_page(
-        "staff/case.html", status=status, case=case, events=workflow.timeline(case), forms=forms, open_step=failed_step,
-        error=error, light=calendar.light(case.due_at, now) if case.state in ("assigned", "handling") else None,
-        sign_light=calendar.light(case.sign_due_at, now) if case.state == "assigned" else None,
-        pending_return=workflow.pending_return(case), pending_extension=workflow.pending_extension(case),
-        similar=similar, suggested_unit=routing.suggest_unit(case) if "assign" in steps else None)
-
-
 @bp.post("/<int:case_id>/step/<step>")
 @login_required
 def take_step(case_id, step):
     if step not in STEPS:
         abort(404)
     case = scope.visible_case(current_user, case_id)
-    form = _build_form(step, case, formdata=request.form)
+    form = build_form(step, case, formdata=request.form)
     if not workflow.may(current_user, step, case):
         message = _("This step is not possible now: the case is “%(state)s”.",
                     state=workflow.STATE_LABELS.get(case.state, case.state))
@@ -120,13 +102,13 @@ def take_step(case_id, step):
             message = str(workflow.StaleCase())
         return case_page(case, status=409, error=message)
     if not form.validate():
-        return case_page(case, step, form, status=422)
+        return case_page(case, Failed(step, form), status=422)
     try:
         STEPS[step][1](case, form, int(form.version.data or 0))
         db.session.commit()
     except workflow.WorkflowError as err:
         db.session.rollback()
-        return case_page(db.session.get(Case, case_id), step, form, status=409, error=str(err))
+        return case_page(db.session.get(Case, case_id), Failed(step, form), status=409, error=str(err))
     except StaleDataError:  # another request changed the row between our read and our write
         db.session.rollback()
         return case_page(db.session.get(Case, case_id), status=409, error=str(workflow.StaleCase()))

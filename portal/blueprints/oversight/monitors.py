@@ -1,12 +1,12 @@
 """Appointed monitors (监督员): their page (a fresh sample to review, their reviews, the fate of their flags) and
-the review form on the case page (`review_panel(case)` template global, see supervision/_case_panel.html).
+the review form on the case page (`review_panel`, a panel registered with `case_panel`).
 
 Monitors only read: `guard_monitors` refuses (403) every POST they send to a staff page other than this
 blueprint's, and signs out a monitor whose term is not current. Nothing here shows a citizen's name or phone.
 """
 from dataclasses import dataclass, field
 
-from flask import Blueprint, abort, flash, g, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from wtforms import BooleanField, IntegerField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 
+from portal.blueprints.cases.case_page import Failed, case_page, case_panel
 from portal.domain import monitoring, scope
 from portal.extensions import db
 from portal.models import Case, QualityReview, Role
@@ -77,10 +78,12 @@ class ReviewPanel:
     error: str = ""
 
 
-@bp.app_template_global("review_panel")
-def review_panel(case: Case) -> ReviewPanel:
+@case_panel("review", "monitors/_review_panel.html")
+def review_panel(case: Case, failed: Failed | None) -> ReviewPanel | None:
+    """A monitor's own review (or the form, or why not); every review for supervisors; nothing for others."""
     user = current_user
-    panel = ReviewPanel(error=g.get("review_error", ""))
+    mine = failed is not None and failed.key == "review"
+    panel = ReviewPanel(error=failed.error if mine else "")
     if user.role == Role.MONITOR:
         panel.is_monitor = True
         panel.own = monitoring.review_by(user, case)
@@ -89,17 +92,15 @@ def review_panel(case: Case) -> ReviewPanel:
             if refusal:
                 panel.refusal = refusal
             else:
-                panel.form = g.get("review_form") or ReviewForm(prefix="review")
+                panel.form = (failed.form if mine and failed.form else None) or ReviewForm(prefix="review")
     elif user.role in monitoring.DECIDERS:
         panel.reviews = monitoring.case_reviews(case)
-    return panel
+    return panel if panel.is_monitor or panel.reviews else None
 
 
 @bp.post("/cases/<int:case_id>/review")
 @roles_required(Role.MONITOR)
 def review(case_id):
-    from portal.blueprints.cases.steps import case_page
-
     case = scope.visible_case(current_user, case_id)
     form = ReviewForm(prefix="review")
     if form.validate():
@@ -109,17 +110,15 @@ def review(case_id):
             db.session.commit()
         except monitoring.ReviewError as err:
             db.session.rollback()
-            g.review_error = str(err)
-            return case_page(db.session.get(Case, case_id), status=409)
+            return case_page(db.session.get(Case, case_id), Failed("review", error=str(err)), status=409)
         except IntegrityError:  # a second review sent at the same moment
             db.session.rollback()
-            g.review_error = _("You have already reviewed this case.")
-            return case_page(db.session.get(Case, case_id), status=409)
+            return case_page(db.session.get(Case, case_id),
+                             Failed("review", error=_("You have already reviewed this case.")), status=409)
         flash(_("Your review was recorded; the perfunctory-handling flag went to the supervisors.")
               if item.perfunctory else _("Your review was recorded."), "success")
         return redirect_after_post(url_for("staff.case_detail", case_id=case_id) + "#review")
-    g.review_form = form
-    return case_page(case, status=422)
+    return case_page(case, Failed("review", form), status=422)
 
 
 # ---------------------------------------------------------------------------------------------- the monitor's page

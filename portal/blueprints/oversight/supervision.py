@@ -1,11 +1,11 @@
 """Supervision (督办): the supervisors' dashboard, supervision orders and the perfunctory-handling flag queue.
 
 Thin views: parse the form, call portal.domain.supervision / monitoring, render. The case page shows the
-case's orders through the `supervision_panel(case)` template global (see supervision/_case_panel.html).
+case's orders as a panel of the staff case page (`supervision_panel`, registered with `case_panel`).
 """
 from dataclasses import dataclass, field
 
-from flask import Blueprint, abort, flash, g, request, url_for
+from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -14,12 +14,14 @@ from sqlalchemy import select
 from wtforms import BooleanField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from portal.domain import ledger, monitoring, scope, supervision, workflow
+from portal.blueprints.cases.case_page import Failed, case_page, case_panel
+from portal.domain import deadlines, ledger, monitoring, scope, supervision, workflow
 from portal.extensions import db
 from portal.models import Case, MonitorProfile, QualityReview, Role, SupervisionOrder, Unit
 from portal.models.base import utcnow
 from portal.web import page_arg, redirect_after_post, render_page, roles_required
 from portal.web.forms import strip
+from portal.web.templating import local_time
 
 bp = Blueprint("supervision", __name__, url_prefix="/staff")
 
@@ -77,15 +79,6 @@ def _unit_issue_form(formdata=None):
     return form
 
 
-def _failed(key: str, form) -> None:
-    """Remember a form that failed so the page re-rendered with status 422 shows it with its errors."""
-    g.setdefault("oversight_failed", {})[key] = form
-
-
-def _failed_form(key: str):
-    return g.get("oversight_failed", {}).get(key)
-
-
 # ---------------------------------------------------------------------------------------------- case page
 @dataclass
 class SupervisionPanel:
@@ -98,31 +91,32 @@ class SupervisionPanel:
     error: str = ""
 
 
-@bp.app_template_global("supervision_panel")
-def supervision_panel(case: Case) -> SupervisionPanel:
+@case_panel("supervision", "supervision/_orders_panel.html")
+def supervision_panel(case: Case, failed: Failed | None) -> SupervisionPanel:
     """The case's orders for the case page; the issue form for supervisors, answer forms for the unit."""
     user = current_user
     orders = supervision.case_orders(case)
     now = utcnow()
-    panel = SupervisionPanel(orders=orders, error=g.get("oversight_error", ""))
+    mine = failed is not None and (failed.key == "supervise" or failed.key.startswith("answer-"))
+    panel = SupervisionPanel(orders=orders, error=failed.error if mine else "")
     for order in orders:
         panel.statuses[order.id] = supervision.status(order, now)
         panel.lights[order.id] = supervision.light(order, now)
         panel.provisional[order.id] = supervision.provisional(order)
         if supervision.may_answer(user, order):
-            panel.answer_forms[order.id] = _failed_form(f"answer-{order.id}") or AnswerForm(prefix=f"answer-{order.id}")
+            key = f"answer-{order.id}"
+            panel.answer_forms[order.id] = (failed and failed.form_for(key)) or AnswerForm(prefix=key)
     if supervision.may_issue(user) and case.lead_unit_id is not None:
-        panel.issue_form = _failed_form("supervise") or IssueForm(prefix="supervise")
+        panel.issue_form = (failed and failed.form_for("supervise")) or IssueForm(prefix="supervise")
     return panel
 
 
 @bp.post("/cases/<int:case_id>/supervise")
 @roles_required(*SUPERVISORS)
 def issue_on_case(case_id):
-    from portal.blueprints.cases.steps import case_page
-
     case = scope.visible_case(current_user, case_id)
     form = IssueForm(prefix="supervise")
+    error = ""
     if form.validate():
         try:
             order = supervision.issue(current_user, form.requirement.data, form.days.data, form.level.data,
@@ -130,19 +124,12 @@ def issue_on_case(case_id):
             db.session.commit()
         except supervision.SupervisionError as err:
             db.session.rollback()
-            g.oversight_error = str(err)
+            error = str(err)
         else:
             flash(_("Supervision order issued to %(unit)s, due %(due)s.", unit=order.unit.name,
-                    due=_local(order.due_at)), "success")
+                    due=local_time(order.due_at)), "success")
             return redirect_after_post(url_for("staff.case_detail", case_id=case_id) + "#supervision")
-    _failed("supervise", form)
-    return case_page(db.session.get(Case, case_id), status=422)
-
-
-def _local(moment):
-    from portal.web.templating import local_time
-
-    return local_time(moment)
+    return case_page(db.session.get(Case, case_id), Failed("supervise", form, error), status=422)
 
 
 # ---------------------------------------------------------------------------------------------- orders
@@ -154,16 +141,17 @@ def _order_filters():
     return status_filter, unit_id
 
 
-def _orders_page(status: int = 200, error: str = ""):
+def _orders_page(status: int = 200, error: str = "", failed_key: str = "", failed_form=None):
+    """The orders page; a form that did not go through (`failed_key`, `failed_form`) is shown with its errors."""
     status_filter, unit_id = _order_filters()
     now = utcnow()
     query = supervision.filter_orders(supervision.visible_orders(current_user), status_filter, unit_id, now)
     page = supervision.page_of(query, page_arg())
-    answer_forms = {o.id: _failed_form(f"answer-{o.id}") or AnswerForm(prefix=f"answer-{o.id}")
+    answer_forms = {o.id: (failed_form if failed_key == f"answer-{o.id}" else None) or AnswerForm(prefix=f"answer-{o.id}")
                     for o in page.items if supervision.may_answer(current_user, o)}
     issue_form = None
     if supervision.may_issue(current_user):
-        issue_form = _failed_form("order") or _unit_issue_form()
+        issue_form = (failed_form if failed_key == "order" else None) or _unit_issue_form()
     filter_args = {k: v for k, v in (("status", status_filter), ("unit", unit_id)) if v}
     return render_page(
         "supervision/orders.html", "orders", status=status, page=page, now=now, status_filter=status_filter,
@@ -193,13 +181,11 @@ def issue_on_unit():
             db.session.commit()
         except supervision.SupervisionError as err:
             db.session.rollback()
-            _failed("order", form)
-            return _orders_page(status=422, error=str(err))
+            return _orders_page(status=422, error=str(err), failed_key="order", failed_form=form)
         flash(_("Supervision order issued to %(unit)s, due %(due)s.", unit=order.unit.name,
-                due=_local(order.due_at)), "success")
+                due=local_time(order.due_at)), "success")
         return redirect_after_post(url_for("supervision.orders"))
-    _failed("order", form)
-    return _orders_page(status=422)
+    return _orders_page(status=422, failed_key="order", failed_form=form)
 
 
 @bp.post("/supervision/orders/<int:order_id>/answer")
@@ -226,13 +212,10 @@ def answer(order_id):
             target = (url_for("staff.case_detail", case_id=order.case_id) + "#supervision" if from_case
                       else url_for("supervision.orders"))
             return redirect_after_post(target)
-    _failed(key, form)
+    status = 422 if not error else 409
     if from_case:
-        from portal.blueprints.cases.steps import case_page
-
-        g.oversight_error = error
-        return case_page(scope.visible_case(current_user, order.case_id), status=422 if not error else 409)
-    return _orders_page(status=422 if not error else 409, error=error)
+        return case_page(scope.visible_case(current_user, order.case_id), Failed(key, form, error), status=status)
+    return _orders_page(status=status, error=error, failed_key=key, failed_form=form)
 
 
 # ---------------------------------------------------------------------------------------------- dashboard
@@ -252,9 +235,9 @@ def cases():
     unit_id = request.args.get("unit", type=int)
     light = request.args.get("light") or None
     unit = db.session.get(Unit, unit_id) if unit_id is not None else None
-    if (unit_id is not None and unit is None) or (light is not None and light not in ledger.LIGHTS):
+    if (unit_id is not None and unit is None) or (light is not None and light not in deadlines.LIGHTS):
         abort(404)
-    bounds = ledger.LightBounds.at()
+    bounds = deadlines.LightBounds.at()
     page = ledger.page_of(supervision.cases_of_unit(current_user, unit_id, light, bounds),
                           page_arg())
     args = {k: v for k, v in (("unit", unit_id), ("light", light)) if v}
@@ -266,12 +249,13 @@ def cases():
 FLAG_TABS = ("open", "upheld", "dismissed")
 
 
-def _flags_page(status: int = 200, errors: dict | None = None):
+def _flags_page(status: int = 200, errors: dict | None = None, failed_key: str = "", failed_form=None):
     state = request.args.get("state") if request.args.get("state") in FLAG_TABS else "open"
     items = monitoring.flags(state)
     forms = {}
     if state == "open":
-        forms = {i.id: _failed_form(f"flag-{i.id}") or FlagDecisionForm(prefix=f"flag-{i.id}") for i in items}
+        forms = {i.id: (failed_form if failed_key == f"flag-{i.id}" else None) or FlagDecisionForm(prefix=f"flag-{i.id}")
+                 for i in items}
     return render_page("supervision/flags.html", "flags", status=status, state=state, items=items, forms=forms,
                        counts=monitoring.flag_counts(), tabs=FLAG_TABS, errors=errors or {},
                        kinds=_kinds_of([i.monitor_id for i in items]))
@@ -322,16 +306,14 @@ def decide_flag(review_id):
                 message = _("Flag upheld.")
                 if order is not None:
                     message += " " + _("Supervision order issued to %(unit)s, due %(due)s.", unit=order.unit.name,
-                                       due=_local(order.due_at))
+                                       due=local_time(order.due_at))
             else:
                 monitoring.dismiss(item, current_user, form.note.data)
                 message = _("Flag dismissed.")
             db.session.commit()
         except (monitoring.ReviewError, supervision.SupervisionError, workflow.WorkflowError) as err:
             db.session.rollback()
-            _failed(key, form)
-            return _flags_page(status=409, errors={item.id: str(err)})
+            return _flags_page(status=409, errors={item.id: str(err)}, failed_key=key, failed_form=form)
         flash(message, "success")
         return redirect_after_post(url_for("supervision.flags"))
-    _failed(key, form)
-    return _flags_page(status=422)
+    return _flags_page(status=422, failed_key=key, failed_form=form)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from portal.blueprints.cases.case_page import Failed, case_panel
 from portal.blueprints.salons.forms import (
     AdoptForm,
     CheckinForm,
@@ -26,6 +27,13 @@ from portal.web import is_fragment_request, redirect_after_post, render_page, ro
 
 bp = Blueprint("salon_admin", __name__, url_prefix="/staff/salons")
 ORGANIZERS = (Role.SALON_ORGANIZER, Role.ADMIN)
+
+@case_panel("salon_origin", "salons/_case_link.html", place="after_facts")
+def salon_origin_panel(case: Case, failed: Failed | None) -> dict | None:
+    """On the staff case page: the salon suggestions the case comes from or answers."""
+    links = salons.salon_links(case)
+    return {"links": links, "organizer": current_user.role in ORGANIZERS} if links else None
+
 
 def _salon(salon_id: int) -> Salon:
     salon = db.session.get(Salon, salon_id)

@@ -1,5 +1,6 @@
 """Fixtures: one app per test session on SQLite (default) or PostgreSQL (TEST_DATABASE_URL), migrated with
-Alembic; every test starts from empty tables. `city` loads the demo organisation; factories make cases."""
+Alembic; every test starts from empty case tables. `city` is the demo organisation, built once per session and
+kept while tests leave it unchanged; factories make cases. Shared helpers for tests live in tests/helpers.py."""
 import io
 import os
 import re
@@ -57,18 +58,86 @@ def app(tmp_path_factory):
     yield app
 
 
+class Organisation:
+    """The demo organisation (regions, platforms, units, categories, routing rules, users), loaded once and kept
+    between tests that use `city`. A test that writes to one of those tables (an INSERT, UPDATE or DELETE seen on
+    the engine) gets a fresh copy for the next test; tests without `city` start with those tables empty."""
+
+    def __init__(self):
+        self.ids: dict | None = None
+        self.touched = False
+
+    @staticmethod
+    def tables():
+        from portal.models import Category, Platform, Region, RoutingRule, Unit, User
+
+        return [m.__table__ for m in (Region, Platform, Unit, Category, RoutingRule, User)]
+
+    def watch(self, engine) -> None:
+        from sqlalchemy import event
+
+        names = "|".join(t.name for t in self.tables())
+        writes = re.compile(rf'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?({names})"?\b', re.IGNORECASE)
+
+        @event.listens_for(engine, "before_cursor_execute")
+        def spot_writes(conn, cursor, statement, *args):
+            if self.ids is not None and writes.match(statement):
+                self.touched = True
+
+    def load(self) -> dict:
+        from portal.demo import reference
+
+        if self.ids is None:
+            ref = reference.load_reference()
+            db.session.commit()
+            self.ids = {
+                "leaf": ref["leaves"][0][0].id,
+                "leaf_path": [ref["leaves"][0][0].parent.parent_id, ref["leaves"][0][0].parent_id],
+                "county": ref["counties"][0].id,
+                "town": ref["towns"][ref["counties"][0].code][0].id,
+                "other_county_town": ref["towns"][ref["counties"][1].code][0].id,
+                "units": {code: unit.id for code, unit in ref["units"].items()},
+                "users": {name: user.id for name, user in ref["users"].items()},
+            }
+            self.touched = False
+        return self.ids
+
+    def drop(self) -> None:
+        """Empty the organisation's tables (children first)."""
+        mine = {t.name for t in self.tables()}
+        for table in reversed(db.metadata.sorted_tables):
+            if table.name in mine:
+                db.session.execute(table.delete())
+        self.ids, self.touched = None, False
+
+
+@pytest.fixture(scope="session")
+def _organisation(app):
+    organisation = Organisation()
+    with app.app_context():
+        organisation.watch(db.engine)
+    return organisation
+
+
 @pytest.fixture(autouse=True)
-def _clean_database(app):
+def _clean_database(app, _organisation, request):
+    uses_city = "city" in request.fixturenames
+    if not uses_city and _organisation.ids is not None:
+        with app.app_context():
+            _organisation.drop()
+            db.session.commit()
     yield
     with app.app_context():
         db.session.rollback()
+        keep = {t.name for t in Organisation.tables()} | {"calendar_year", "calendar_day"}
         for table in reversed(db.metadata.sorted_tables):
-            if table.name in ("calendar_year", "calendar_day"):
-                continue  # the official schedule seeded by the migration is reference data
-            db.session.execute(table.delete())
+            if table.name not in keep:  # the official schedule seeded by the migration is reference data
+                db.session.execute(table.delete())
         # ...but schedules a test imported are removed
         db.session.execute(text("DELETE FROM calendar_day WHERE day > '2026-12-31'"))
         db.session.execute(text("DELETE FROM calendar_year WHERE source <> 'chinesecalendar'"))
+        if not uses_city or _organisation.touched:
+            _organisation.drop()
         db.session.commit()
         db.session.remove()
     limiter.reset()
@@ -81,23 +150,11 @@ def ctx(app):
 
 
 @pytest.fixture
-def city(app):
-    """The demo organisation: counties, towns, platforms, units, categories and one user per role."""
-    from portal.demo import reference
-
+def city(app, _organisation):
+    """The demo organisation: counties, towns, platforms, units, categories and one user per role (built once and
+    shared by the tests that do not change it)."""
     with app.app_context():
-        ref = reference.load_reference()
-        db.session.commit()
-        ids = {
-            "leaf": ref["leaves"][0][0].id,
-            "leaf_path": [ref["leaves"][0][0].parent.parent_id, ref["leaves"][0][0].parent_id],
-            "county": ref["counties"][0].id,
-            "town": ref["towns"][ref["counties"][0].code][0].id,
-            "other_county_town": ref["towns"][ref["counties"][1].code][0].id,
-            "units": {code: unit.id for code, unit in ref["units"].items()},
-            "users": {name: user.id for name, user in ref["users"].items()},
-        }
-    return ids
+        return _organisation.load()
 
 
 class PortalClient:

@@ -97,9 +97,6 @@ def sign_for_deadline(assigned_at: datetime) -> Deadline:
     return add_working_days(assigned_at, SIGN_FOR_LIMIT)
 
 
-LIGHT_LABELS = {"green": "On time", "yellow": "Due within 1 working day", "red": "Overdue"}
-
-
 def loaded_years() -> list[CalendarYear]:
     return list(db.session.scalars(select(CalendarYear).order_by(CalendarYear.year)))
 

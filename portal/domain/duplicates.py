@@ -4,8 +4,6 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Case
 
-OPEN_FOR_MERGE = ("submitted", "accepted", "assigned", "handling")
-
 
 def _bigrams(text: str) -> set[str]:
     text = "".join(ch for ch in (text or "") if ch.isalnum())
@@ -24,7 +22,7 @@ def similar_open_cases(category_id: int | None, county_id: int | None, text: str
     if not category_id or not county_id or len(text or "") < 4:
         return []
     query = (select(Case).where(Case.category_id == category_id, Case.county_id == county_id,
-                                Case.state.in_(OPEN_FOR_MERGE))
+                                Case.state.in_(Case.OPEN_STATES))
              .order_by(Case.received_at.desc()).limit(candidates))
     if exclude_id:
         query = query.where(Case.id != exclude_id)

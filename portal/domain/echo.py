@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased, selectinload
 
-from portal.domain import calendar, periods, statistics, workflow
+from portal.domain import calendar, lookups, periods, statistics, workflow
 from portal.domain.paging import Page, paginate
 from portal.domain.privacy import EMAIL_IN_TEXT, ID_NUMBER, MOBILE_IN_TEXT, digits_of, mask_phone
 from portal.extensions import db
@@ -148,7 +148,7 @@ def find_case(ref: str) -> Case | None:
         return None
     if ref.isdigit() and len(ref) < 12:
         return db.session.get(Case, int(ref))
-    return db.session.scalar(select(Case).where(Case.tracking_no == ref.upper()))
+    return lookups.case_by_tracking_no(ref)
 
 
 # ---------------------------------------------------------------------------------------------- public list
@@ -200,15 +200,6 @@ def parse_filters(args, categories: list[Category], counties: list[Region]) -> F
             f.errors["month"] = _l("Choose a month from the list.")
     f.errors = {k: str(v) for k, v in f.errors.items()}
     return f
-
-
-def top_categories() -> list[Category]:
-    return list(db.session.scalars(select(Category).where(Category.parent_id.is_(None))
-                                   .order_by(Category.sort, Category.id)))
-
-
-def counties() -> list[Region]:
-    return list(db.session.scalars(select(Region).where(Region.parent_id.is_(None)).order_by(Region.sort, Region.id)))
 
 
 def month_bounds(month: str) -> tuple[datetime, datetime]:

@@ -9,10 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
-from portal.domain import calendar, workflow
+from portal.domain import calendar, lookups, workflow
 from portal.domain import photos as photo_store
 from portal.extensions import db
-from portal.models import Case, CasePhoto, Category, DailyCounter, Platform, Region, User
+from portal.models import Case, CasePhoto, DailyCounter, Platform, Region, User
 from portal.models.base import utcnow
 
 
@@ -67,7 +67,7 @@ def check_query_code(case: Case | None, code: str) -> bool:
 
 def find_tracked_case(tracking_no: str, code: str) -> Case | None:
     """The case if number and code match; None for a wrong code and an unknown number alike."""
-    case = db.session.scalar(select(Case).where(Case.tracking_no == tracking_no.strip().upper()))
+    case = lookups.case_by_tracking_no(tracking_no)
     return case if check_query_code(case, code) else None
 
 
@@ -97,16 +97,6 @@ def receive(sub: Submission, entered_by: User | None = None, at=None) -> tuple[C
                                  width=photo.width, height=photo.height, size_bytes=len(photo.data)))
     workflow.submit(case, entered_by, at=at)
     return case, code
-
-
-def leaf_categories_of(parent_id: int | None) -> list[Category]:
-    return list(db.session.scalars(select(Category).where(Category.parent_id == parent_id)
-                                   .order_by(Category.sort, Category.id)))
-
-
-def regions_under(parent_id: int | None) -> list[Region]:
-    return list(db.session.scalars(select(Region).where(Region.parent_id == parent_id)
-                                   .order_by(Region.sort, Region.id)))
 
 
 def recent_published(limit: int) -> list[Case]:

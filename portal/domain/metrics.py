@@ -92,8 +92,6 @@ METRIC_DEFINITIONS = {
                 "count in its place."),
 }
 
-CLOSED_STATES = ("closed", "archived")
-SATISFIED = ("satisfied", "basically_satisfied")
 # Events that set the handling deadline; each stores it in data["due_at"] (ISO, Beijing time).
 DEADLINE_ACTIONS = ("assign", "consult", "rehandle", "approve_extension")
 
@@ -209,7 +207,7 @@ def unit_metrics(start_day: date, end_day: date, unit_ids=None, roll_up: bool = 
                   .group_by(pairs.c.unit_id))
 
     # 2. deadline cohort: completion
-    q_due = (select(key, func.count(Case.id), _count_if(Case.state.in_(CLOSED_STATES)))
+    q_due = (select(key, func.count(Case.id), _count_if(Case.state.in_(Case.CLOSED_STATES)))
              .select_from(Case).join(U, U.id == Case.lead_unit_id)
              .where(Case.due_at >= start, Case.due_at < end, Case.state != "merged")
              .group_by(key))
@@ -236,7 +234,7 @@ def unit_metrics(start_day: date, end_day: date, unit_ids=None, roll_up: bool = 
     # grouped by the rated unit first, so that the correlated lookup runs once per rating
     ratings = (select(rated_unit.label("unit_id"), func.count().label("n"),
                       _count_if(v.data["resolution"].as_string() == "resolved").label("resolved"),
-                      _count_if(v.data["satisfaction"].as_string().in_(SATISFIED)).label("satisfied"))
+                      _count_if(v.data["satisfaction"].as_string().in_(Case.SATISFIED)).label("satisfied"))
                .where(v.action == "evaluate", v.at >= start, v.at < end)
                .group_by(rated_unit)
                .subquery("ratings"))

@@ -79,7 +79,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from portal.domain import apikeys, intake
+from portal.domain import apikeys, intake, lookups
 from portal.domain.labels import ACTION_LABELS, DECLINE_REASONS, STATE_LABELS
 from portal.domain.phones import is_valid_phone, normalise_phone
 from portal.domain.privacy import ANONYMOUS, mask_text
@@ -96,7 +96,7 @@ MAX_RESULTS = 1000
 DESCRIPTION_MIN, DESCRIPTION_MAX = 10, 4000
 TITLE_CHARS = 30
 ADDRESS_MAX, ADDRESS_ID_MAX, MEDIA_URL_MAX, NAME_MAX, EMAIL_MAX = 120, 40, 300, 50, 120
-CLOSED_STATES = tuple(s for s in Case.STATES if s not in Case.OPEN_STATES)
+ANSWERED_STATES = tuple(s for s in Case.STATES if s not in Case.OPEN_STATES)
 SENSITIVE_DECLINES = frozenset({"secret", "privacy", "abusive"})
 YES, NO = "yes", "no"
 
@@ -189,10 +189,10 @@ def service_definition(service_code: str) -> dict:
     category = leaf_by_code(service_code)
     if category is None:
         raise Open311Error(404, f"service_code {service_code} not found: see services.json for the list.")
-    counties = intake.regions_under(None)
+    counties = lookups.regions_under(None)
     towns = []
     for county in counties:
-        towns += [{"key": t.code, "name": f"{county.name} {t.name}"} for t in intake.regions_under(county.id)]
+        towns += [{"key": t.code, "name": f"{county.name} {t.name}"} for t in lookups.regions_under(county.id)]
     return {"service_code": category.code, "attributes": [
         _attribute("county", 1, True, _("County or district where it happens"),
                    [{"key": c.code, "name": c.name} for c in counties]),
@@ -472,13 +472,13 @@ def find_requests(args, now: datetime | None = None) -> list[Case]:
     if statuses == {"open"}:
         query = query.where(Case.state.in_(Case.OPEN_STATES))
     elif statuses == {"closed"}:
-        query = query.where(Case.state.in_(CLOSED_STATES))
+        query = query.where(Case.state.in_(ANSWERED_STATES))
     return list(db.session.scalars(query.order_by(*order).limit(window.page_size)
                                    .offset((window.page - 1) * window.page_size)))
 
 
 def find_request(tracking_no: str) -> Case:
-    case = db.session.scalar(_published(select(Case)).where(Case.tracking_no == tracking_no.strip().upper()))
+    case = lookups.case_by_tracking_no(tracking_no, within=_published(select(Case)))
     if case is None:
         raise Open311Error(404, f"service_request_id {tracking_no} not found.")
     return case

@@ -30,7 +30,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from portal.domain import calendar, intake, notify, workflow
+from portal.domain import calendar, intake, lookups, notify, workflow
 from portal.extensions import db
 from portal.models import (
     AgendaItem,
@@ -400,11 +400,6 @@ def record_suggestion(salon: Salon, actor: User, *, participant_id: int, text: s
     return suggestion
 
 
-def suggestions_since(salon: Salon, after_id: int = 0) -> list[Suggestion]:
-    return list(db.session.scalars(select(Suggestion).where(Suggestion.salon_id == salon.id,
-                                                           Suggestion.id > after_id).order_by(Suggestion.id)))
-
-
 def _triageable(suggestion: Suggestion, actor: User) -> None:
     _require_organizer(actor)
     if suggestion.outcome != "pending":
@@ -441,8 +436,8 @@ def mark_in_hand(suggestion: Suggestion, actor: User, tracking_no: str, explanat
                  at: datetime | None = None) -> Case:
     """The matter is already being handled as an existing case: link the suggestion to it."""
     _triageable(suggestion, actor)
-    number = (tracking_no or "").strip().upper()
-    case = db.session.scalar(select(Case).where(Case.tracking_no == number)) if number else None
+    number = lookups.normalise_tracking_no(tracking_no)
+    case = lookups.case_by_tracking_no(number)
     if case is None:
         raise SalonError(_("No case has the tracking number “%(no)s”.", no=number))
     if case.state in ("declined", "merged"):

@@ -28,8 +28,6 @@ from portal.domain.rates import ratio
 from portal.extensions import cache, db
 from portal.models import Case, Category, Region
 
-CLOSED_STATES = ("closed", "archived")
-SATISFIED = ("satisfied", "basically_satisfied")
 CACHE_VERSION = "v2"  # bump when the shape of the cached figures changes
 
 def clear_cache() -> None:
@@ -103,8 +101,8 @@ def _measures(model=Case):
     """received, closed, satisfied (incl. basically), rated: the four numbers every row carries."""
     return (
         func.count().label("received"),  # count(*): lets PostgreSQL answer from a covering index alone
-        func.coalesce(func.sum(case((model.state.in_(CLOSED_STATES), 1), else_=0)), 0).label("closed"),
-        func.coalesce(func.sum(case((model.satisfaction.in_(SATISFIED), 1), else_=0)), 0).label("satisfied"),
+        func.coalesce(func.sum(case((model.state.in_(Case.CLOSED_STATES), 1), else_=0)), 0).label("closed"),
+        func.coalesce(func.sum(case((model.satisfaction.in_(Case.SATISFIED), 1), else_=0)), 0).label("satisfied"),
         func.count(model.satisfaction).label("rated"),
     )
 

@@ -179,10 +179,6 @@ def case_orders(case: Case) -> list[SupervisionOrder]:
                                    .order_by(SupervisionOrder.issued_at, SupervisionOrder.id)))
 
 
-def units_for_choice() -> list[Unit]:
-    return list(db.session.scalars(select(Unit).order_by(Unit.kind, Unit.code)))
-
-
 # ---------------------------------------------------------------------------------------------- dashboard
 @dataclass
 class UnitLoad:

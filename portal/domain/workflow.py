@@ -17,7 +17,7 @@ from portal.extensions import db
 from portal.models import Case, CaseEvent, CaseUnit, ExtensionRequest, ReturnRequest, Unit, User
 from portal.models.base import utcnow
 
-OPEN = frozenset({"submitted", "accepted", "assigned", "handling"})
+OPEN = frozenset(Case.OPEN_STATES)  # the one open set (portal.models.case)
 # action -> (states it may start from, state it leads to (None keeps the state), shown to the citizen?)
 TRANSITIONS: dict[str, tuple[frozenset, str | None, bool]] = {
     "submit": (frozenset({None}), "submitted", True),

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from wtforms import HiddenField, SelectField
 from wtforms.validators import InputRequired
 
-from portal.domain import routing
+from portal.domain import lookups, routing
 from portal.extensions import db
 from portal.models import Category, Region, Role, RoutingRule
 from portal.web import redirect_after_post, render_page, roles_required
@@ -34,7 +34,7 @@ class RuleForm(FlaskForm):
         self.county_id.choices = [(None, _l("Any county (city-wide rule)"))] + [
             (r.id, r.name) for r in db.session.scalars(select(Region).where(Region.parent_id.is_(None))
                                                        .order_by(Region.sort))]
-        self.unit_id.choices = [(u.id, u.name) for u in routing.units_for_choice()]
+        self.unit_id.choices = [(u.id, u.name) for u in lookups.units_for_choice()]
 
 
 class DeleteForm(FlaskForm):

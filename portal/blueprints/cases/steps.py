@@ -8,7 +8,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from portal.blueprints.cases import forms as fh
 from portal.blueprints.cases.case_page import Failed, case_page
-from portal.domain import routing, scope, workflow
+from portal.domain import lookups, routing, scope, workflow
 from portal.extensions import db
 from portal.models import Case, Unit
 from portal.web import redirect_after_post
@@ -63,8 +63,8 @@ def _units(ids) -> list[Unit]:
 
 
 def _case_by_number(number: str) -> Case:
-    case = db.session.scalar(select(Case).where(Case.tracking_no == number))
-    if case is None or not scope.can_see(current_user, case):
+    case = lookups.case_by_tracking_no(number, within=scope.visible_cases(current_user))
+    if case is None:
         raise workflow.WorkflowError(_("No case %(no)s in your scope.", no=number))
     return case
 
@@ -77,7 +77,7 @@ def build_form(step: str, case: Case, formdata=None):
         form = form_class(prefix=step)
         form.version.data = str(case.version)
     if hasattr(form, "unit_id"):
-        units = routing.units_for_choice()
+        units = lookups.units_for_choice()
         form.unit_id.choices = [(u.id, u.name) for u in units]
         if formdata is None:
             suggested = routing.suggest_unit(case) if step in ("assign", "consult") else case.lead_unit

@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from portal.domain import echo, paging, periods, workflow
+from portal.domain import echo, lookups, paging, periods, workflow
 from portal.extensions import db
 from portal.web import page_arg, redirect_after_post, render_page, roles_required
 
@@ -40,7 +40,7 @@ def _hot():
 
 @bp.get("/echo")
 def index():
-    categories, counties = echo.top_categories(), echo.counties()
+    categories, counties = lookups.categories_under(None), lookups.regions_under(None)
     f = echo.parse_filters(request.args, categories, counties)
     page = echo.page_of(f, page_arg()) if not f.errors else paging.empty()
     hot, hot_month = _hot()
@@ -59,7 +59,7 @@ def story(story_id):
 
 @bp.get("/echo/feed.atom")
 def feed():
-    categories, counties = echo.top_categories(), echo.counties()
+    categories, counties = lookups.categories_under(None), lookups.regions_under(None)
     f = echo.parse_filters(request.args, categories, counties)
     if f.errors:
         abort(404)

@@ -15,7 +15,7 @@ from wtforms import BooleanField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.blueprints.cases.case_page import Failed, case_page, case_panel
-from portal.domain import deadlines, ledger, monitoring, scope, supervision, workflow
+from portal.domain import deadlines, ledger, lookups, monitoring, scope, supervision, workflow
 from portal.extensions import db
 from portal.models import Case, MonitorProfile, QualityReview, Role, SupervisionOrder, Unit
 from portal.models.base import utcnow
@@ -75,7 +75,7 @@ class FlagDecisionForm(FlaskForm):
 
 def _unit_issue_form(formdata=None):
     form = UnitIssueForm(formdata=formdata, prefix="order")
-    form.unit_id.choices = [(u.id, u.name) for u in supervision.units_for_choice()]
+    form.unit_id.choices = [(u.id, u.name) for u in lookups.units_for_choice()]
     return form
 
 
@@ -159,7 +159,7 @@ def _orders_page(status: int = 200, error: str = "", failed_key: str = "", faile
         statuses={o.id: supervision.status(o, now) for o in page.items},
         lights={o.id: supervision.light(o, now) for o in page.items},
         provisional={o.id: supervision.provisional(o) for o in page.items},
-        units=supervision.units_for_choice() if current_user.role in SUPERVISORS else [],
+        units=lookups.units_for_choice() if current_user.role in SUPERVISORS else [],
         unit_name=current_user.unit.name if current_user.unit else "")
 
 

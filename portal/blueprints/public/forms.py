@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, MultipleFileField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
-from portal.domain import intake
+from portal.domain import intake, lookups
 from portal.web.forms import int_or_none, strip, valid_phone
 
 
@@ -43,17 +43,17 @@ class CaseForm(FlaskForm):
     def load_choices(self) -> None:
         """Fill each select from the level above it, so the chain is consistent whatever was posted."""
         blank = [(None, _l("— choose —"))]
-        self.category_l1.choices = blank + [(c.id, c.name) for c in intake.leaf_categories_of(None)]
+        self.category_l1.choices = blank + [(c.id, c.name) for c in lookups.categories_under(None)]
         l1_ids = {c[0] for c in self.category_l1.choices}
         l1 = self.category_l1.data if self.category_l1.data in l1_ids else None
-        self.category_l2.choices = blank + ([(c.id, c.name) for c in intake.leaf_categories_of(l1)] if l1 else [])
+        self.category_l2.choices = blank + ([(c.id, c.name) for c in lookups.categories_under(l1)] if l1 else [])
         l2_ids = {c[0] for c in self.category_l2.choices}
         l2 = self.category_l2.data if self.category_l2.data in l2_ids else None
-        self.category_id.choices = blank + ([(c.id, c.name) for c in intake.leaf_categories_of(l2)] if l2 else [])
-        self.county_id.choices = blank + [(r.id, r.name) for r in intake.regions_under(None)]
+        self.category_id.choices = blank + ([(c.id, c.name) for c in lookups.categories_under(l2)] if l2 else [])
+        self.county_id.choices = blank + [(r.id, r.name) for r in lookups.regions_under(None)]
         county_ids = {c[0] for c in self.county_id.choices}
         county = self.county_id.data if self.county_id.data in county_ids else None
-        self.town_id.choices = blank + ([(r.id, r.name) for r in intake.regions_under(county)] if county else [])
+        self.town_id.choices = blank + ([(r.id, r.name) for r in lookups.regions_under(county)] if county else [])
 
     def validate_category_id(self, field):
         if field.data not in {c[0] for c in field.choices if c[0] is not None}:

@@ -1,19 +1,15 @@
 """Fixtures: one app per test session on SQLite (default) or PostgreSQL (TEST_DATABASE_URL), migrated with
 Alembic; every test starts from empty case tables. `city` is the demo organisation, built once per session and
 kept while tests leave it unchanged; factories make cases. Shared helpers for tests live in tests/helpers.py."""
-import io
-import os
 import re
 
 import pytest
 from flask_migrate import upgrade
-from PIL import Image
 from sqlalchemy import text
 
 from portal import create_app
 from portal.extensions import db, limiter
-
-POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+from tests.helpers import POSTGRES_URL, PortalClient
 
 
 def pytest_sessionstart(session):
@@ -157,67 +153,9 @@ def city(app, _organisation):
         return _organisation.load()
 
 
-class PortalClient:
-    """A test client that reads CSRF tokens from pages and can speak htmx."""
-
-    def __init__(self, client):
-        self.client = client
-
-    def csrf(self, path="/submit") -> str:
-        page = self.client.get(path, follow_redirects=True).get_data(as_text=True)
-        match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or \
-            re.search(r'"X-CSRFToken": "([^"]+)"', page)
-        return match.group(1)
-
-    def post(self, path, data=None, htmx=False, csrf_from=None, **kwargs):
-        data = dict(data or {})
-        data.setdefault("csrf_token", self.csrf(csrf_from or path))
-        headers = kwargs.pop("headers", {})
-        if htmx:
-            headers = {"HX-Request": "true", **headers}
-        return self.client.post(path, data=data, headers=headers, **kwargs)
-
-    def get(self, path, htmx=False, **kwargs):
-        headers = kwargs.pop("headers", {})
-        if htmx:
-            headers = {"HX-Request": "true", **headers}
-        return self.client.get(path, headers=headers, **kwargs)
-
-    def login(self, username, password="demo12345"):
-        response = self.post("/login", {"username": username, "password": password}, csrf_from="/login")
-        assert response.status_code == 303, response.get_data(as_text=True)[:500]
-        return response
-
-
 @pytest.fixture
 def client(app):
     return PortalClient(app.test_client())
-
-
-def make_image(fmt="JPEG", size=(64, 48), exif_gps=False) -> bytes:
-    image = Image.new("RGB", size, (200, 30, 30))
-    out = io.BytesIO()
-    kwargs = {}
-    if exif_gps:
-        exif = Image.Exif()
-        exif[0x010F] = "TestCamera"  # Make
-        exif[0x8825] = {1: "N", 2: (32.0, 53.0, 0.0), 3: "E", 4: (115.0, 48.0, 0.0)}  # GPSInfo
-        kwargs["exif"] = exif
-    image.save(out, fmt, **kwargs)
-    return out.getvalue()
-
-
-def case_form(city, **overrides) -> dict:
-    """A valid citizen submission for the `city` fixture."""
-    data = {
-        "category_l1": city["leaf_path"][0], "category_l2": city["leaf_path"][1], "category_id": city["leaf"],
-        "county_id": city["county"], "town_id": city["town"], "address": "鼓楼街道人民路88号",
-        "title": "人民路路面破损", "description": "人民路88号门前路面有一个大坑，雨天积水，行人容易摔倒。",
-        "citizen_name": "张三丰", "citizen_phone": "13812345678", "citizen_email": "",
-        "publish_consent": "y",
-    }
-    data.update(overrides)
-    return {k: v for k, v in data.items() if v is not None}
 
 
 @pytest.fixture

@@ -117,6 +117,18 @@ def test_every_portal_module_comes_from_this_checkout(app):
     assert foreign == []
 
 
+def test_tests_never_import_other_test_modules():
+    """Shared helpers live in tests/helpers.py (and tests/browser/flows.py) or in fixtures."""
+    offenders = []
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        for module, names, line in imports(ast.parse(path.read_text(encoding="utf-8"))):
+            targets = [module] + [f"{module}.{n}" for n in names]
+            if any(part.startswith("test_") or part == "conftest"
+                   for t in targets if t.startswith("tests") for part in t.split(".")[1:]):
+                offenders.append(f"{path.relative_to(ROOT)}:{line} imports {module}")
+    assert offenders == []
+
+
 # ---- the checks catch what they are meant to catch -------------------------------------------------------
 @pytest.mark.parametrize("source", [
     "from portal.blueprints.cases import staff",

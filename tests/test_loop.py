@@ -5,34 +5,12 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Case, CaseEvent, ExtensionRequest, ReturnRequest
-from tests.conftest import PortalClient
-
-
-def step(client, case_id, name, data=None, **kw):
-    page = client.get(f"/staff/cases/{case_id}").get_data(as_text=True)
-    version = re.search(rf'name="{name}-version" type="hidden" value="(\d+)"', page)
-    assert version, f"no {name} form on the page"
-    payload = {f"{name}-version": version.group(1)}
-    payload.update({f"{name}-{k}": v for k, v in (data or {}).items()})
-    return client.post(f"/staff/cases/{case_id}/step/{name}", payload, csrf_from=f"/staff/cases/{case_id}", **kw)
-
-
-def as_user(app, username) -> PortalClient:
-    c = PortalClient(app.test_client())
-    c.login(username)
-    return c
+from tests.helpers import as_user, citizen_page, step
 
 
 def state(app, case_id):
     with app.app_context():
         return db.session.get(Case, case_id).state
-
-
-def citizen_page(app, number, code):
-    citizen = PortalClient(app.test_client())
-    r = citizen.post("/track", {"tracking_no": number, "query_code": code}, csrf_from="/track")
-    assert r.status_code == 303
-    return citizen, citizen.get(r.headers["Location"]).get_data(as_text=True)
 
 
 def test_whole_loop_with_dissatisfied_rehandling(app, city, make_case):

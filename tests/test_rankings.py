@@ -11,27 +11,9 @@ from sqlalchemy import func, select
 from portal.domain import periods, rankings
 from portal.extensions import db
 from portal.models import Interview, RankingRow, RankingSnapshot
-from tests.conftest import PortalClient
-from tests.test_loop import as_user
-from tests.test_metrics import Desk, T, october_fixture
+from tests.helpers import Desk, PortalClient, as_user, october_fixture, one_case
 
 AFTER_JANUARY = date(2027, 2, 1)
-
-
-def one_case(d: Desk, unit_code, monday, kind):
-    """One case assigned on `monday` 10:00; its score on its own (30 response / 35 resolution / 35 satisfaction):
-    good     signed on time, resolved + satisfied          → 30 + 35 + 35 = 100
-    late     signed two days late, resolved + satisfied    →  0 + 35 + 35 =  70
-    partly   signed on time, partly + basically satisfied  → 30 +  0 + 35 =  65
-    bad      signed late, not resolved + dissatisfied      →  0 +  0 +  0 =   0"""
-    y, m, day = monday
-    case = d.assign(unit_code, T(y, m, day, 10))
-    d.sign(case, T(y, m, day + 2 if kind in ("late", "bad") else day, 15))
-    d.reply(case, T(y, m, day + 3, 10))
-    rating = {"good": ("resolved", "satisfied"), "late": ("resolved", "satisfied"),
-              "partly": ("partly", "basically_satisfied"), "bad": ("not_resolved", "dissatisfied")}[kind]
-    d.rate(case, *rating, T(y, m, day + 4, 10))
-    return case
 
 
 DECEMBER = {"town-yingzhou-1": "good", "gov-yingquan": "good", "gov-jieshou": "late", "gov-linquan": "partly",

@@ -11,8 +11,7 @@ from portal.domain import salon_stats, salons, workflow
 from portal.domain.calendar import SHANGHAI
 from portal.extensions import db
 from portal.models import Case, Participant, Salon, Suggestion, User
-from tests.conftest import PortalClient
-from tests.test_loop import as_user, step
+from tests.helpers import PortalClient, as_user, step
 
 STARTS = datetime(2026, 3, 10, 14, 30, tzinfo=SHANGHAI)  # a Tuesday afternoon, Beijing time
 
@@ -623,3 +622,55 @@ def test_ics_file_has_the_right_times(app, city):
     assert any(tz["TZID"] == "Asia/Shanghai" for tz in cal.walk("VTIMEZONE"))
     planned = make_salon(app, city, title="未公布")
     assert visitor(app).get(f"/salons/{planned}.ics").status_code == 404
+
+
+def test_every_salon_state_change_is_in_its_append_only_log(app, city):
+    salon_id = make_salon(app, city, state="outcomes_published")
+    with app.app_context():
+        salon = db.session.get(Salon, salon_id)
+        log = [(e.action, e.from_state, e.to_state, e.actor.username) for e in salon.events]
+        assert log == [("open_registration", "planned", "registration_open", "organizer"),
+                       ("start", "registration_open", "in_progress", "organizer"),
+                       ("close", "in_progress", "closed", "organizer"),
+                       ("publish", "closed", "outcomes_published", "organizer")]
+        entry = salon.events[0]
+        entry.to_state = "closed"
+        with pytest.raises(RuntimeError, match="append-only"):
+            db.session.flush()
+        db.session.rollback()
+        with pytest.raises(RuntimeError, match="append-only"):
+            db.session.delete(db.session.get(Salon, salon_id).events[0])
+            db.session.flush()
+        db.session.rollback()
+
+
+def test_the_roster_buttons_follow_the_domain_table(app, city):
+    """Which decisions the organizer is offered for a participant comes from salons.participant_actions."""
+    from flask import url_for
+
+    salon_id = make_salon(app, city, state="registration_open")
+    register(app, salon_id, "赵六", "13800002222")
+    with app.test_request_context():
+        participant_id = db.session.scalar(select(Participant.id).where(Participant.salon_id == salon_id))
+        urls = {d: url_for("salon_admin.decide_participant", salon_id=salon_id, participant_id=participant_id,
+                           decision=d) for d in ("confirm", "decline")}
+    org = organizer(app)
+
+    def offered():
+        page = text_of(org.get(f"/staff/salons/{salon_id}/participants"))
+        return [d for d, url in urls.items() if f'action="{url}"' in page]
+
+    assert offered() == ["confirm", "decline"]
+    with app.app_context():
+        participant = db.session.get(Participant, participant_id)
+        assert salons.participant_actions(participant) == ["confirm", "decline"]
+        salons.confirm(participant, _organizer(), notify_person=False)
+        db.session.commit()
+    assert offered() == ["decline"]
+    with app.app_context():
+        salon = db.session.get(Salon, salon_id)
+        salons.start(salon, _organizer())
+        salons.close(salon, _organizer(), "", "小结")
+        db.session.commit()
+        assert salons.participant_actions(db.session.get(Participant, participant_id)) == []
+    assert offered() == []

@@ -12,13 +12,12 @@ from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
 
 from portal import extensions
-from portal.domain import intake, periods, statistics, workflow
+from portal.domain import periods, statistics, workflow
 from portal.extensions import db
-from portal.models import Case, Category, Region, Unit, User
-from tests.conftest import PortalClient
+from portal.models import Case
+from tests.helpers import PortalClient, answer, english, receive
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -28,40 +27,6 @@ def shanghai(*args) -> datetime:
 
 
 # ---------------------------------------------------------------------------------------------- building cases
-def ids(app):
-    """Category and county ids by code (the demo organisation of the `city` fixture)."""
-    with app.app_context():
-        cats = {c.code: c.id for c in db.session.scalars(select(Category))}
-        regions = {r.code: r.id for r in db.session.scalars(select(Region))}
-    return cats, regions
-
-
-def receive(app, *, at, channel="web", category="cxjs-1-1", county="yingzhou", **fields) -> int:
-    """A case received through the real intake at `at` (aware datetime)."""
-    cats, regions = ids(app)
-    data = dict(category_id=cats[category], county_id=regions[county], town_id=regions[f"{county}-1"],
-                address="人民路88号", title="路面破损", description="门前路面有一个大坑，请尽快修复。",
-                citizen_name="李四", citizen_phone="13912345678", publish_consent=True, channel=channel)
-    data.update(fields)
-    with app.app_context():
-        case, _code = intake.receive(intake.Submission(**data), at=at)
-        db.session.commit()
-        return case.id
-
-
-def answer(app, city, case_id, reply="已修复路面，恢复通行。"):
-    """Accept, assign, sign for, draft, approve and release a reply (the closed loop up to the citizen)."""
-    with app.app_context():
-        case = db.session.get(Case, case_id)
-        dispatcher = db.session.get(User, city["users"]["dispatcher"])
-        handler = db.session.get(User, city["users"]["handler"])
-        workflow.accept(case, dispatcher)
-        workflow.assign(case, dispatcher, db.session.get(Unit, city["units"]["cgj"]), "general")
-        workflow.sign_for(case, handler)
-        workflow.draft_reply(case, handler, "resolved", reply)
-        workflow.approve_reply(case, db.session.get(User, city["users"]["unit_lead"]))
-        workflow.release(case, dispatcher)
-        db.session.commit()
 
 
 def rate(app, case_id, satisfaction):
@@ -152,12 +117,6 @@ class Tables(HTMLParser):
         matches = [rows for caption, rows in self.tables.items() if caption.startswith(prefix)]
         assert len(matches) == 1, (prefix, list(self.tables))
         return {row[0]: row[1:] for row in matches[0][1:]}
-
-
-def english(app) -> PortalClient:
-    client = PortalClient(app.test_client())
-    client.get("/lang/en?next=/")
-    return client
 
 
 @pytest.fixture

@@ -40,6 +40,7 @@ from portal.models import (
     Person,
     Role,
     Salon,
+    SalonEvent,
     SalonUnit,
     Suggestion,
     Unit,
@@ -103,6 +104,10 @@ TRANSITIONS = {
 }
 HELD = ("in_progress", "closed", "outcomes_published")
 EDITABLE = ("planned", "registration_open")
+ROSTER_OPEN = ("planned", "registration_open", "in_progress")  # the roster may still change
+# roster decision -> the participant states it may start from (the organizer's buttons follow this table)
+PARTICIPANT_ACTIONS = {"confirm": ("registered", "waitlisted", "declined"),
+                       "decline": ("registered", "waitlisted", "confirmed")}
 TRIAGE_STATES = ("in_progress", "closed")
 SEATED = ("registered", "confirmed", "checked_in")
 RESOLUTION_FOR = {"satisfied": "resolved", "basically_satisfied": "partly", "dissatisfied": "not_resolved"}
@@ -188,12 +193,17 @@ def may(salon: Salon, action: str) -> bool:
     return salon.state in TRANSITIONS[action][0]
 
 
-def _move(salon: Salon, action: str, actor: User) -> None:
+def _move(salon: Salon, action: str, actor: User, at: datetime | None = None) -> SalonEvent:
+    """The one place where a salon changes state; every change is written to the salon's append-only log."""
     _require_organizer(actor)
     if not may(salon, action):
         raise SalonError(_("This step is not possible now: the salon is “%(state)s”.",
                      state=SALON_STATE_LABELS[salon.state]))
-    salon.state = TRANSITIONS[action][1]
+    entry = SalonEvent(salon=salon, action=action, from_state=salon.state, to_state=TRANSITIONS[action][1],
+                       actor_id=actor.id, at=at or utcnow())
+    salon.state = entry.to_state
+    db.session.add(entry)
+    return entry
 
 
 def open_registration(salon: Salon, actor: User) -> None:
@@ -208,7 +218,7 @@ def close(salon: Salon, actor: User, attendance_note: str, summary: str, at: dat
     """The closing report: attendance (what the organizer wrote; the check-in count is shown beside it)."""
     if not (summary or "").strip():
         raise SalonError(_("Write the summary of the salon."))
-    _move(salon, "close", actor)
+    _move(salon, "close", actor, at)
     salon.attendance_note, salon.summary, salon.closed_at = attendance_note, summary, at or utcnow()
 
 
@@ -217,7 +227,7 @@ def publish(salon: Salon, actor: User, rating_link=None, at: datetime | None = N
     pending = sum(1 for s in salon.suggestions if s.outcome == "pending")
     if salon.state == "closed" and pending:
         raise SalonError(_("Triage every suggestion before publishing the outcomes (%(n)d still to triage).", n=pending))
-    _move(salon, "publish", actor)
+    _move(salon, "publish", actor, at)
     salon.published_at = at or utcnow()
     if rating_link is not None:
         for suggestion in salon.suggestions:
@@ -299,7 +309,7 @@ def add_participant(salon: Salon, actor: User, *, name: str, kind: str, platform
                     phone: str = "", email: str | None = None, at: datetime | None = None) -> Participant:
     """The organizer puts someone on the roster (an invited opinion leader, an official): confirmed at once."""
     _require_organizer(actor)
-    if salon.state not in ("planned", "registration_open", "in_progress"):
+    if not roster_open(salon):
         raise SalonError(_("The roster of a closed salon cannot change."))
     if kind not in Person.KINDS:
         raise SalonError(_("Choose the kind of participant."))
@@ -315,13 +325,24 @@ def _participant_of(salon: Salon, participant_id: int) -> Participant:
     return participant
 
 
+def roster_open(salon: Salon) -> bool:
+    return salon.state in ROSTER_OPEN
+
+
+def participant_actions(participant: Participant) -> list[str]:
+    """The roster decisions the organizer may take on this participant now ("confirm", "decline")."""
+    if not roster_open(participant.salon):
+        return []
+    return [action for action, states in PARTICIPANT_ACTIONS.items() if participant.state in states]
+
+
 def confirm(participant: Participant, actor: User, notify_person: bool = True) -> Participant:
     """Confirm a registration, or promote someone from the waiting list when a seat is free."""
     _require_organizer(actor)
     salon = participant.salon
-    if salon.state not in ("planned", "registration_open", "in_progress"):
+    if not roster_open(salon):
         raise SalonError(_("The roster of a closed salon cannot change."))
-    if participant.state not in ("registered", "waitlisted", "declined"):
+    if participant.state not in PARTICIPANT_ACTIONS["confirm"]:
         raise SalonError(_("%(name)s is already “%(state)s”.", name=participant.person.name,
                      state=PARTICIPANT_STATE_LABELS[participant.state]))
     _lock(salon)
@@ -342,9 +363,9 @@ def confirm(participant: Participant, actor: User, notify_person: bool = True) -
 
 def decline(participant: Participant, actor: User) -> Participant:
     _require_organizer(actor)
-    if participant.salon.state not in ("planned", "registration_open", "in_progress"):
+    if not roster_open(participant.salon):
         raise SalonError(_("The roster of a closed salon cannot change."))
-    if participant.state not in ("registered", "waitlisted", "confirmed"):
+    if participant.state not in PARTICIPANT_ACTIONS["decline"]:
         raise SalonError(_("%(name)s is already “%(state)s”.", name=participant.person.name,
                      state=PARTICIPANT_STATE_LABELS[participant.state]))
     participant.state = "declined"

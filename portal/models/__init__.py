@@ -21,7 +21,7 @@ from portal.models.oversight import (
                                      RankingSnapshot,
                                      SupervisionOrder,
 )
-from portal.models.salon import AgendaItem, Participant, Person, Salon, SalonUnit, Suggestion
+from portal.models.salon import AgendaItem, Participant, Person, Salon, SalonEvent, SalonUnit, Suggestion
 from portal.models.user import Role, User
 
 __all__ = [
@@ -31,5 +31,5 @@ __all__ = [
     "CalendarDay", "CalendarYear", "CaseUnit", "ContactView", "ExtensionRequest", "OutboxMessage",
     "ReturnRequest", "RoutingRule",
     "ApiKey", "EchoStory", "Interview", "MonitorProfile", "QualityReview", "RankingRow", "RankingSnapshot",
-    "SupervisionOrder", "AgendaItem", "Participant", "Person", "Salon", "SalonUnit", "Suggestion",
+    "SupervisionOrder", "AgendaItem", "Participant", "Person", "Salon", "SalonEvent", "SalonUnit", "Suggestion",
 ]

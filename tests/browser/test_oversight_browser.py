@@ -12,13 +12,8 @@ from sqlalchemy import select
 from portal.domain import monitoring, periods, rankings, supervision, workflow
 from portal.extensions import db
 from portal.models import QualityReview, SupervisionOrder
-from tests.browser.flows import KnownAppBug
-from tests.browser.test_accessibility import assert_accessible
-from tests.browser.test_staff_pages import sign_in
-from tests.test_metrics import Desk
-from tests.test_monitors import advance, appoint
-from tests.test_rankings import one_case
-from tests.test_supervision import assigned, issue_order, label
+from tests.browser.flows import KnownAppBug, assert_accessible, sign_in
+from tests.helpers import Desk, advance, appoint, assigned, issue_order, label, one_case
 
 pytestmark = pytest.mark.browser
 

@@ -123,7 +123,7 @@ class Suggestion(db.Model):
 
 
 class SalonEvent(db.Model):
-    """One state change of a salon: who, when, from which state to which. Written by `salons._move` only."""
+    """One state change of a salon: who, when, from which state to which. Written by `salons.lifecycle._move` only."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     salon_id: Mapped[int] = mapped_column(ForeignKey("salon.id"), index=True)

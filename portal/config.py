@@ -4,7 +4,8 @@ from pathlib import Path
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+    # Required outside development: create_app refuses to start without a real key (see portal/web/guard.py).
+    SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = None  # filled in by create_app from DATABASE_URL or instance/
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     # 5 photos of at most 10 MB each plus the text fields; larger bodies get a friendly 413 page.
@@ -18,13 +19,33 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # token lives as long as the session: a citizen may type slowly
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Secure cookies when served over HTTPS: true when PREFERRED_URL_SCHEME is https unless set explicitly.
+    PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
+    SESSION_COOKIE_SECURE = {"1": True, "true": True, "0": False, "false": False}.get(
+        os.environ.get("SESSION_COOKIE_SECURE", "").lower())
+    # Reverse proxies in front of the app whose X-Forwarded-For (and -Proto) are trusted; 0: none (direct).
+    # The address the public reaches the portal at (Open311 discovery, feed ids); the Host header is never used.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     REMEMBER_COOKIE_HTTPONLY = True
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     TRACK_RATE_LIMIT = "10 per minute;60 per hour"
-    LOGIN_RATE_LIMIT = "10 per minute"
+    LOGIN_RATE_LIMIT = "10 per minute"  # failed sign-ins per address
+    LOGIN_USER_RATE_LIMIT = "20 per hour"  # failed sign-ins per user name, whatever the address
+    TRACK_CASE_RATE_LIMIT = "10 per hour"  # wrong query codes per tracking number, whatever the address
+    SUBMIT_RATE_LIMIT = "20 per hour;60 per day"  # anonymous web submissions per address
+    MAX_PHOTO_PIXELS = 40_000_000  # larger photos (and decompression bombs) are refused before decoding
     TRACKING_PREFIX = "FY"
     RECENT_PUBLISHED_ON_HOME = 8
+    # The one reverse proxy whose X-Forwarded-For/-Proto/-Host are believed (gunicorn.conf.py passes
+    # PORTAL_TRUSTED_PROXY on); unset: direct connections, forwarded headers ignored.
+    TRUSTED_PROXY = os.environ.get("TRUSTED_PROXY", "")
+    REPEAT_CALL_DAYS = 7  # a new case from the same phone about the same thing within this many days: 重复件
+    # `flask retention run`: contact details of cases closed more than this many years ago are anonymised
+    RETENTION_YEARS = 5
+    # SQLite only: seconds a connection waits for another worker's write lock (busy_timeout); WAL journal mode
+    SQLITE_BUSY_TIMEOUT = 30
 
 
 def database_url(instance_path: str) -> str:

@@ -15,6 +15,8 @@ from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 from sqlalchemy import MetaData
 
+from portal.search_schema import include_object
+
 # Named constraints so Alembic migrations behave the same on SQLite and PostgreSQL.
 naming_convention = {
     "ix": "ix_%(column_0_label)s",
@@ -25,7 +27,8 @@ naming_convention = {
 }
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=naming_convention))
-migrate = Migrate(render_as_batch=True, compare_type=True)
+# include_object: the full-text index (tsvector column / FTS5 table) is not in the models, see portal.search_schema
+migrate = Migrate(render_as_batch=True, compare_type=True, include_object=include_object)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
@@ -63,8 +66,15 @@ def select_locale() -> str:
 
 
 def register_extensions(app: Flask) -> None:
+    from portal.web import guard
+
     package = Path(__file__).parent
     db.init_app(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        from portal.db_sqlite import sqlite_wal
+
+        with app.app_context():
+            sqlite_wal(db.engine, app.config["SQLITE_BUSY_TIMEOUT"])
     migrate.init_app(app, db, directory=str(package / "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, default_translation_directories=str(package / "translations"))
@@ -80,6 +90,17 @@ def register_extensions(app: Flask) -> None:
     from portal import models  # noqa: F401  (register tables)
     from portal.models import User
 
+    login_manager._session_identifier_generator = guard.session_identifier  # no forwarded-address header
+
     @login_manager.user_loader
     def load_user(user_id: str):
-        return db.session.get(User, int(user_id))
+        """The cookie's id is "user id:session version"; an older version (signed out, password changed) is
+        no session at all."""
+        raw_id, _sep, raw_version = str(user_id).partition(":")
+        uid, version = guard.parse_int(raw_id), guard.parse_int(raw_version)
+        if uid is None or version is None:
+            return None
+        user = db.session.get(User, uid)
+        if user is None or (user.session_version or 1) != version:
+            return None
+        return user

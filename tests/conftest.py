@@ -8,8 +8,19 @@ from flask_migrate import upgrade
 from sqlalchemy import text
 
 from portal import create_app
+from portal.domain import salons
 from portal.extensions import db, limiter
-from tests.helpers import POSTGRES_URL, PortalClient
+from portal.models import Salon, Suggestion
+from tests.helpers import (
+    POSTGRES_URL,
+    PortalClient,
+    _organizer,
+    add_person,
+    adopt,
+    make_salon,
+    organizer,
+    record,
+)
 
 
 def pytest_sessionstart(session):
@@ -44,6 +55,7 @@ def app(tmp_path_factory):
         "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "RATELIMIT_STORAGE_URI": "memory://",
+        "PUBLIC_BASE_URL": "http://localhost",
     })
     with app.app_context():
         if POSTGRES_URL:
@@ -195,3 +207,28 @@ def count_queries(app):
             event.remove(engine, "before_cursor_execute", record)
         return len(statements)
     return run
+
+
+@pytest.fixture
+def triaged_salon(app, city, make_case):
+    """A closed salon with three suggestions: adopted (case answered), in hand, not adopted."""
+    salon_id = make_salon(app, city, "in_progress")
+    a_id, _ = add_person(app, salon_id, name="郑小明", phone="13811112222")
+    b_id, _ = add_person(app, salon_id, name="林芳", phone="13811114444", handle="颍州林芳", kind="opinion_leader")
+    ids = [record(app, salon_id, a_id, "背街小巷路灯坏了很久，建议集中更换。"),
+           record(app, salon_id, b_id, "人民路路面破损多次反映，建议尽快维修。"),
+           record(app, salon_id, a_id, "建议在老城区新建大型停车场。")]
+    other_case, number, _ = make_case(title="人民路路面破损")
+    org = organizer(app)
+    assert adopt(org, salon_id, ids[0], city).status_code == 303
+    path = f"/staff/salons/{salon_id}/suggestions"
+    assert org.post(f"{path}/{ids[1]}/in_hand", {"in_hand-tracking_no": number}, csrf_from=path + f"/{ids[1]}") \
+        .status_code == 303
+    assert org.post(f"{path}/{ids[2]}/not_adopted",
+                    {"not_adopted-explanation": "老城区用地紧张，已纳入停车专项规划研究。"},
+                    csrf_from=path + f"/{ids[2]}").status_code == 303
+    with app.app_context():
+        case_id = db.session.get(Suggestion, ids[0]).case_id
+        salons.close(db.session.get(Salon, salon_id), _organizer(), "", "本期收集建议3条。")
+        db.session.commit()
+    return {"salon": salon_id, "suggestions": ids, "case": case_id, "org": org}

@@ -5,13 +5,13 @@ import io
 import os
 import re
 import xml.etree.ElementTree as ET
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from openapi_core import OpenAPI
 from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest, WerkzeugOpenAPIResponse
 from openapi_schema_validator import OAS30Validator
 from PIL import Image
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.test import EnvironBuilder
 
 from portal.domain import (
@@ -19,6 +19,7 @@ from portal.domain import (
     intake,
     monitoring,
     notify,
+    salons,
     supervision,
     workflow,
 )
@@ -29,6 +30,7 @@ from portal.models import (
     Category,
     EchoStory,
     Region,
+    Salon,
     Unit,
     User,
 )
@@ -527,3 +529,178 @@ def case_form(city, **overrides) -> dict:
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
 
+
+def state(app, case_id):
+    with app.app_context():
+        return db.session.get(Case, case_id).state
+
+
+STARTS = datetime(2026, 3, 10, 14, 30, tzinfo=SHANGHAI)  # a Tuesday afternoon, Beijing time
+
+
+def _organizer():
+    return db.session.scalar(select(User).where(User.username == "organizer"))
+
+
+def make_salon(app, city, state="planned", capacity=30, title="网络名人看阜阳·城市更新") -> int:
+    """A salon moved through the domain to `state` (no participants)."""
+    with app.app_context():
+        organizer = _organizer()
+        salon = salons.create_salon(organizer, salons.SalonData(
+            title=title, theme="老旧小区改造与背街小巷整治", starts_at=STARTS, ends_at=STARTS + timedelta(hours=2, minutes=30),
+            venue="阜阳市民中心三楼会议室", venue_kind="city", capacity=capacity, invited_officials="市住建局分管负责同志",
+            unit_ids=(city["units"]["zjj"], city["units"]["cgj"]),
+            agenda=(("老旧小区改造", 40), ("背街小巷整治", 30))))
+        order = ["planned", "registration_open", "in_progress", "closed", "outcomes_published"]
+        for target in order[1:order.index(state) + 1]:
+            if target == "registration_open":
+                salons.open_registration(salon, organizer)
+            elif target == "in_progress":
+                salons.start(salon, organizer)
+            elif target == "closed":
+                salons.close(salon, organizer, "", "小结")
+            else:
+                salons.publish(salon, organizer)
+        db.session.commit()
+        return salon.id
+
+
+def add_person(app, salon_id, name="王建国", phone="13800001111", kind="netizen_rep", handle="",
+               check_in=True) -> tuple[int, str]:
+    """Someone confirmed (and checked in) on the roster; returns (participant id, attendance code)."""
+    with app.app_context():
+        salon = db.session.get(Salon, salon_id)
+        participant = salons.add_participant(salon, _organizer(), name=name, kind=kind, platform="微博" if handle else "",
+                                             handle=handle, phone=phone)
+        if check_in:
+            salons.check_in(salon, _organizer(), participant.attendance_code)
+        db.session.commit()
+        return participant.id, participant.attendance_code
+
+
+def record(app, salon_id, participant_id, text="建议老旧小区加装电梯简化审批手续。") -> int:
+    with app.app_context():
+        suggestion = salons.record_suggestion(db.session.get(Salon, salon_id), _organizer(),
+                                              participant_id=participant_id, text=text)
+        db.session.commit()
+        return suggestion.id
+
+
+def visitor(app) -> PortalClient:
+    return in_english(PortalClient(app.test_client()))
+
+
+def in_english(client: PortalClient) -> PortalClient:
+    """Pages in English, so that assertions read the source strings whatever the catalogue holds."""
+    client.get("/lang/en")
+    return client
+
+
+def staff(app, username) -> PortalClient:
+    return in_english(as_user(app, username))
+
+
+def organizer(app) -> PortalClient:
+    return staff(app, "organizer")
+
+
+def text_of(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def register(app, salon_id, name, phone, handle=""):
+    netizen = visitor(app)
+    path = f"/salons/{salon_id}/register"
+    r = netizen.post(path, {"name": name, "kind": "netizen_rep", "platform": "阜阳论坛", "handle": handle,
+                            "phone": phone}, csrf_from=path)
+    return netizen, r
+
+
+def adopt(org, salon_id, suggestion_id, city, **overrides):
+    path = f"/staff/salons/{salon_id}/suggestions/{suggestion_id}"
+    data = {"adopt-title": "背街小巷路灯集中更换", "adopt-category_id": city["leaf"], "adopt-county_id": city["county"],
+            "adopt-address": "", "adopt-unit_id": city["units"]["cgj"], "adopt-priority": "general"}
+    data.update(overrides)
+    return org.post(f"{path}/adopt", data, csrf_from=path)
+
+
+def answer_case(app, case_id, reply="已于本周集中更换背街小巷路灯32盏。"):
+    """The unit answers through the workflow and the organizer releases the reply."""
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        users = {u.username: u for u in db.session.scalars(select(User))}
+        workflow.sign_for(case, users["handler"])
+        workflow.draft_reply(case, users["handler"], "resolved", reply)
+        workflow.approve_reply(case, users["unit_lead"])
+        workflow.release(case, users["organizer"])
+        db.session.commit()
+
+
+def count(app, model, *where) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def _released(app, city, make_case, **fields):
+    """A case received through the real intake and driven up to the reply sent to its citizen."""
+    from datetime import datetime, timedelta, timezone
+
+    from portal.models import Unit
+
+    case_id, number, code = make_case(**fields)
+    past = datetime.now(timezone.utc) - timedelta(days=3)
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        users = {n: db.session.get(User, city["users"][n]) for n in ("dispatcher", "handler", "unit_lead")}
+        workflow.accept(case, users["dispatcher"], at=past)
+        workflow.assign(case, users["dispatcher"], db.session.get(Unit, city["units"]["cgj"]), "general",
+                        at=past + timedelta(minutes=5))
+        workflow.sign_for(case, users["handler"], at=past + timedelta(hours=1))
+        workflow.draft_reply(case, users["handler"], "resolved", "路面坑洞已于今日填平，感谢您的反映。",
+                             at=past + timedelta(hours=5))
+        workflow.approve_reply(case, users["unit_lead"], at=past + timedelta(hours=6))
+        workflow.release(case, users["dispatcher"], at=past + timedelta(hours=7))
+        db.session.commit()
+    return case_id, number, code
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _users(city):
+    return {name: db.session.get(User, city["users"][name])
+            for name in ("dispatcher", "handler", "unit_lead", "handler_yz")}
+
+
+def assigned_case(app, city, make_case, at: datetime, sign: bool = True, unit: str = "cgj",
+                  priority: str = "general") -> tuple[int, str]:
+    case_id, tracking_no, _ = make_case()
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        users = _users(city)
+        workflow.accept(case, users["dispatcher"], at=at)
+        workflow.assign(case, users["dispatcher"], db.session.get(Unit, city["units"][unit]), priority,
+                        at=at + timedelta(minutes=5))
+        if sign:
+            workflow.sign_for(case, users["handler" if unit == "cgj" else "handler_yz"],
+                              at=at + timedelta(minutes=30))
+        db.session.commit()
+    return case_id, tracking_no
+
+
+def set_email(app, city, username, email):
+    with app.app_context():
+        db.session.get(User, city["users"][username]).email = email
+        db.session.commit()
+
+
+def review_data(**overrides):
+    data = {"review-timeliness": "4", "review-attitude": "5", "review-solution": "4", "review-reply_quality": "3",
+            "review-comment": "答复及时，措施具体。"}
+    data.update(overrides)
+    return data
+
+
+def post_review(client, case_id, **overrides):
+    return client.post(f"/staff/cases/{case_id}/review", review_data(**overrides), csrf_from=f"/staff/cases/{case_id}")

@@ -13,7 +13,7 @@ from portal.domain import deadlines, intake, ledger, workflow
 from portal.extensions import db
 from portal.models import Case, Category, Region, Unit, User
 
-NUMBER = re.compile(r"FY\d{14}")
+NUMBER = re.compile(r"FY\d{18}")
 PHONE = "13912345678"
 NAME = "李四维"
 
@@ -306,19 +306,48 @@ def test_queries_per_page_do_not_grow_with_rows(client, city, app, new_case):
         assert len(numbers(client.get("/staff/ledger"))) == 40
     assert len(many) == len(few), (few, many)
     with count_statements(app) as fragment:
-        client.get("/staff/ledger?page=1", htmx=True)
+        client.get("/staff/ledger?channel=", htmx=True)
     assert len(fragment) == len(few)
 
 
-def test_pagination_with_total(client, city, app, new_case):
+def test_pagination_by_keyset_with_total(client, city, app, new_case):
+    """Pages follow a cursor (no page numbers, no OFFSET): older, newer and back to the first page."""
+    import html
+
     day = datetime(2025, 3, 3, 2, 0, tzinfo=timezone.utc)
     made = [new_case(at=day + timedelta(minutes=i))[1] for i in range(ledger.PAGE_SIZE + 3)]
     client.login("dispatcher")
-    first = client.get("/staff/ledger")
-    second = client.get("/staff/ledger?page=2", htmx=True)
-    assert len(numbers(first)) == ledger.PAGE_SIZE and numbers(second) == set(made[:3])  # newest first
-    assert str(ledger.PAGE_SIZE + 3) in first.get_data(as_text=True)
-    assert "page=2" in first.get_data(as_text=True)
+    first = client.get(f"/staff/ledger?county={city['county']}")
+    text = first.get_data(as_text=True)
+    assert len(numbers(first)) == ledger.PAGE_SIZE and str(ledger.PAGE_SIZE + 3) in text
+    older = html.unescape(re.search(r'href="([^"]*after=[^"]*)"[^>]*rel="next"', text).group(1))
+    assert f"county={city['county']}" in older and "page=" not in text
+    second = client.get(older, htmx=True)
+    assert numbers(second) == set(made[:3])  # newest first: the three oldest are on the second page
+    newer = html.unescape(re.search(r'href="([^"]*before=[^"]*)"[^>]*rel="prev"', second.get_data(as_text=True))
+                          .group(1))
+    assert numbers(client.get(newer)) == numbers(first)
+    assert 'rel="next"' not in second.get_data(as_text=True)
+
+
+def test_ledger_total_is_capped_for_huge_results(client, city, app, new_case, monkeypatch):
+    from portal.domain import keyset
+
+    monkeypatch.setattr(keyset, "COUNT_CAP", 3)
+    for _ in range(5):
+        new_case()
+    client.login("dispatcher")
+    text = client.get("/staff/ledger").get_data(as_text=True)
+    assert "3" in text and ("More than" in text or "超过" in text)
+    assert len(numbers(client.get("/staff/ledger"))) == 5
+
+
+def test_a_malformed_cursor_shows_the_first_page(client, city, app, new_case):
+    new_case()
+    client.login("dispatcher")
+    for bad in ("after=nonsense", "before=1.2.3", "after=99999999999999999999999.1"):
+        response = client.get(f"/staff/ledger?{bad}")
+        assert response.status_code == 200 and len(numbers(response)) == 1
 
 
 def test_ledger_needs_sign_in(client, city):

@@ -5,12 +5,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Case, CaseEvent, ExtensionRequest, ReturnRequest
-from tests.helpers import as_user, citizen_page, step
-
-
-def state(app, case_id):
-    with app.app_context():
-        return db.session.get(Case, case_id).state
+from tests.helpers import as_user, citizen_page, state, step
 
 
 def test_whole_loop_with_dissatisfied_rehandling(app, city, make_case):

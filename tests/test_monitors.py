@@ -8,7 +8,7 @@ from portal.domain import monitoring, supervision, workflow
 from portal.extensions import db
 from portal.models import Case, CaseEvent, QualityReview, SupervisionOrder, User
 from portal.models.base import utcnow
-from tests.helpers import PortalClient, advance, appoint, as_user, label, section, step
+from tests.helpers import PortalClient, advance, appoint, as_user, label, post_review, section, step
 
 PHONE, NAME = "13912345678", "李四"  # make_case's citizen
 
@@ -22,17 +22,6 @@ def make_monitor(app, city, username, kind, **kw):
         db.session.commit()
         city["users"][username] = user.id
     appoint(app, city, username, kind, **kw)
-
-
-def review_data(**overrides):
-    data = {"review-timeliness": "4", "review-attitude": "5", "review-solution": "4", "review-reply_quality": "3",
-            "review-comment": "答复及时，措施具体。"}
-    data.update(overrides)
-    return data
-
-
-def post_review(client, case_id, **overrides):
-    return client.post(f"/staff/cases/{case_id}/review", review_data(**overrides), csrf_from=f"/staff/cases/{case_id}")
 
 
 # ---------------------------------------------------------------------------------------------- profile and term
@@ -138,7 +127,8 @@ def test_review_validation(app, city, make_case):
     assert post_review(monitor, case_id).status_code == 303
     page = monitor.get(f"/staff/cases/{case_id}").get_data(as_text=True)
     assert 'name="review-timeliness"' not in page and "答复及时，措施具体。" in section(page, "review-heading")
-    assert post_review(monitor, case_id).status_code == 409  # one review per monitor and case
+    assert post_review(monitor, case_id).status_code == 303  # the same review posted again counts once...
+    assert post_review(monitor, case_id, **{"review-comment": "再评一次。"}).status_code == 409  # ...another is refused
     with app.app_context():
         item = db.session.scalar(select(QualityReview))
         assert (item.timeliness, item.attitude, item.solution, item.reply_quality) == (4, 5, 4, 3)

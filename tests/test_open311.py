@@ -32,14 +32,16 @@ def key(app, city):
     return make_key(app)
 
 
-def new_case(app, city, at=None, **fields) -> tuple[int, str]:
-    """A case through the real intake, received at `at`."""
+def new_case(app, city, at=None, reviewed=True, **fields) -> tuple[int, str]:
+    """A case through the real intake, received at `at`; `reviewed`: a dispatcher accepted it (publication rule)."""
     values = dict(category_id=city["leaf"], county_id=city["county"], town_id=city["town"], address="人民路88号",
                   title="路面破损", description="门前路面有一个大坑，请尽快修复。", citizen_name="李四",
                   citizen_phone="13912345678", publish_consent=True)
     values.update(fields)
     with app.app_context():
         case, _code = intake.receive(intake.Submission(**values), at=at)
+        if reviewed:
+            workflow.accept(case, db.session.scalar(select(User).where(User.role == "dispatcher")), at=at)
         db.session.commit()
         return case.id, case.tracking_no
 
@@ -56,7 +58,8 @@ def assign_to_cgj(app, city, case_id):
     with app.test_request_context():
         case = db.session.get(Case, case_id)
         dispatcher, = users(city, "dispatcher")
-        workflow.accept(case, dispatcher)
+        if case.state == "submitted":
+            workflow.accept(case, dispatcher)
         workflow.assign(case, dispatcher, db.session.get(Unit, city["units"]["cgj"]), "general")
         db.session.commit()
 
@@ -166,7 +169,7 @@ def test_post_files_a_case_with_the_keys_channel(app, api, fmt):
     created = parse(r)
     assert len(created) == 1
     number = created[0]["service_request_id"]
-    assert re.fullmatch(r"FY\d{14}", number)
+    assert re.fullmatch(r"FY\d{18}", number)
     notice = created[0]["service_notice"]
     assert number in notice and re.search(r"\d{6}", notice.replace(number, ""))
     with app.app_context():
@@ -188,6 +191,12 @@ def test_post_files_a_case_with_the_keys_channel(app, api, fmt):
         # the query code in the notice is the case's: the citizen can follow it
         code = re.search(r"(\d{6})", notice.replace(number, "")).group(1)
         assert intake.check_query_code(case, code)
+    # nobody has reviewed it yet: not public (the one publication rule), not even by id
+    assert api.get(f"requests/{number}.{fmt}").status_code == 404
+    with app.app_context():
+        case = db.session.scalar(select(Case).where(Case.tracking_no == number))
+        workflow.accept(case, db.session.scalar(select(User).where(User.role == "dispatcher")))
+        db.session.commit()
     shown = parse(api.get(f"requests/{number}.{fmt}"))[0]
     assert shown["media_url"] == "https://example.org/photos/1.jpg"
     assert shown["description"] == "人民路88号门前路面有一个大坑，雨天积水，行人容易摔倒。"
@@ -204,6 +213,10 @@ def test_post_with_address_string_and_address_id(app, api, key):
     r = api.post("requests.json", filing(key, lat=None, long=None, address_string="清河路与颍州路交口",
                                          address_id="FY-ADDR-0042"))
     assert r.status_code == 201
+    with app.app_context():
+        case = db.session.scalar(select(Case).where(Case.tracking_no == ids_of(r)[0]))
+        workflow.accept(case, db.session.scalar(select(User).where(User.role == "dispatcher")))
+        db.session.commit()
     shown = parse(api.get(f"requests/{ids_of(r)[0]}.json"))[0]
     assert shown["address"] == "清河路与颍州路交口" and shown["address_id"] == "FY-ADDR-0042"
     assert shown["lat"] is None and shown["long"] is None
@@ -311,7 +324,7 @@ def test_request_by_id_is_a_list_of_one(app, city, api, fmt):
     shown = requests[0]
     assert shown["service_request_id"] == number and shown["status"] == "open"
     assert shown["service_code"] == LEAF and shown["service_name"] == "路面破损"
-    assert shown["agency_responsible"] == "颍州区分平台" and shown["service_notice"] == "已提交"
+    assert shown["agency_responsible"] == "颍州区分平台" and shown["service_notice"] == "已受理"
     assert shown["requested_datetime"].endswith("+08:00") and shown["updated_datetime"].endswith("+08:00")
     assert shown["expected_datetime"] in (None, "") and shown["address"] == "人民路88号"
     assert api.get(f"requests/{number.lower()}.{fmt}").status_code == 200
@@ -394,7 +407,7 @@ def test_service_code_and_status_filters(app, city, api):
         other = db.session.scalar(select(Category).where(Category.code == "csgl-1-2")).id
     _a, road = new_case(app, city)
     _b, rubbish = new_case(app, city, category_id=other)
-    declined_id, declined = new_case(app, city)
+    declined_id, declined = new_case(app, city, reviewed=False)
     with app.test_request_context():
         case = db.session.get(Case, declined_id)
         workflow.decline(case, *users(city, "dispatcher"), "litigation", "请通过诉讼途径解决。")
@@ -438,7 +451,7 @@ def test_at_most_1000_results(app, city, api):
     now = datetime.now(timezone.utc)
     with app.app_context():
         platform = intake.receiving_platform(city["county"]).id
-        rows = [dict(tracking_no=f"FY20260101{i:06d}", query_code_hash="x$y", channel="hotline", state="submitted",
+        rows = [dict(tracking_no=f"FY20260101{i:06d}", query_code_hash="x$y", channel="hotline", state="accepted",
                      category_id=city["leaf"], county_id=city["county"], address="人民路", title="路面破损",
                      description="门前路面有一个大坑。", citizen_name="李四", citizen_phone="13912345678",
                      publish_consent=True, platform_id=platform, received_at=now - timedelta(seconds=i),
@@ -459,7 +472,7 @@ def test_confidential_or_unconsented_cases_never_appear(app, city, api):
               new_case(app, city, confidential=True, publish_consent=True)[1]]
     with app.test_request_context():  # their public events must not leak through the updates feed either
         dispatcher, = users(city, "dispatcher")
-        for case in db.session.scalars(select(Case)):
+        for case in db.session.scalars(select(Case).where(Case.state == "submitted")):
             workflow.accept(case, dispatcher)
         db.session.commit()
     for fmt in FORMATS:
@@ -473,7 +486,7 @@ def test_confidential_or_unconsented_cases_never_appear(app, city, api):
 
 
 def test_sensitive_declines_are_listed_without_their_description(app, city, api):
-    case_id, number = new_case(app, city, description="隔壁王五家里的私事，请调查他的收入情况。")
+    case_id, number = new_case(app, city, reviewed=False, description="隔壁王五家里的私事，请调查他的收入情况。")
     with app.test_request_context():
         workflow.decline(db.session.get(Case, case_id), *users(city, "dispatcher"), "privacy", "涉及王五隐私。")
         db.session.commit()
@@ -602,6 +615,7 @@ def test_lists_query_a_fixed_number_of_times(app, city, api, count_queries):
         case_id, _n = new_case(app, city)
         assign_to_cgj(app, city, case_id)
     with app.test_request_context():
-        workflow.decline(db.session.get(Case, new_case(app, city)[0]), *users(city, "dispatcher"), "abusive")
+        workflow.decline(db.session.get(Case, new_case(app, city, reviewed=False)[0]), *users(city, "dispatcher"),
+                         "abusive")
         db.session.commit()
     assert count_queries(listing) <= few + 1  # the declined case's reasons: one more query, not one per case

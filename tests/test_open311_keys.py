@@ -99,7 +99,9 @@ def test_posting_is_rate_limited_per_key(app, city):
     app.config["OPEN311_POST_RATE_LIMIT"] = "2 per minute"
     try:
         for _ in range(2):
-            assert api.post("requests.json", filing(first)).status_code == 201
+            # distinct requests: the same body posted again would answer the first one (no new case)
+            assert api.post("requests.json", filing(first, description=f"第{_ + 1}件：人民路88号门前路面有坑，雨天积水。")) \
+                .status_code == 201
         limited = api.post("requests.json", filing(first))
         assert limited.status_code == 429
         error = limited.get_json()[0]
@@ -108,14 +110,14 @@ def test_posting_is_rate_limited_per_key(app, city):
         assert limited.status_code == 429 and parse(limited)[0]["code"] == "429"
         assert "Retry-After" in limited.headers
         # another key has its own allowance; reading is not limited
-        assert api.post("requests.json", filing(second)).status_code == 201
+        assert api.post("requests.json", filing(second, description="乙系统第1件：路灯不亮已经一周了，请尽快修复。")).status_code == 201
         assert api.get("requests.json").status_code == 200
         # a wrong secret with a real key's prefix is counted per address, not against that key
         wrong = apikeys.prefix_of(second) + "." + "Z" * 43
         assert api.post("requests.json", filing(wrong)).status_code == 403
         assert api.post("requests.json", filing(wrong)).status_code == 403
         assert api.post("requests.json", filing(wrong)).status_code == 429
-        assert api.post("requests.json", filing(second)).status_code == 201
+        assert api.post("requests.json", filing(second, description="乙系统第2件：路灯不亮已经一周了，请尽快修复。")).status_code == 201
     finally:
         app.config.pop("OPEN311_POST_RATE_LIMIT")
     with app.app_context():

@@ -223,7 +223,8 @@ def test_supervisor_publishes_last_month_once(app, city):
     supervisor = as_user(app, "supervisor")
     page = supervisor.get("/staff/rankings").get_data(as_text=True)
     assert f'name="month" type="hidden" value="{month}"' in page and "市城市管理局" in page
-    r = supervisor.post("/staff/rankings/publish", {"month": month}, csrf_from="/staff/rankings")
+    r = supervisor.post("/staff/rankings/publish", {"month": month, "stage": "confirm", "confirmed": "y"},
+                        csrf_from="/staff/rankings")  # after the confirmation step (tests/test_rankings_confirm.py)
     assert r.status_code == 303 and r.headers["Location"].endswith("/staff/rankings")
     with app.app_context():
         snap = rankings.snapshot_for(month)

@@ -221,7 +221,7 @@ def test_svg_charts_have_no_script_and_no_outside_address(app, city):
     assert "Web portal" in svgs[0] and "Linquan County" in svgs[1]  # labels in the user's language
     # each chart sits in a <figure> with a caption, followed by its data table and a CSV link
     assert html.count("<figure>") == 4 and html.count("<figcaption>") == 4
-    assert html.count('<th scope="col"') == 24 and html.count('<th scope="row">') >= 4
+    assert html.count('<th scope="col"') == 24 and html.count('<th scope="row"') >= 4
     for name in ("channels", "districts", "categories", "trend", "summary"):
         assert f"/stats/{name}.csv?period=2026-10" in html
 

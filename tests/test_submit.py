@@ -52,7 +52,7 @@ def test_successful_submission_gives_tracking_number_and_code_once(client, city,
     response = client.post("/submit", case_form(city))
     assert response.status_code == 303
     receipt = client.get(response.headers["Location"]).get_data(as_text=True)
-    number = re.search(r"FY\d{14}", receipt).group(0)
+    number = re.search(r"FY\d{18}", receipt).group(0)
     code = re.search(r'data-testid="query-code">(\d{6})<', receipt).group(1)
     assert len(code) == 6
     again = client.get("/submit/receipt").get_data(as_text=True)
@@ -202,8 +202,15 @@ def test_boosted_or_history_restore_requests_get_the_whole_page(client, city):
         assert "<html" in html
 
 
-def test_similar_open_cases_are_suggested_while_typing(client, city, make_case):
-    make_case(title="人民路路面塌陷", description="人民路88号门前路面塌陷一个大坑。", publish_consent=True)
+def test_similar_open_cases_are_suggested_while_typing(app, client, city, make_case):
+    public_id, _no, _code = make_case(title="人民路路面塌陷", description="人民路88号门前路面塌陷一个大坑。",
+                                      publish_consent=True)
+    with app.app_context():  # reviewed (accepted), so public under the one publication rule
+        from portal.domain import workflow
+        from portal.models import User
+
+        workflow.accept(db.session.get(Case, public_id), db.session.get(User, city["users"]["dispatcher"]))
+        db.session.commit()
     make_case(title="人民路路面塌陷了", description="人民路88号门前路面塌陷，很危险。", publish_consent=False)
     form = {"category_id": city["leaf"], "county_id": city["county"], "title": "人民路路面塌陷",
             "description": "人民路88号门口路面塌陷了一个坑"}

@@ -31,11 +31,10 @@ def test_events_are_append_only(app, make_case):
         db.session.rollback()
 
 
-def test_tracking_numbers_are_sequential_per_day(app, make_case):
+def test_tracking_numbers_are_unique_with_a_readable_date(app, make_case):
     numbers = [make_case()[1] for _ in range(3)]
     assert len(set(numbers)) == 3
-    assert [int(n[-6:]) for n in numbers] == sorted(int(n[-6:]) for n in numbers)
-    assert all(n.startswith("FY") and len(n) == 16 for n in numbers)
+    assert all(n.startswith("FY") and len(n) == 20 and n[2:10].isdigit() for n in numbers)
 
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="concurrency is checked on PostgreSQL")

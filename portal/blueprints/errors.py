@@ -18,6 +18,16 @@ def error_page(title: str, message: str, status: int):
     return response
 
 
+def _open311_error(err):
+    """Errors found before a blueprint is chosen (405 from routing, 413) under /open311/ answer as Open311's
+    error list in JSON or XML, not as an HTML page."""
+    if request.path.startswith("/open311/"):
+        from portal.blueprints.open311.api import _http_error
+
+        return _http_error(err)
+    return None
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(err):
@@ -36,15 +46,30 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(413)
     def too_large(err):
+        api = _open311_error(err)
+        if api is not None:
+            return api
         return error_page(status=413, title=_("Upload too large"),
                           message=_("What you sent is larger than we accept (photos at most 10 MB each, "
                                      "5 photos). Nothing was saved. Go back and choose smaller photos."))
 
     @app.errorhandler(429)
     def too_many(err):
-        return error_page(status=429, title=_("Too many attempts"),
-                          message=_("Too many attempts from this connection. Wait a few minutes and try "
-                                     "again."))
+        api = _open311_error(err)
+        if api is not None:
+            return api
+        import math
+        import time
+
+        from portal.extensions import limiter
+
+        current = limiter.current_limit
+        wait = max(1, math.ceil(current.reset_at - time.time())) if current is not None else 60
+        response = error_page(status=429, title=_("Too many attempts"),
+                              message=_("Too many attempts from this connection. Try again in %(minutes)d "
+                                        "minutes.", minutes=max(1, math.ceil(wait / 60))))
+        response.headers["Retry-After"] = str(wait)
+        return response
 
     @app.errorhandler(scope.CaseNotFound)
     def no_such_case(err):
@@ -56,6 +81,9 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(err):
+        api = _open311_error(err)
+        if api is not None:
+            return api
         titles = {403: _("Not allowed"), 404: _("Page not found"), 405: _("Not allowed")}
         messages = {403: _("Your account may not open this page."),
                     404: _("There is nothing at this address. Check the link or start from the home page.")}

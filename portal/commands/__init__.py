@@ -25,3 +25,12 @@ def register_commands(app: Flask) -> None:
     register_ops_cli(app)
     register_rankings_cli(app)
     register_stats_cli(app)
+    from portal.commands.backup import register_backup_cli
+    from portal.commands.retention import register_retention_cli
+    from portal.commands.search import register_search_cli
+    from portal.commands.worker import register_worker_cli
+
+    register_search_cli(app)
+    register_backup_cli(app)
+    register_retention_cli(app)
+    register_worker_cli(app)

@@ -48,4 +48,5 @@ def register_ops_cli(app: Flask) -> None:
         summary = sweep_module.sweep()
         click.echo(f"escalated {summary.escalated} (reminders queued {summary.overdue_reminders}), "
                    f"sign-for reminders {summary.sign_reminders}, "
-                   f"closed unevaluated {summary.closed_unevaluated}")
+                   f"closed unevaluated {summary.closed_unevaluated}, "
+                   f"expired knowledge articles flagged {summary.knowledge_expired}")

@@ -32,6 +32,9 @@ def register_cli(app: Flask) -> None:
 
             oversight.load(ref)
             demo_salons.load(ref)
+            from portal.demo import knowledge as demo_knowledge
+
+            demo_knowledge.load(ref)  # knowledge base articles and reply templates
             db.session.commit()
             with notify.muted():  # history: escalate what is overdue today, close what was never rated
                 summary = sweep.sweep()
@@ -72,3 +75,15 @@ def register_cli(app: Flask) -> None:
         db.session.add(user)
         db.session.commit()
         click.echo(f"created {username} ({role})")
+
+    @app.cli.command("set-password")
+    @click.argument("username")
+    @click.password_option()
+    def set_password(username, password):
+        """Change a staff account's password; every session signed in with the old one ends."""
+        user = db.session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise click.ClickException(f"no user {username}")
+        user.set_password(password)
+        db.session.commit()
+        click.echo(f"password changed for {username}; all their sessions have ended")

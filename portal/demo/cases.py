@@ -24,7 +24,7 @@ def _at(day_start: datetime, rng: random.Random, hours: float) -> datetime:
 
 def generate(ref: dict, count: int = 2000, days: int = 150, seed: int = 12345, now: datetime | None = None) -> list:
     """Create `count` cases received over the last `days` days; returns [(tracking_no, code)] of a few samples."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # nosec B311 - reproducible demo data, not security
     fake = Faker("zh_CN")
     fake.seed_instance(seed)
     now = now or datetime.now(timezone.utc)

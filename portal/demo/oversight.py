@@ -22,12 +22,12 @@ from portal.models.base import utcnow
 
 # username, display name, kind, organisation (the `monitor` account itself is created by reference.py)
 DEMO_LOGINS = [
-    ("monitor", "监督员 郑华（人大代表）", "deputy", "阜阳市人大常委会"),
-    ("monitor_cppcc", "监督员 钱敏（政协委员）", "cppcc", "政协阜阳市委员会"),
-    ("monitor_media", "监督员 冯雪（阜阳日报记者）", "media", "阜阳日报社"),
-    ("monitor_citizen", "监督员 陈建国（市民代表）", "citizen_rep", "颍州区鼓楼街道居民代表"),
+    ("monitor", "郑华", "deputy", "阜阳市人大常委会"),
+    ("monitor_cppcc", "钱敏", "cppcc", "政协阜阳市委员会"),
+    ("monitor_media", "冯雪", "media", "阜阳日报社"),
+    ("monitor_citizen", "陈建国", "citizen_rep", "颍州区鼓楼街道居民代表"),
 ]
-FORMER = ("monitor_former", "监督员 孙伟（上届人大代表，任期已满）", "deputy", "阜阳市人大常委会")
+FORMER = ("monitor_former", "孙伟", "deputy", "阜阳市人大常委会")
 # how many profiles of each kind in the current term (47 deputies and CPPCC members, 50 media and citizens)
 KIND_COUNTS = {"deputy": 30, "cppcc": 17, "media": 25, "citizen_rep": 25}
 ROSTER_ORGANISATIONS = {
@@ -36,7 +36,7 @@ ROSTER_ORGANISATIONS = {
     "media": ["阜阳日报社", "阜阳广播电视台", "颍州晚报", "阜阳新闻网"],
     "citizen_rep": ["社区居民代表", "企业代表", "律师代表", "教师代表"],
 }
-UNUSABLE_PASSWORD = "!"  # no hash method: check_password_hash() is always False
+UNUSABLE_PASSWORD = "!"  # nosec B105 - not a password: no hash method: check_password_hash() is always False
 
 ORDER_TEXTS = [
     "请加快办理进度，按期办结并报送办理情况。",
@@ -79,7 +79,7 @@ def _monitors(ref: dict, fake: Faker, today: date) -> list[User]:
     for kind, count in counts.items():
         for n in range(1, count + 1):
             user = User(username=f"monitor_{kind}_{n:02d}", role=Role.MONITOR, active=False,
-                        display_name=f"监督员 {fake.name()}", password_hash=UNUSABLE_PASSWORD)
+                        display_name=fake.name(), password_hash=UNUSABLE_PASSWORD)
             db.session.add(user)
             monitoring.appoint(user, kind, start, end, ROSTER_ORGANISATIONS[kind][n % len(ROSTER_ORGANISATIONS[kind])])
             ref["users"][user.username] = user
@@ -149,7 +149,7 @@ def _reviews(ref: dict, logins: list[User], rng: random.Random, now) -> None:
 
 def load(ref: dict, seed: int = 2024) -> None:
     """Monitors with profiles, supervision orders and reviews on the demo cases (the caller commits)."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # nosec B311 - reproducible demo data, not security
     fake = Faker("zh_CN")
     fake.seed_instance(seed)
     now = utcnow()

@@ -90,19 +90,20 @@ CATEGORIES = [
 # Level-1 categories routed to the county government of the place (territorial responsibility, 属地管理).
 TERRITORIAL = ("csgl", "cxjs")
 
-DEMO_PASSWORD = "demo12345"
-# username, display name, role, unit code or None, platform code or None
+DEMO_PASSWORD = "demo12345"  # nosec B105 - the documented password of the demo accounts only
+# username, display name (a person's name: pages print the role and unit beside it), role, unit code or None,
+# platform code or None
 DEMO_USERS = [
-    ("operator", "话务员 王芳", Role.OPERATOR, None, "city"),
-    ("dispatcher", "派单员 李强", Role.DISPATCHER, None, "city"),
-    ("dispatcher_yz", "颍州区派单员 赵敏", Role.DISPATCHER, None, "county-yingzhou"),
-    ("handler", "承办人 陈刚（城管局）", Role.HANDLER, "cgj", None),
-    ("handler_yz", "承办人 孙丽（颍州区）", Role.HANDLER, "gov-yingzhou", None),
-    ("unit_lead", "负责人 周涛（城管局）", Role.UNIT_LEAD, "cgj", None),
-    ("supervisor", "督办员 吴静", Role.SUPERVISOR, None, "city"),
-    ("monitor", "监督员 郑华（人大代表）", Role.MONITOR, None, None),
-    ("organizer", "网信办 何伟", Role.SALON_ORGANIZER, None, None),
-    ("admin", "系统管理员", Role.ADMIN, None, "city"),
+    ("operator", "王芳", Role.OPERATOR, None, "city"),
+    ("dispatcher", "李强", Role.DISPATCHER, None, "city"),
+    ("dispatcher_yz", "赵敏", Role.DISPATCHER, None, "county-yingzhou"),
+    ("handler", "陈刚", Role.HANDLER, "cgj", None),
+    ("handler_yz", "孙丽", Role.HANDLER, "gov-yingzhou", None),
+    ("unit_lead", "周涛", Role.UNIT_LEAD, "cgj", None),
+    ("supervisor", "吴静", Role.SUPERVISOR, None, "city"),
+    ("monitor", "郑华", Role.MONITOR, None, None),
+    ("organizer", "何伟", Role.SALON_ORGANIZER, None, None),
+    ("admin", "刘洋", Role.ADMIN, None, "city"),
 ]
 
 

@@ -136,9 +136,29 @@ def _parse_date(value: str) -> date | None:
     if not match:
         return None
     try:
-        return date(*(int(part) for part in match.groups()))
+        day = date(*(int(part) for part in match.groups()))
     except ValueError:
         return None
+    return day if 1949 <= day.year <= 2200 else None
+
+
+MAX_FIELD = 200  # no date, kind or holiday name is longer
+
+
+def _rows(reader):
+    """The CSV's rows; a malformed line or an over-long field is the user's error, named by line."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            raise CalendarImportError(_("Line %(n)d is not valid CSV (a field too long or an open quote).",
+                                        n=reader.line_num)) from None
+        if any(len(field) > MAX_FIELD for field in row):
+            raise CalendarImportError(_("Line %(n)d: a field is longer than %(max)d characters.",
+                                        n=reader.line_num, max=MAX_FIELD))
+        yield row
 
 
 def parse_schedule_csv(text: str) -> dict[int, dict[date, tuple[bool, str]]]:
@@ -146,7 +166,7 @@ def parse_schedule_csv(text: str) -> dict[int, dict[date, tuple[bool, str]]]:
     comments. Dates may be written 2027-01-01, 2027/1/1 or 2027年1月1日. Errors name the line."""
     years: dict[int, dict[date, tuple[bool, str]]] = {}
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    for row in reader:
+    for row in _rows(reader):
         number = reader.line_num
         first = row[0].strip() if row else ""
         if not "".join(row).strip() or first.startswith("#") or first.lower() in ("date", "日期"):

@@ -57,7 +57,8 @@ def reveal_contact(user: User, case: Case, ip: str | None) -> ContactDetails:
 # ---------------------------------------------------------------------------------------------- the log
 def log_query(user_id: int | None = None, tracking_no: str | None = None) -> Select:
     """ContactView rows newest first, with viewer and case loaded in the same query."""
-    query = (select(ContactView).join(ContactView.user).join(ContactView.case)
+    # outer join: a caller look-up from operator intake has no case
+    query = (select(ContactView).join(ContactView.user).outerjoin(ContactView.case)
              .options(contains_eager(ContactView.user).joinedload(User.unit), contains_eager(ContactView.case)))
     if user_id is not None:
         query = query.where(ContactView.user_id == user_id)

@@ -1,18 +1,29 @@
 """Words for codes: states, actions, reasons, ratings. One place, translated through Flask-Babel."""
 from flask_babel import lazy_gettext as _l
 
+# Two vocabularies: STATE_LABELS speaks about the case (staff pages, public lists, the API); CITIZEN_STATE_LABELS
+# speaks to the citizen on their own case's page ("awaiting your rating"). Never show the second one to staff.
 STATE_LABELS = {
     "submitted": _l("Submitted"),
     "accepted": _l("Accepted"),
     "assigned": _l("Assigned"),
     "handling": _l("Being handled"),
     "replied": _l("Replied"),
-    "awaiting_evaluation": _l("Awaiting your rating"),
+    "awaiting_evaluation": _l("Awaiting the citizen's rating"),
     "closed": _l("Closed"),
     "archived": _l("Archived"),
     "declined": _l("Declined"),
     "dissatisfied": _l("Being re-handled"),
     "merged": _l("Merged into an earlier case"),
+}
+
+STAFF_STATE_LABELS = STATE_LABELS
+
+CITIZEN_STATE_LABELS = {
+    **STATE_LABELS,
+    "awaiting_evaluation": _l("Awaiting your rating"),
+    "dissatisfied": _l("Being handled again"),
+    "merged": _l("Merged into an earlier case about the same matter"),
 }
 
 ACTION_LABELS = {
@@ -45,6 +56,7 @@ ACTION_LABELS = {
     "flag_dismissed": _l("Perfunctory-handling flag dismissed"),
     "salon_link": _l("Linked to a new-media tea salon suggestion"),
     "echo_published": _l("Published on the echo wall"),
+    "contact_anonymised": _l("Contact details anonymised (retention period over)"),
 }
 
 DECLINE_REASONS = {

@@ -6,21 +6,26 @@ from portal.extensions import db
 from portal.models import Case, Category, Region, Unit
 
 
-def categories_under(parent_id: int | None) -> list[Category]:
-    """The categories one level below `parent_id` (None: the top level), in display order."""
-    return list(db.session.scalars(select(Category).where(Category.parent_id == parent_id)
-                                   .order_by(Category.sort, Category.id)))
+def categories_under(parent_id: int | None, active_only: bool = True) -> list[Category]:
+    """The categories one level below `parent_id` (None: the top level), in display order. `active_only`: not
+    retired (the choices for new work); filters over old cases pass False."""
+    query = select(Category).where(Category.parent_id == parent_id)
+    if active_only:
+        query = query.where(Category.retired_at.is_(None))
+    return list(db.session.scalars(query.order_by(Category.sort, Category.id)))
 
 
-def regions_under(parent_id: int | None) -> list[Region]:
-    """The regions below `parent_id` (None: the counties and districts), in display order."""
-    return list(db.session.scalars(select(Region).where(Region.parent_id == parent_id)
-                                   .order_by(Region.sort, Region.id)))
+def regions_under(parent_id: int | None, active_only: bool = True) -> list[Region]:
+    """The regions below `parent_id` (None: the counties and districts), in display order; see categories_under."""
+    query = select(Region).where(Region.parent_id == parent_id)
+    if active_only:
+        query = query.where(Region.retired_at.is_(None))
+    return list(db.session.scalars(query.order_by(Region.sort, Region.id)))
 
 
 def units_for_choice() -> list[Unit]:
-    """Every unit, for a select: grouped by kind."""
-    return list(db.session.scalars(select(Unit).order_by(Unit.kind, Unit.code)))
+    """Units new work can go to (cases, supervision orders): every unit not retired, grouped by kind."""
+    return list(db.session.scalars(select(Unit).where(Unit.retired_at.is_(None)).order_by(Unit.kind, Unit.code)))
 
 
 def normalise_tracking_no(number: str | None) -> str:

@@ -196,7 +196,7 @@ def unit_metrics(start_day: date, end_day: date, unit_ids=None, roll_up: bool = 
         conditions = [e.case_id == pairs.c.case_id, _ranking_key(eu, roll_up) == pairs.c.unit_id,
                       action_condition(e)]
         if extra is not None:
-            conditions.append(extra(e))
+            conditions.append(extra(e))  # nosec B610 - not Django's .extra(): a SQLAlchemy condition built here
         return select(e.id).join(eu, eu.id == e.unit_id).where(*conditions).exists()
 
     responded = by_pair_unit(

@@ -1,7 +1,9 @@
 """Messages to citizens and staff go through an outbox; `flask outbox send` delivers them.
 
-Each citizen-visible step of a case queues an SMS-style text (and an email when the citizen gave one).
-Messages to citizens are in Chinese: we do not know their language, and the hotline's default is zh-Hans.
+At submission the citizen is sent their tracking number and query code (`submission_receipt`, called by
+`intake.receive` for every channel: the plain code exists only at that moment, the case keeps its hash). Later
+messages may therefore tell them to track the case with that code. Each citizen-visible step of a case queues an
+SMS-style text (and an email when the citizen gave one). Messages to citizens are in Chinese: we do not know their language, and the hotline's default is zh-Hans.
 """
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -45,3 +47,18 @@ def citizen_step(case: Case, event: CaseEvent) -> None:
     if case.citizen_email:
         detail = f"\n\n{event.note}" if event.note else ""
         queue("email", case.citizen_email, body + detail, subject=subject, case=case)
+
+
+def submission_receipt(case: Case, query_code: str) -> None:
+    """The citizen's receipt: tracking number and query code, by SMS (and email when given), on every channel
+    (web, hotline calls typed in by an operator, Open311, tea-salon suggestions)."""
+    if _muted.get():
+        return
+    with force_locale("zh_Hans"):
+        body = gettext("[Fuyang 12345] We received your case %(no)s. Query code: %(code)s. Track it on the "
+                       "portal's “Track my case” page with the number and this code, or call 12345.",
+                       no=case.tracking_no, code=query_code)
+        subject = gettext("We received your case %(no)s", no=case.tracking_no)
+    queue("sms", case.citizen_phone, body, case=case)
+    if case.citizen_email:
+        queue("email", case.citizen_email, body, subject=subject, case=case)

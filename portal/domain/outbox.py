@@ -60,7 +60,7 @@ DEFAULTS = {
     "MAIL_SERVER": "localhost",
     "MAIL_PORT": 25,
     "MAIL_USERNAME": None,
-    "MAIL_PASSWORD": None,
+    "MAIL_PASSWORD": None,  # nosec B105 - no password by default; set in instance/config.py
     "MAIL_USE_TLS": False,
     "MAIL_USE_SSL": False,
     "MAIL_TIMEOUT": 10,

@@ -1,5 +1,7 @@
-"""Paging, the one rule: a page number from the user is clamped to the pages that exist, and a page costs one COUNT
-plus one SELECT (or, without a total, one SELECT of size + 1 rows to know whether a next page exists)."""
+"""Paging of short lists by page number (supervision orders, echo stories, the contact-view log): a page number from
+the user is clamped to the pages that exist, and a page costs one COUNT plus one SELECT (or, without a total, one
+SELECT of size + 1 rows to know whether a next page exists). Case lists, which reach millions of rows, page by
+keyset instead (`portal.domain.keyset`: no OFFSET, capped count); nothing else pages."""
 from dataclasses import dataclass, field
 
 from sqlalchemy import Select, func, select

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from portal.domain import calendar
 from portal.models.base import utcnow
 
-_MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
+_MONTH = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")  # ASCII digits only
 
 
 class PeriodError(ValueError):

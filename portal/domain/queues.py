@@ -48,15 +48,36 @@ def _supervisor_tabs(user: User) -> dict[str, Select]:
     }
 
 
+class QueueCount(int):
+    """A tab's count, counted up to COUNT_CAP rows (an index range scan, however long the backlog); shown as
+    "1000+" beyond that. Compares and adds like the int it is."""
+    capped = False
+
+    def __str__(self) -> str:
+        return f"{int(self)}+" if self.capped else str(int(self))
+
+    @classmethod
+    def of(cls, query: Select) -> "QueueCount":
+        limited = query.with_only_columns(Case.id).order_by(None).limit(COUNT_CAP + 1).subquery()
+        n = db.session.scalar(select(func.count()).select_from(limited)) or 0
+        count = cls(min(n, COUNT_CAP))
+        count.capped = n > COUNT_CAP
+        return count
+
+
+COUNT_CAP = 1000
 QUEUES = {"dispatcher": _dispatcher_tabs, "unit": _unit_tabs, "supervisor": _supervisor_tabs}
 
 
 def queue(kind: str, user: User, tab: str | None, limit: int = 100):
-    """(tab, {tab: count}, cases) for one queue; counts are one aggregate query per tab."""
+    """(tab, {tab: count}, cases) for one queue; counts are one aggregate query per tab.
+
+    Without an explicit tab, the first tab that has work opens (the first tab when all are empty), so a user
+    never lands on an empty list while another tab is waiting."""
     tabs = QUEUES[kind](user)
-    tab = tab if tab in tabs else next(iter(tabs))
-    counts = {name: db.session.scalar(q.with_only_columns(func.count(Case.id)).order_by(None))
-              for name, q in tabs.items()}
+    counts = {name: QueueCount.of(q) for name, q in tabs.items()}
+    if tab not in tabs:
+        tab = next((name for name, n in counts.items() if n), next(iter(tabs)))
     cases = db.session.scalars(tabs[tab].options(
         selectinload(Case.category), selectinload(Case.county), selectinload(Case.lead_unit)).limit(limit)).all()
     return tab, counts, cases

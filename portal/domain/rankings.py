@@ -198,7 +198,7 @@ def publish(month: str, by: User | None = None, on: date | None = None) -> Publi
                              month=month, day=(last + timedelta(days=1)).isoformat()))
     existing = db.session.scalar(select(RankingSnapshot).where(RankingSnapshot.month == month))
     if existing is not None:
-        raise AlreadyPublished(_already(existing))
+        raise AlreadyPublished(already_published_message(existing))
     weight_map = metrics.weights()
     table = compute(month, weight_map)
     snapshot = RankingSnapshot(month=month, published_at=utcnow(), published_by_id=by.id if by else None,
@@ -213,11 +213,11 @@ def publish(month: str, by: User | None = None, on: date | None = None) -> Publi
     except IntegrityError:  # someone published the same month a moment ago
         db.session.rollback()
         existing = db.session.scalar(select(RankingSnapshot).where(RankingSnapshot.month == month))
-        raise AlreadyPublished(_already(existing) if existing else _("This month is already published.")) from None
+        raise AlreadyPublished(already_published_message(existing) if existing else _("This month is already published.")) from None
     return Published(snapshot, _list_interviews(month))
 
 
-def _already(snapshot: RankingSnapshot) -> str:
+def already_published_message(snapshot: RankingSnapshot) -> str:
     at = snapshot.published_at.astimezone(calendar.SHANGHAI).strftime("%Y-%m-%d %H:%M")
     return _("The ranking for %(month)s was already published on %(at)s; a published ranking cannot be changed.",
              month=snapshot.month, at=at)

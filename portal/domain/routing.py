@@ -22,7 +22,7 @@ def suggest_unit(case: Case) -> Unit | None:
     def rank(rule):
         return (ancestry.index(rule.category_id), 0 if rule.county_id == case.county_id else 1)
 
-    matching = [r for r in rules if r.county_id in (None, case.county_id)]
+    matching = [r for r in rules if r.county_id in (None, case.county_id) and r.unit.retired_at is None]
     return min(matching, key=rank).unit if matching else None
 
 

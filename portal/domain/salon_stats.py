@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from portal.domain import privacy, publication
 from portal.domain.privacy import mask_name
 from portal.domain.rates import ratio
 from portal.domain.salons import HELD, RELEASED
@@ -25,7 +26,13 @@ def public_label(participant: Participant | None) -> str:
 
 def public_reply(suggestion: Suggestion) -> str | None:
     """What the outcome page may show as the answer: the released reply of an adopted suggestion's case, the
-    explanation of a not-adopted or in-hand one (plus that case's reply if its citizen allowed publication)."""
+    explanation of a not-adopted or in-hand one (plus that case's reply if its citizen allowed publication);
+    personal data masked as on every public surface."""
+    text = _public_reply(suggestion)
+    return privacy.mask_text(text, suggestion.case) if text else text
+
+
+def _public_reply(suggestion: Suggestion) -> str | None:
     case = suggestion.case
     if suggestion.outcome == "adopted":
         return case.reply_text if case and case.state in RELEASED and case.replied_at else None
@@ -33,7 +40,7 @@ def public_reply(suggestion: Suggestion) -> str | None:
         return suggestion.explanation
     if suggestion.outcome == "in_hand":
         parts = [suggestion.explanation or ""]
-        if case and case.is_published and case.state in RELEASED and case.reply_text:
+        if case and publication.is_public(case) and case.state in RELEASED and case.reply_text:
             parts.append(case.reply_text)
         return "\n\n".join(p for p in parts if p) or None
     return None

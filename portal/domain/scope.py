@@ -1,12 +1,33 @@
-"""Who may see which cases. Every staff view goes through here: role *and* unit/platform scope."""
+"""Who may see which cases. Every query that returns cases to a person goes through here: role *and*
+unit/platform scope.
+
+* Supervisors and administrators: every case, city-wide.
+* Operators and dispatchers: the cases received on their platform; the city main platform's see every case.
+* Handlers and unit leads: the cases their unit leads or co-handles while it is active on them.
+* Salon organizers: the cases that came from tea salons.
+* Monitors (监督员: deputies, journalists, citizen representatives) watch the handling from outside the
+  government, so they get the least:
+  - confidential cases: never (not in lists, not by id, not in samples);
+  - public cases (the one publication rule, `publication.is_public`): in full (description, handling log,
+    replies, address), with the citizen's contacts and any personal data in the text masked;
+  - every other case: the same masked text, and the address withheld;
+  - no bulk export (the ledger's CSV/XLSX answer 403); lists are paged on screen only.
+  Citizens' contact details are never shown to monitors (`contacts.may_see_contact` is for handlers only).
+"""
 from sqlalchemy import Select, false, select
 
+from portal.domain import publication
+from portal.domain.privacy import mask_text
 from portal.models import Case, CaseUnit, Role, User
 
 
 def visible_cases(user: User) -> Select:
     """A SELECT of the cases `user` may see; the caller adds filters, order and paging."""
     query = select(Case)
+    if user is None or not getattr(user, "is_authenticated", False):
+        return query.where(false())
+    if user.role == Role.MONITOR:
+        return query.where(Case.confidential.is_(False))
     if user.role in Role.CITY_WIDE:
         return query
     if user.role in Role.PLATFORM_ROLES:
@@ -46,3 +67,26 @@ def can_see(user: User, case: Case) -> bool:
     from portal.extensions import db
 
     return db.session.scalar(visible_cases(user).where(Case.id == case.id).with_only_columns(Case.id)) is not None
+
+
+def may_export(user: User) -> bool:
+    """Bulk exports (ledger CSV/XLSX) are for staff who handle or supervise cases; monitors read on screen only."""
+    return user is not None and getattr(user, "is_authenticated", False) and user.role != Role.MONITOR
+
+
+def masks_personal_data(user: User, case: Case) -> bool:
+    """Whether free text of `case` is shown to `user` with personal data masked (monitors)."""
+    return user is not None and getattr(user, "role", None) == Role.MONITOR
+
+
+def text_for(user: User, case: Case, text: str | None) -> str | None:
+    """A case's free text (title, description, reply, notes) as `user` may read it."""
+    if masks_personal_data(user, case):
+        return mask_text(text, case)
+    return text
+
+
+def address_for(user: User, case: Case) -> str | None:
+    if masks_personal_data(user, case) and not publication.is_public(case):
+        return None
+    return text_for(user, case, case.address)

@@ -7,7 +7,9 @@ Definitions (cases *received in the period* form the cohort every figure is abou
 - share closed (结案占比) = closed ÷ received. Not the units' 办结率 (completion rate, closed ÷ cases whose
   deadline fell in the period), which `portal.domain.metrics` computes for the rankings;
 - satisfaction = (satisfied + basically satisfied) ÷ rated (cases with a citizen's rating);
-- daily average = received ÷ days in the period (up to today for the current year/month).
+- daily average = received ÷ days in the period (up to today for the current year/month);
+- repeat calls: received cases linked to an earlier case of the same caller about the same matter
+  (`repeat_of_id`, see portal.domain.callers); "excluding repeat calls" = received − repeat calls.
 
 Month buckets come from `received_day`, which is already the Shanghai date, so a case received at 23:30 on
 31 October in Fuyang counts in October whatever the server's time zone.
@@ -28,7 +30,7 @@ from portal.domain.rates import ratio
 from portal.extensions import cache, db
 from portal.models import Case, Category, Region
 
-CACHE_VERSION = "v2"  # bump when the shape of the cached figures changes
+CACHE_VERSION = "v3"  # bump when the shape of the cached figures changes
 
 def clear_cache() -> None:
     cache.clear()
@@ -135,8 +137,11 @@ def _row(key, received, closed, satisfied, rated, **labels) -> dict:
 # ---------------------------------------------------------------------------------------------- figures
 def totals(p: Period) -> dict:
     """One query: the headline figures of the period."""
-    row = db.session.execute(select(*_measures()).where(_in_period(p))).one()
-    result = _row("total", *row)
+    row = db.session.execute(select(*_measures(), func.count(Case.repeat_of_id)).where(_in_period(p))).one()
+    result = _row("total", *row[:4])
+    # repeat calls (重复件: the same caller about the same matter within days) are counted apart
+    result["repeat_calls"] = int(row[4] or 0)
+    result["received_excluding_repeats"] = result["received"] - result["repeat_calls"]
     result["days"] = p.days
     result["daily_average"] = result["received"] / p.days if p.days else 0.0
     return result

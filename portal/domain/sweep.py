@@ -36,10 +36,12 @@ class SweepSummary:
     overdue_reminders: int = 0  # emails queued to unit staff about escalated cases
     sign_reminders: int = 0  # emails queued to unit staff about cases not signed for in time
     closed_unevaluated: int = 0
+    knowledge_expired: int = 0  # knowledge base articles newly past their validity date, flagged to their unit
 
     @property
     def changed(self) -> bool:
-        return any((self.escalated, self.overdue_reminders, self.sign_reminders, self.closed_unevaluated))
+        return any((self.escalated, self.overdue_reminders, self.sign_reminders, self.closed_unevaluated,
+                    self.knowledge_expired))
 
 
 def _local(moment: datetime) -> str:
@@ -124,6 +126,13 @@ def sweep(now: datetime | None = None) -> SweepSummary:
         workflow.close_unevaluated(case, at=now)
         summary.closed_unevaluated += 1
 
+    from portal.domain import knowledge
+
+    summary.knowledge_expired = knowledge.flag_expired(now)
+
+    from portal.domain import idempotency
+
+    idempotency.forget_older_than()  # claims of form submissions no repeat can match any more
     db.session.commit()
     if summary.changed:
         current_app.logger.info("sweep: %s", summary)

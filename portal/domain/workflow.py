@@ -153,9 +153,10 @@ def decline(case: Case, actor: User, reason: str, text: str = "", at=None) -> Ca
     return event
 
 
-def answer_directly(case: Case, actor: User, answer: str, at=None) -> CaseEvent:
-    """An operator answers a simple consultation on the spot: the reply is given and waits for the rating."""
-    event = _move(case, "answer_directly", actor, note=answer, at=at)
+def answer_directly(case: Case, actor: User, answer: str, at=None, data: dict | None = None) -> CaseEvent:
+    """An operator answers a simple consultation on the spot: the reply is given and waits for the rating.
+    `data` says where the answer came from (e.g. the knowledge base article version)."""
+    event = _move(case, "answer_directly", actor, note=answer, at=at, data=data)
     case.reply_type, case.reply_text, case.replied_at = "explained", answer, event.at
     case.evaluation_due_at = event.at + timedelta(days=current_app.config.get("EVALUATION_DAYS", 7))
     return event
@@ -384,7 +385,7 @@ def escalate(case: Case, at=None) -> CaseEvent:
 # Events that record something about a case without changing its state (supervision orders, monitors'
 # reviews, salon links…). They are internal unless `public` is given.
 NOTE_ACTIONS = {"supervise", "supervision_answer", "quality_review", "flag_upheld", "flag_dismissed",
-                "salon_link", "echo_published"}
+                "salon_link", "echo_published", "contact_anonymised"}
 
 
 def record_note(case: Case, action: str, actor: User | None, note: str | None = None, *, public: bool = False,
@@ -412,6 +413,11 @@ def timeline(case: Case, public_only: bool = False) -> list[CaseEvent]:
 
 # Public events whose note is meant for the citizen; other notes (instructions to units, rulings) stay internal.
 PUBLIC_NOTE_ACTIONS = frozenset({"decline", "answer_directly", "release", "evaluate", "merge", "echo_published"})
+# Of those, the notes anyone else following the case may read (a citizen whose duplicate was merged into it, a salon
+# participant whose suggestion became it, the Open311 updates feed): the handling's outcome. The case's own
+# citizen's words (their rating comment) and what was said to them personally (a decline's or a direct answer's
+# explanation) stay theirs.
+SHARED_NOTE_ACTIONS = frozenset({"release", "merge", "echo_published"})
 
 
 def public_timeline(case: Case) -> list[CaseEvent]:

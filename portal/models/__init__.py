@@ -1,4 +1,5 @@
 """Database models. Import from here: `from portal.models import Case, Unit, ...`."""
+from portal.models.administration import AuditEntry
 from portal.models.case import Case, CaseEvent, CasePhoto, DailyCounter
 from portal.models.handling import (
                                      CalendarDay,
@@ -10,7 +11,14 @@ from portal.models.handling import (
                                      ReturnRequest,
                                      RoutingRule,
 )
-from portal.models.integration import ApiKey
+from portal.models.integration import ApiKey, FormSubmission
+from portal.models.knowledge import (
+                                     KnowledgeArticle,
+                                     KnowledgeCitation,
+                                     KnowledgeDailyCount,
+                                     KnowledgeVersion,
+                                     ReplyTemplate,
+)
 from portal.models.org import Category, Platform, Region, Unit
 from portal.models.oversight import (
                                      EchoStory,
@@ -30,6 +38,8 @@ __all__ = [
     "Role", "User",
     "CalendarDay", "CalendarYear", "CaseUnit", "ContactView", "ExtensionRequest", "OutboxMessage",
     "ReturnRequest", "RoutingRule",
-    "ApiKey", "EchoStory", "Interview", "MonitorProfile", "QualityReview", "RankingRow", "RankingSnapshot",
+    "ApiKey", "FormSubmission", "EchoStory", "Interview", "MonitorProfile", "QualityReview", "RankingRow", "RankingSnapshot",
     "SupervisionOrder", "AgendaItem", "Participant", "Person", "Salon", "SalonEvent", "SalonUnit", "Suggestion",
+    "AuditEntry", "KnowledgeArticle", "KnowledgeCitation", "KnowledgeDailyCount", "KnowledgeVersion",
+    "ReplyTemplate",
 ]

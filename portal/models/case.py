@@ -1,11 +1,13 @@
 """Cases (诉求件), their photos and their append-only event log."""
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, event
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
 from portal.models.base import UTCDateTime, utcnow
+
+OVERDUE_OPEN = text("escalated_at IS NOT NULL AND state IN ('assigned', 'handling')")
 
 
 class Case(db.Model):
@@ -42,6 +44,8 @@ class Case(db.Model):
 
     citizen_name: Mapped[str] = mapped_column(String(50))
     citizen_phone: Mapped[str] = mapped_column(String(20))
+    # the phone reduced to its digits (portal.domain.callers.phone_key): caller history and repeat calls
+    caller_phone_key: Mapped[str | None] = mapped_column(String(20))
     citizen_email: Mapped[str | None] = mapped_column(String(120))
     hide_name: Mapped[bool] = mapped_column(default=False)
     confidential: Mapped[bool] = mapped_column(default=False)
@@ -51,6 +55,8 @@ class Case(db.Model):
     lead_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"))
+    # 重复件: the same caller about the same thing within REPEAT_CALL_DAYS; points at the caller's first case
+    repeat_of_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"), index=True)
 
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     received_day: Mapped[date] = mapped_column(Date, index=True)
@@ -89,8 +95,26 @@ class Case(db.Model):
     photos = relationship("CasePhoto", back_populates="case", order_by="CasePhoto.id")
     events = relationship("CaseEvent", back_populates="case", order_by="CaseEvent.id")
     units = relationship("CaseUnit", back_populates="case", order_by="CaseUnit.id")
+    repeat_of = relationship("Case", remote_side=[id], foreign_keys=[repeat_of_id])
 
-    __table_args__ = (Index("ix_case_public_recent", "publish_consent", "confidential", "received_at"),)
+    # The full-text index (PostgreSQL column `search_vector`, SQLite FTS5 table `case_fts`) is not mapped:
+    # see portal.search_schema.py and portal/domain/search.py.
+    __table_args__ = (
+        Index("ix_case_public_recent", "publish_consent", "confidential", "received_at"),
+        Index("ix_case_caller_phone_key_received_at", "caller_phone_key", "received_at"),
+        # keyset pages, newest first (portal/domain/keyset.py): whole city, per state, per platform, per unit
+        Index("ix_case_received_at_id", "received_at", "id"),
+        Index("ix_case_state_received_at_id", "state", "received_at", "id"),
+        Index("ix_case_platform_received_at_id", "platform_id", "received_at", "id"),
+        Index("ix_case_lead_unit_received_at_id", "lead_unit_id", "received_at", "id"),
+        # work queues ordered by deadline (unit queues, overdue tabs)
+        Index("ix_case_lead_unit_state_due_at", "lead_unit_id", "state", "due_at"),
+        Index("ix_case_state_due_at", "state", "due_at"),
+        # the overdue tabs: escalated cases still with a unit, by deadline (a small, ordered partial index)
+        Index("ix_case_overdue_due_at", "due_at", postgresql_where=OVERDUE_OPEN, sqlite_where=OVERDUE_OPEN),
+        # similar open cases on the staff case page (same category and district, newest first)
+        Index("ix_case_category_county_received_at", "category_id", "county_id", "received_at"),
+    )
 
     @property
     def is_published(self) -> bool:

@@ -1,7 +1,7 @@
 """Tables of the handling loop: co-units, returns, extensions, routing, calendar, outbox, contact views."""
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -22,6 +22,9 @@ class CaseUnit(db.Model):
 
     case = relationship("Case", back_populates="units")
     unit = relationship("Unit")
+
+    # a unit's scope: the cases it currently shares (scope.visible_cases) without touching the table
+    __table_args__ = (Index("ix_case_unit_unit_active_case", "unit_id", "active", "case_id"),)
 
 
 class ReturnRequest(db.Model):
@@ -108,13 +111,21 @@ class OutboxMessage(db.Model):
 
 
 class ContactView(db.Model):
-    """Every time a handler reveals a citizen's contact details: who, when, which case."""
+    """Every time someone sees a citizen's contact details: who, when, which case, from which address.
+
+    kind "contact": a handler revealed one case's contact; kind "caller_history": a look-up of a caller's cases by
+    phone number (`phone_key`), from a case page (`case_id` set) or from operator intake (no case yet)."""
+
+    KINDS = ("contact", "caller_history")
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ip: Mapped[str | None] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16), default="contact", server_default="contact")
+    phone_key: Mapped[str | None] = mapped_column(String(20))
+    cases_found: Mapped[int | None]
 
     case = relationship("Case")
     user = relationship("User")

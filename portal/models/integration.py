@@ -1,7 +1,7 @@
 """Exchange with other systems: Open311 API keys per channel."""
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -22,3 +22,16 @@ class ApiKey(db.Model):
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     created_by = relationship("User")
+
+
+class FormSubmission(db.Model):
+    """A form submission that created something, so that the same submission posted again (double click,
+    retry, two app instances) answers with what the first one created instead of creating it twice.
+
+    `key` is a hash of the form kind, who posted it and the form's one-time token (or, without a token, the
+    body): the token itself is not stored. `result` says what was created (ids, never secrets in clear)."""
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    result: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

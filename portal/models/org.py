@@ -1,9 +1,11 @@
 """The "1 + 8 + N" organisation: platforms, handling units, regions and the category tree."""
+from datetime import datetime
+
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
-from portal.models.base import Bilingual
+from portal.models.base import Bilingual, UTCDateTime
 
 
 class Platform(Bilingual, db.Model):
@@ -17,6 +19,8 @@ class Platform(Bilingual, db.Model):
     name_en: Mapped[str] = mapped_column(String(120), default="")
     kind: Mapped[str] = mapped_column(String(16))
     region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"))
+    # retired: stays on old cases and in rankings history, left out of the choices for new ones
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     region = relationship("Region")
 
@@ -37,6 +41,8 @@ class Unit(Bilingual, db.Model):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
     platform_id: Mapped[int] = mapped_column(ForeignKey("platform.id"))
     region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"))
+    # retired: stays on old cases and in rankings history, left out of the choices for new ones
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     parent = relationship("Unit", remote_side=[id])
     platform = relationship("Platform")
@@ -52,6 +58,8 @@ class Region(Bilingual, db.Model):
     name_en: Mapped[str] = mapped_column(String(120), default="")
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"), index=True)
     sort: Mapped[int] = mapped_column(default=0)
+    # retired: stays on old cases and in rankings history, left out of the choices for new ones
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     parent = relationship("Region", remote_side=[id])
 
@@ -70,6 +78,8 @@ class Category(Bilingual, db.Model):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("category.id"), index=True)
     level: Mapped[int] = mapped_column(default=1)
     sort: Mapped[int] = mapped_column(default=0)
+    # retired: stays on old cases and in rankings history, left out of the choices for new ones
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     parent = relationship("Category", remote_side=[id])
 

@@ -36,6 +36,10 @@ class User(UserMixin, db.Model):
     platform_id: Mapped[int | None] = mapped_column(ForeignKey("platform.id"))
     email: Mapped[str | None] = mapped_column(String(120))
     active: Mapped[bool] = mapped_column(default=True)
+    # set when an admin creates the account or resets its password: every page asks for a new one first
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    # Part of the sign-in cookie's id: bumped at sign-out and password change, which ends every session at once.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     unit = relationship("Unit")
@@ -45,11 +49,21 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.active
 
+    def get_id(self) -> str:
+        """The login cookie's id: user id and session version, so old cookies stop working when it is bumped."""
+        return f"{self.id}:{self.session_version or 1}"
+
+    def end_all_sessions(self) -> None:
+        self.session_version = (self.session_version or 1) + 1
+
     def set_password(self, password: str) -> None:
         from flask import current_app
 
         method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+        had_password = bool(self.password_hash)
         self.password_hash = generate_password_hash(password, method=method)
+        if had_password:  # a changed password ends every session signed in with the old one
+            self.end_all_sessions()
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

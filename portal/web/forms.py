@@ -12,10 +12,13 @@ def strip(value):
 
 
 def int_or_none(value):
-    try:
-        return int(value) if value not in (None, "", "None") else None
-    except (TypeError, ValueError):
+    """A choice's id: ASCII digits up to 2**31-1, else None (no huge or non-ASCII number reaches the database)."""
+    if isinstance(value, int):
+        return value if 0 <= value < 2**31 else None
+    value = str(value).strip() if value is not None else ""
+    if not (value.isascii() and value.isdigit() and len(value) <= 10) or int(value) >= 2**31:
         return None
+    return int(value)
 
 
 def valid_phone(form, field):

@@ -38,6 +38,7 @@ PUBLIC_LINKS = (
     ("public.submit", _l("Submit a request")),
     ("public.track", _l("Track my case")),
     ("stats.index", _l("Statistics")),
+    ("public_knowledge.index", _l("Common questions")),
     ("echo.index", _l("Echo wall")),
     ("rankings.public_index", _l("Rankings")),
     ("salons.index", _l("Tea salons")),
@@ -62,6 +63,12 @@ STAFF_LINKS = (
     ("routing_admin.index", _l("Routing table"), ("admin",)),
     ("apikeys.index", _l("API keys"), ("admin",)),
     ("ledger.contact_views", _l("Contact views log"), ("admin",)),
+    ("unit_figures.index", _l("My unit's figures"), ("handler", "unit_lead")),
+    ("unit_figures.units", _l("Units' figures"), ("supervisor", "admin")),
+    ("reply_templates.index", _l("Reply templates"), ("handler", "unit_lead", "admin")),
+    ("knowledge.index", _l("Knowledge base"), ("operator", "dispatcher", "handler", "unit_lead", "supervisor", "admin")),
+    ("administration.index", _l("Administration"), ("admin",)),
+    ("administration.audit_log", _l("Audit log"), ("supervisor",)),
 )
 
 

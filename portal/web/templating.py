@@ -7,22 +7,30 @@ from datetime import datetime
 
 from flask import Flask, current_app, request
 from flask_babel import format_datetime, format_decimal, get_locale
+from flask_login import current_user
 
 from portal.domain import (
     calendar,
+    callers,
     charts,
     contacts,
+    knowledge,
     labels,
     monitoring,
     periods,
     rates,
+    reply_templates,
     salon_stats,
     salons,
+    scope,
     statistics,
     supervision,
     workflow,
 )
 from portal.domain.privacy import mask_name, mask_phone, mask_text, public_name
+from portal.extensions import db
+from portal.models import Case
+from portal.web import guard
 from portal.web.pages import nav_links
 
 
@@ -35,6 +43,31 @@ def local_time(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
 
 def local_time_iso(value: str | None) -> str:
     return local_time(datetime.fromisoformat(value)) if value else ""
+
+
+def distinct_parts(*parts, sep: str = " · ") -> str:
+    """Join facts about a person or a thing once each: a part already said by an earlier one is left out
+    (a display name that already names the role, a monitor's kind inside their name)."""
+    kept: list[str] = []
+    for part in parts:
+        text = str(part or "").strip()
+        if text and not any(text in earlier for earlier in kept):
+            kept.append(text)
+    return sep.join(kept)
+
+
+def case_text(case, text):
+    """A case's free text as the signed-in user may read it (monitors: personal data masked; see scope)."""
+    return scope.text_for(current_user, case, text)
+
+
+def case_address(case):
+    return scope.address_for(current_user, case)
+
+
+def may_open_case(user, case_id: int) -> bool:
+    """Links to another case (a repeat call's first case) only when the user's scope reaches it."""
+    return scope.can_see(user, db.session.get(Case, case_id))
 
 
 def whole_number(value) -> str:
@@ -57,6 +90,9 @@ def _html_lang() -> dict:
 
 
 def register_templating(app: Flask) -> None:
+    from portal.web import lang_marks
+
+    lang_marks.register(app)  # text in the other language gets its `lang` (screen readers' voice)
     env = app.jinja_env
     env.add_extension("jinja2.ext.do")
     env.filters.update(
@@ -67,18 +103,22 @@ def register_templating(app: Flask) -> None:
         stat_int=whole_number, stat_decimal=one_decimal, month_label=periods.month_label)
     env.globals.update(
         nav_links=nav_links, public_name=public_name, PUBLIC_NOTE_ACTIONS=workflow.PUBLIC_NOTE_ACTIONS,
+        SHARED_NOTE_ACTIONS=workflow.SHARED_NOTE_ACTIONS, CITIZEN_STATE_LABELS=labels.CITIZEN_STATE_LABELS,
+        case_text=case_text, case_address=case_address, distinct_parts=distinct_parts,
         # the case vocabulary
         STATE_LABELS=labels.STATE_LABELS, ACTION_LABELS=labels.ACTION_LABELS, STEP_LABELS=labels.STEP_LABELS,
         PRIORITY_LABELS=labels.PRIORITY_LABELS, RETURN_REASONS=labels.RETURN_REASONS, REPLY_TYPES=labels.REPLY_TYPES,
         RESOLUTION_LABELS=labels.RESOLUTION_LABELS, SATISFACTION_LABELS=labels.SATISFACTION_LABELS,
         LIGHT_LABELS=labels.LIGHT_LABELS, DECLINE_REASONS=labels.DECLINE_REASONS,
         CHANNEL_LABELS=labels.CHANNEL_LABELS, ROLE_LABELS=labels.ROLE_LABELS,
-        may_see_contact=contacts.may_see_contact,
+        may_see_contact=contacts.may_see_contact, reply_templates_for=reply_templates.for_case,
+        may_look_up_callers=callers.may_look_up, may_open_case=may_open_case,
+        knowledge_citations=knowledge.citations_of, public_url=guard.public_url,
         # oversight
         SUPERVISION_LEVELS=supervision.LEVEL_LABELS, ORDER_STATUS_LABELS=supervision.STATUS_LABELS,
         MONITOR_KINDS=monitoring.KIND_LABELS, SCORE_LABELS=monitoring.SCORE_LABELS,
         FLAG_LABELS=monitoring.FLAG_LABELS,
-        stat_label=charts.row_label, headline_figures=headline_figures,
+        stat_label=charts.row_label, headline_figures=headline_figures, knowledge_totals=knowledge.cached_totals,
         # tea salons
         SALON_STATE_LABELS=salons.SALON_STATE_LABELS, VENUE_KIND_LABELS=salons.VENUE_KIND_LABELS,
         PERSON_KIND_LABELS=salons.PERSON_KIND_LABELS, PARTICIPANT_STATE_LABELS=salons.PARTICIPANT_STATE_LABELS,

@@ -24,7 +24,7 @@ TEXT = {
            "citizen_name": "Zhang Sanfeng"},
 }
 PHONE_NO = "13812345678"
-TRACKING_NO = re.compile(r"^FY\d{14}$")
+TRACKING_NO = re.compile(r"^FY\d{18}$")
 QUERY_CODE = re.compile(r"^\d{6}$")
 NEXT_LEVEL = {"category_l1": "category_l2", "category_l2": "category_id", "county_id": "town_id"}
 PICKER = {"category_l1": "category", "category_l2": "category", "category_id": "category",

@@ -62,6 +62,11 @@ def test_public_pages_are_accessible(city, published_case, new_page, viewport):
     if phone:
         assert_no_horizontal_scroll(page, "tracked case")
 
+    page.goto("/questions/")
+    assert_accessible(page, "common questions")
+    if phone:
+        assert_no_horizontal_scroll(page, "common questions")
+
     page.goto("/login")
     assert_accessible(page, "login")
     if phone:

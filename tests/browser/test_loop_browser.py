@@ -23,7 +23,7 @@ pytestmark = pytest.mark.browser
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CASE_URL = re.compile(r"/staff/cases/(\d+)$")
 STAMP = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}")
-FLASH_NUMBERS = re.compile(r"(FY\d{14})\D+?(\d{6})(?!\d)")
+FLASH_NUMBERS = re.compile(r"(FY\d{18})\D+?(\d{6})(?!\d)")
 
 # The steps the citizen sees, in the order the loop takes them, and the ones that stay inside the government.
 LOOP_PUBLIC = ["submit", "accept", "assign", "sign_for", "release", "evaluate",
@@ -239,7 +239,7 @@ def record_call(new_page) -> tuple[str, str]:
     page.locator("#case-form .form-actions button[type=submit]").click()
     page.wait_for_url(CASE_URL)
     flash = page.locator(".flashes .flash-success")
-    expect(flash).to_contain_text(re.compile(r"FY\d{14}"))
+    expect(flash).to_contain_text(re.compile(r"FY\d{18}"))
     match = FLASH_NUMBERS.search(flash.inner_text())
     assert match, flash.inner_text()
     tracking_no, code = match.groups()

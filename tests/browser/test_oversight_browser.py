@@ -204,6 +204,12 @@ def test_supervisor_publishes_last_month_and_the_public_reads_it(app, city, new_
     assert_accessible(sup, "staff rankings")
     with sup.expect_navigation():
         publish.locator("button[type=submit]").click()
+    confirm = sup.locator("#confirm-publish")  # publication cannot be undone: a confirmation step first
+    expect(confirm).to_be_visible()
+    assert_accessible(sup, "confirm the ranking publication")
+    confirm.locator("input[name=confirmed]").check()
+    with sup.expect_navigation():
+        confirm.locator("button[type=submit]").click()
     expect(sup.locator("form[action$='/staff/rankings/publish']")).to_have_count(0)
     expect(sup.locator(f"section[aria-labelledby=published-heading] a[href$='/rankings/{month}']")).to_be_visible()
     with app.app_context():

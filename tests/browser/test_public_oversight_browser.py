@@ -165,8 +165,9 @@ def test_stats_on_a_phone(app, city, cases, page):
     page.goto("/stats")
     expect(page.locator("h1")).to_be_visible()
     tiles = page.locator("#stats-results .stat-tiles .stat-tile")
-    expect(tiles).to_have_count(5)
+    expect(tiles).to_have_count(7)  # received, closed, closure rate, satisfaction, daily average, and apart:
     expect(tiles.first.locator("dd")).to_have_text("3")  # this year: the three cases of the fixture
+    expect(tiles.nth(6)).to_contain_text("重复件")  # repeat calls (and the volume without them)
     _expect_charts(page)
     assert scroll_width(page) <= PHONE["width"], f"/stats scrolls sideways: {scroll_width(page)}"
     assert_private(page.content(), "/stats")

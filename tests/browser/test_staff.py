@@ -26,7 +26,7 @@ def test_operator_records_a_hotline_call_and_answers_it_now(app, city, page):
     page.wait_for_url(re.compile(r"/staff/cases/\d+$"))
 
     heading = page.get_by_role("heading", level=1)
-    expect(heading).to_have_text(re.compile(r"^FY\d{14} · 人民路路面破损$"))
+    expect(heading).to_have_text(re.compile(r"^FY\d{18} · 人民路路面破损$"))
     tracking_no = heading.inner_text().split(" · ")[0]
     # The flash tells the operator the number and the query code to read out to the caller.
     expect(page.locator(".flashes")).to_contain_text(tracking_no)

@@ -7,13 +7,20 @@ from tests.browser.flows import assert_accessible, scroll_width, sign_in
 pytestmark = pytest.mark.browser
 
 PAGES = {
-    "dispatcher": ["/staff/queue", "/staff/queue?tab=assign", "/staff/ledger", "/staff/cases", "/staff/intake"],
+    "dispatcher": ["/staff/queue", "/staff/queue?tab=assign", "/staff/ledger", "/staff/cases", "/staff/intake",
+                   "/staff/search?q=批量件", "/staff/search?q=13912345678", "/staff/callers", "/staff/knowledge/"],
     "supervisor": ["/staff/supervision", "/staff/supervision/orders", "/staff/supervision/flags", "/staff/rankings",
-                   "/staff/interviews", "/staff/dissatisfied", "/staff/echo/new"],
-    "handler": ["/staff/unit", "/staff/supervision/orders"],
+                   "/staff/interviews", "/staff/dissatisfied", "/staff/echo/new", "/admin/audit",
+                   "/staff/unit-figures/units", "/staff/knowledge/"],
+    "handler": ["/staff/unit", "/staff/supervision/orders", "/staff/search?q=批量件", "/staff/unit-figures/",
+                "/staff/unit-figures/cases?metric=volume&period=year", "/staff/knowledge/", "/staff/reply-templates"],
     "monitor": ["/staff/monitor"],
     "organizer": ["/staff/salons", "/staff/salons/new"],
-    "admin": ["/admin/calendar", "/admin/routing", "/admin/api-keys", "/staff/ledger/contact-views"],
+    "admin": ["/admin/calendar", "/admin/routing", "/admin/api-keys", "/staff/ledger/contact-views",
+              "/admin/", "/admin/users", "/admin/users/new", "/admin/organisation/units",
+              "/admin/organisation/units/new", "/admin/organisation/platforms", "/admin/organisation/regions",
+              "/admin/organisation/categories", "/admin/outbox", "/admin/audit", "/staff/knowledge/new",
+              "/staff/reply-templates/new", "/account/password"],
 }
 
 

@@ -3,14 +3,16 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, flash, request, url_for
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from sqlalchemy import func, select
 
-from portal.domain import calendar
+from portal.domain import calendar, scope
 from portal.extensions import db
 from portal.models import CalendarDay, Case, Role
 from portal.web import redirect_after_post, render_page, roles_required
+from portal.web.guard import arg_int
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PROVISIONAL_LISTED = 50
@@ -38,10 +40,11 @@ def _page_context(form: CalendarUploadForm) -> dict:
     today = _today()
     years = calendar.loaded_years()
     loaded = {y.year for y in years}
-    year = request.args.get("year", type=int)
+    year = arg_int("year")
     if year is None or not 1900 <= year <= 2200:
         year = today.year if today.year in loaded else (max(loaded) if loaded else today.year)
-    provisional = (select(Case).where(Case.due_is_provisional.is_(True), Case.state.in_(Case.OPEN_STATES))
+    provisional = (scope.visible_cases(current_user)
+                   .where(Case.due_is_provisional.is_(True), Case.state.in_(Case.OPEN_STATES))
                    .order_by(Case.due_at, Case.id))
     provisional_count = db.session.scalar(
         provisional.with_only_columns(func.count(Case.id)).order_by(None))

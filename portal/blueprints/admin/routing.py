@@ -18,7 +18,15 @@ bp = Blueprint("routing_admin", __name__, url_prefix="/admin/routing")
 
 
 def _optional_int(value):
-    return int(value) if value not in (None, "", "None") else None
+    """An optional id: None when empty; ASCII digits below 2**31 only (anything else is "not a valid choice")."""
+    if value in (None, "", "None"):
+        return None
+    if isinstance(value, int):
+        return value
+    value = str(value).strip()
+    if not (value.isascii() and value.isdigit() and len(value) <= 10) or int(value) >= 2**31:
+        raise ValueError("not an id")
+    return int(value)
 
 
 class RuleForm(FlaskForm):
@@ -28,11 +36,12 @@ class RuleForm(FlaskForm):
     unit_id = SelectField(_l("Suggested unit"), coerce=int, validators=[InputRequired(_l("Choose the unit."))])
 
     def load_choices(self):
-        categories = db.session.scalars(select(Category).options(selectinload(Category.parent))
-                                        .order_by(Category.code)).all()
+        categories = db.session.scalars(select(Category).where(Category.retired_at.is_(None))
+                                        .options(selectinload(Category.parent)).order_by(Category.code)).all()
         self.category_id.choices = [(c.id, c.path) for c in categories]
         self.county_id.choices = [(None, _l("Any county (city-wide rule)"))] + [
-            (r.id, r.name) for r in db.session.scalars(select(Region).where(Region.parent_id.is_(None))
+            (r.id, r.name) for r in db.session.scalars(select(Region).where(Region.parent_id.is_(None),
+                                                                            Region.retired_at.is_(None))
                                                        .order_by(Region.sort))]
         self.unit_id.choices = [(u.id, u.name) for u in lookups.units_for_choice()]
 
@@ -67,7 +76,11 @@ def index():
 def delete():
     form = DeleteForm()
     if form.validate_on_submit():
-        rule = db.session.get(RoutingRule, _optional_int(form.rule_id.data) or 0)
+        try:
+            rule_id = _optional_int(form.rule_id.data) or 0
+        except ValueError:
+            rule_id = 0
+        rule = db.session.get(RoutingRule, rule_id)
         if rule is not None:
             db.session.delete(rule)
             db.session.commit()

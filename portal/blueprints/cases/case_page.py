@@ -65,7 +65,8 @@ def case_page(case: Case, failed: Failed | None = None, status: int = 200, error
     similar = []
     if "merge" in steps:
         similar = duplicates.similar_open_cases(case.category_id, case.county_id,
-                                                f"{case.title} {case.description}", exclude_id=case.id)
+                                                f"{case.title} {case.description}", exclude_id=case.id,
+                                                viewer=current_user)
         similar = [(c, score) for c, score in similar if c.received_at <= case.received_at]
     panels = {place: [] for place in PLACES}
     for panel in PANELS.values():

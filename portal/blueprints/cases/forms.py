@@ -2,7 +2,15 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from portal.blueprints.public.forms import CaseForm
 from portal.domain.labels import (
@@ -15,7 +23,7 @@ from portal.domain.labels import (
     SATISFACTION_LABELS,
 )
 from portal.models import Case
-from portal.web.forms import MultiCheckboxField, strip
+from portal.web.forms import MultiCheckboxField, strip, valid_phone
 
 
 def _text(label, required=True, min_length=2, message=None):
@@ -26,22 +34,56 @@ def _text(label, required=True, min_length=2, message=None):
     return TextAreaField(label, filters=[strip], validators=validators)
 
 
+def rating_choices(labels: dict) -> list:
+    """The choices of a rating, led by an empty "choose" entry so that nothing is chosen for the citizen."""
+    return [("", _l("— choose —"))] + list(labels.items())
+
+
 class OperatorIntakeForm(CaseForm):
-    """An operator types in a call or a message from another channel, with the caller's details."""
+    """An operator types in a call or a message from another channel, with the caller's details.
+
+    The same fields as the citizen's form, worded for the operator: they speak about the caller, not to them."""
+
+    citizen_name = StringField(_l("Caller's name"), filters=[strip], validators=[
+        DataRequired(_l("Enter the caller's name.")), Length(max=50, message=_l("At most %(max)d characters."))])
+    citizen_phone = StringField(_l("Caller's phone"), filters=[strip], validators=[
+        DataRequired(_l("Enter the caller's phone number so the unit can reach them.")), valid_phone])
+    citizen_email = StringField(_l("Caller's email (optional)"), filters=[strip], validators=[
+        Optional(), Email(_l("Enter a valid email address, e.g. name@example.com.")),
+        Length(max=120, message=_l("At most %(max)d characters."))])
+    hide_name = BooleanField(_l("The caller asks to hide their name on anything published"))
+    confidential = BooleanField(_l("The caller asks to keep the request confidential (never published)"))
+    publish_consent = BooleanField(_l("The caller agrees the reply may be published (name and phone masked)"))
 
     channel = SelectField(_l("Channel"), choices=[(c, CHANNEL_LABELS[c]) for c in Case.OPERATOR_CHANNELS],
                           validators=[InputRequired(_l("Choose the channel."))])
     answer_now = BooleanField(_l("Simple consultation: answer it now"))
     answer_text = TextAreaField(_l("Answer given to the caller"), filters=[strip],
                                 validators=[Length(max=4000, message=_l("At most %(max)d characters."))])
+    knowledge_version_id = HiddenField()  # the knowledge base article version the answer came from
 
     def validate_answer_text(self, field):
         if self.answer_now.data and len(field.data or "") < 5:
             raise ValidationError(_l("Write the answer you gave (at least 5 characters)."))
 
 
+def choice_id(value) -> int:
+    """An id picked from a list: ASCII digits below 2**31, else ValueError (WTForms reports "not a valid choice")."""
+    if isinstance(value, int):
+        return value
+    value = str(value).strip()
+    if not (value.isascii() and value.isdigit() and len(value) <= 10) or int(value) >= 2**31:
+        raise ValueError("not an id")
+    return int(value)
+
+
 class StepForm(FlaskForm):
     version = HiddenField()
+
+    def version_number(self) -> int:
+        """The case version the form was drawn at; 0 (always stale) for anything that is not a small number."""
+        raw = (self.version.data or "").strip()
+        return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else 0
 
 
 class DeclineForm(StepForm):
@@ -56,14 +98,14 @@ class AnswerForm(StepForm):
 
 class AssignForm(StepForm):
     unit_id = SelectField(_l("Lead unit"), coerce=int, validators=[InputRequired(_l("Choose the lead unit."))])
-    co_unit_ids = MultiCheckboxField(_l("Co-handling units (optional)"), coerce=int, validate_choice=False)
+    co_unit_ids = MultiCheckboxField(_l("Co-handling units (optional)"), coerce=choice_id, validate_choice=False)
     priority = SelectField(_l("Priority and time limit"),
                            choices=[(k, v) for k, v in PRIORITY_LABELS.items() if k != "complex"])
 
 
 class ConsultForm(StepForm):
     unit_id = SelectField(_l("Lead unit"), coerce=int, validators=[InputRequired(_l("Choose the lead unit."))])
-    co_unit_ids = MultiCheckboxField(_l("Co-handling units"), coerce=int, validate_choice=False)
+    co_unit_ids = MultiCheckboxField(_l("Co-handling units"), coerce=choice_id, validate_choice=False)
     limit_days = IntegerField(_l("Time limit (working days)"), default=15, validators=[
         InputRequired(_l("Enter the time limit in working days.")),
         NumberRange(min=1, max=60, message=_l("Between %(min)d and %(max)d working days."))])
@@ -114,10 +156,11 @@ class MergeForm(StepForm):
 
 
 class EvaluateForm(FlaskForm):
-    resolution = SelectField(_l("Was your problem resolved?"), choices=list(RESOLUTION_LABELS.items()),
-                             validators=[InputRequired(_l("Choose an answer."))])
-    satisfaction = SelectField(_l("Are you satisfied with the handling?"), choices=list(SATISFACTION_LABELS.items()),
-                               validators=[InputRequired(_l("Choose an answer."))])
+    # No answer is pre-selected: the citizen chooses (a default would put words in their mouth).
+    resolution = SelectField(_l("Was your problem resolved?"), choices=rating_choices(RESOLUTION_LABELS),
+                             validators=[InputRequired(_l("Choose whether your problem was resolved."))])
+    satisfaction = SelectField(_l("Are you satisfied with the handling?"), choices=rating_choices(SATISFACTION_LABELS),
+                               validators=[InputRequired(_l("Choose how satisfied you are."))])
     comment = TextAreaField(_l("Comment (required when dissatisfied)"), filters=[strip],
                             validators=[Length(max=2000, message=_l("At most %(max)d characters."))])
 

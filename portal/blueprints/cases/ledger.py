@@ -5,10 +5,11 @@ from flask import Blueprint, Response, abort, request, send_file, stream_with_co
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal.domain import contacts, deadlines, exports, ledger, paging
+from portal.domain import contacts, deadlines, exports, keyset, ledger, scope
 from portal.extensions import db
 from portal.models import Case, Role
 from portal.web import page_arg, render_page, roles_required
+from portal.web.guard import arg_int
 
 bp = Blueprint("ledger", __name__, url_prefix="/staff")
 
@@ -26,9 +27,9 @@ def _filtered():
 def index():
     ref, filters, bounds, query = _filtered()
     if filters.valid:
-        page = ledger.page_of(query, page_arg())
+        page = ledger.page_of(query, after=request.args.get("after"), before=request.args.get("before"))
     else:
-        page = paging.empty()
+        page = keyset.KeysetPage(cases=[], total=0, total_capped=False, newer=None, older=None)
     return render_page(
         "staff/ledger.html", "results", status=200 if filters.valid else 422,
         f=filters, page=page, bounds=bounds, lights=deadlines.LIGHTS,
@@ -37,6 +38,8 @@ def index():
 
 
 def _export_or_error():
+    if not scope.may_export(current_user):  # monitors read on screen only: no bulk export
+        abort(403)
     ref, filters, bounds, query = _filtered()
     if not filters.valid:
         return None, render_page("errors/error.html", status=422, title=_("The filters need correcting"),
@@ -81,9 +84,7 @@ def export_xlsx():
 @bp.post("/cases/<int:case_id>/contact")
 @login_required
 def show_contact(case_id):
-    case = db.session.get(Case, case_id)
-    if case is None:
-        abort(404)
+    case = scope.visible_case(current_user, case_id)
     try:
         details = contacts.reveal_contact(current_user, case, request.remote_addr)
     except contacts.ContactDenied:
@@ -97,7 +98,7 @@ def show_contact(case_id):
 @bp.get("/ledger/contact-views")
 @roles_required(Role.ADMIN)
 def contact_views():
-    user_id = request.args.get("user", type=int)
+    user_id = arg_int("user")
     number = (request.args.get("case") or "").strip()
     log = contacts.log_page(contacts.log_query(user_id, number), page_arg())
     filter_args = {k: v for k, v in (("user", user_id), ("case", number)) if v}

@@ -2,15 +2,17 @@
 from flask import Blueprint, abort, flash, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
 
 from portal.blueprints.cases.case_page import case_page
 from portal.blueprints.cases.forms import OperatorIntakeForm
-from portal.domain import intake, ledger, photos, scope, workflow
+from portal.domain import intake, keyset, photos, scope, workflow
 from portal.extensions import db
 from portal.models import Case, CasePhoto, Role
-from portal.web import page_arg, redirect_after_post, render_page, roles_required
+from portal.web import redirect_after_post, render_page, roles_required, submit_once
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
+PAGE_SIZE = 50
 
 
 @bp.get("/")
@@ -31,29 +33,46 @@ def case_list():
     query = scope.visible_cases(current_user)
     if state in Case.STATES:
         query = query.where(Case.state == state)
-    page = ledger.page_of(query, page_arg())
-    return render_page("staff/home.html", "case_table", cases=page.items, total=page.total, page=page.page,
-                       pages=page.pages, state=state, states=Case.STATES)
+    page = keyset.page(query, PAGE_SIZE, after=request.args.get("after"), before=request.args.get("before"),
+                       options=(selectinload(Case.category), selectinload(Case.county), selectinload(Case.lead_unit)))
+    return render_page("staff/home.html", "case_table", cases=page.cases, page=page,
+                       state=state, states=Case.STATES)
 
 
 @bp.route("/intake", methods=["GET", "POST"])
 @roles_required(Role.OPERATOR, Role.DISPATCHER, Role.ADMIN)
 def intake_call():
+    from portal.blueprints.knowledge import intake_citation
+
     form = OperatorIntakeForm()
     form.load_choices()
-    if form.is_refresh():
-        return render_page("staff/intake.html", "form_body", form=form)
+    if request.method == "POST" and request.form.get("cite"):  # "answer the caller with this" article
+        intake_citation.apply(form, request.form.get("cite"))
+    if form.is_refresh() or (request.method == "POST" and request.form.get("cite")):
+        return render_page("staff/intake.html", "form_body", form=form, cited=intake_citation.cited(form))
     submission = form.valid_submission(channel=form.channel.data)
     if submission is not None:
+        once = submit_once.claim("intake")
+        if once.repeated:  # the same call typed in once, posted twice
+            if not once.previous.get("case_id"):
+                return redirect_after_post(url_for("staff.case_list"))
+            flash(_("Case %(no)s was already recorded from this form; it was not recorded twice.",
+                    no=once.previous["tracking_no"]), "info")
+            return redirect_after_post(url_for("staff.case_detail", case_id=once.previous["case_id"]))
         case, code = intake.receive(submission, entered_by=current_user)
         if form.answer_now.data:
-            workflow.answer_directly(case, current_user, form.answer_text.data)
+            workflow.answer_directly(case, current_user, form.answer_text.data,
+                                     data=intake_citation.event_data(form))
+            intake_citation.record(form, case)
+        db.session.flush()  # ids for the record of what was created
+        once.done(case_id=case.id, tracking_no=case.tracking_no)
         db.session.commit()
         flash(_("Case %(no)s recorded. Tell the caller the query code: %(code)s",
                 no=case.tracking_no, code=code), "success")
         return redirect_after_post(url_for("staff.case_detail", case_id=case.id))
     status = 422 if request.method == "POST" else 200
-    return render_page("staff/intake.html", "form_body", status=status, form=form)
+    return render_page("staff/intake.html", "form_body", status=status, form=form,
+                       cited=intake_citation.cited(form))
 
 
 @bp.get("/cases/<int:case_id>")

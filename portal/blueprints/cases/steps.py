@@ -8,7 +8,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from portal.blueprints.cases import forms as fh
 from portal.blueprints.cases.case_page import Failed, case_page
-from portal.domain import lookups, routing, scope, workflow
+from portal.domain import lookups, reply_templates, routing, scope, workflow
 from portal.extensions import db
 from portal.models import Case, Unit
 from portal.web import redirect_after_post
@@ -38,8 +38,8 @@ STEPS = {
         c, current_user, False, f.note.data, expected_version=v)),
     "co_input": (fh.CoInputForm, lambda c, f, v: workflow.co_input(c, current_user, f.text.data,
                                                                     expected_version=v)),
-    "draft_reply": (fh.DraftReplyForm, lambda c, f, v: workflow.draft_reply(
-        c, current_user, f.reply_type.data, f.text.data, expected_version=v)),
+    "draft_reply": (fh.DraftReplyForm, lambda c, f, v: workflow.draft_reply(  # an unedited template is refused
+        c, current_user, f.reply_type.data, reply_templates.check_edited(c, f.text.data), expected_version=v)),
     "reply": (fh.StepForm, lambda c, f, v: workflow.approve_reply(c, current_user, expected_version=v)),
     "send_back": (fh.NoteForm, lambda c, f, v: workflow.send_back(c, current_user, f.note.data,
                                                                    expected_version=v)),
@@ -53,13 +53,13 @@ STEPS = {
 
 def _unit(unit_id: int) -> Unit:
     unit = db.session.get(Unit, unit_id)
-    if unit is None:
+    if unit is None or unit.retired_at is not None:
         raise workflow.WorkflowError(_("Choose a unit from the list."))
     return unit
 
 
 def _units(ids) -> list[Unit]:
-    return list(db.session.scalars(select(Unit).where(Unit.id.in_(ids or []))))
+    return list(db.session.scalars(select(Unit).where(Unit.id.in_(ids or []), Unit.retired_at.is_(None))))
 
 
 def _case_by_number(number: str) -> Case:
@@ -98,13 +98,13 @@ def take_step(case_id, step):
     if not workflow.may(current_user, step, case):
         message = _("This step is not possible now: the case is “%(state)s”.",
                     state=workflow.STATE_LABELS.get(case.state, case.state))
-        if case.version != int(request.form.get(f"{step}-version") or 0):
+        if case.version != form.version_number():
             message = str(workflow.StaleCase())
         return case_page(case, status=409, error=message)
     if not form.validate():
         return case_page(case, Failed(step, form), status=422)
     try:
-        STEPS[step][1](case, form, int(form.version.data or 0))
+        STEPS[step][1](case, form, form.version_number())
         db.session.commit()
     except workflow.WorkflowError as err:
         db.session.rollback()

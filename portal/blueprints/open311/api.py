@@ -9,12 +9,12 @@ XML. The rules (what is public, how a POST becomes a case, filters, statuses) ar
   rate-limited per key with the shared limiter: OPEN311_POST_RATE_LIMIT (default 30 per minute) counted per key
   prefix for a valid key, per client address otherwise (so guessing keys is throttled too, and nobody can use up
   a real key's allowance by sending its prefix with a wrong secret).
-- The OpenAPI 3 description of all this is served at /open311/v2/openapi.json (`portal/open311_openapi.py`).
+- The OpenAPI 3 description of all this is served at /open311/v2/openapi.json (`portal/blueprints/open311/openapi.py`).
 """
 import re
-import xml.etree.ElementTree as ET
+import xml.etree.ElementTree as ET  # nosec B405 - only builds and serialises our own XML, never parses input
 
-from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
+from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import HTTPException
@@ -23,6 +23,8 @@ from portal.blueprints.open311 import openapi as open311_openapi
 from portal.domain import apikeys, open311
 from portal.domain.open311 import FORMATS, Open311Error
 from portal.extensions import csrf, db, limiter
+from portal.web import submit_once
+from portal.web.guard import public_url
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 csrf.exempt(bp)
@@ -144,7 +146,7 @@ def discovery(fmt):
         "Fuyang 12345 government service hotline: call 12345, or write through the portal.")
     key_service = current_app.config.get("OPEN311_KEY_SERVICE") or _(
         "API keys are issued per channel system by the portal's administrators; ask the Fuyang 12345 centre.")
-    data = open311.discovery(url_for("open311.discovery", fmt="json", _external=True).rsplit("/", 1)[0] + "/",
+    data = open311.discovery(public_url("open311.discovery", fmt="json").rsplit("/", 1)[0] + "/",
                              contact, key_service)
     return respond(fmt, "discovery", data)
 
@@ -167,12 +169,44 @@ def service_requests(fmt):
     fmt = _format(fmt)
     if request.method == "POST":
         key = open311.authenticate(request.form.get("api_key"))
+        # The same key posting the same body again within a short window (a retry after a timeout) gets the
+        # first request's id back instead of filing a second case.
+        once = submit_once.claim("open311", actor=f"api-key:{key.id}")
+        if once.repeated and once.previous.get("service_request_id"):
+            return respond(fmt, "service_requests", [{**once.previous, "account_id": None}], 201)
         case, _code, notice = open311.file_request(request.form, key)
+        db.session.flush()  # ids for the record of what was created
+        once.done(service_request_id=case.tracking_no, service_notice=notice)
         db.session.commit()
         return respond(fmt, "service_requests", [{"service_request_id": case.tracking_no,
                                                   "service_notice": notice, "account_id": None}], 201)
-    cases = open311.find_requests(request.args)
-    return respond(fmt, "service_requests", open311.requests_fields(cases))
+    return _public_listing(fmt)
+
+
+def _public_listing(fmt: str) -> Response:
+    """GET requests: published cases only, the same for every caller, so the rendered answer is cached for
+    OPEN311_CACHE_SECONDS (default 60; 0 turns it off) in the shared statistics cache (Redis with REDIS_URL).
+    Serialising up to 1,000 masked cases costs far more than the query; a minute's delay suits an API feed."""
+    from portal.domain.statistics import cache
+
+    seconds = int(current_app.config.get("OPEN311_CACHE_SECONDS", 60))
+    key = f"open311:v1:{fmt}:" + "&".join(f"{k}={v}" for k, v in sorted(request.args.items(multi=True)))
+    body = None
+    if seconds > 0:
+        try:
+            body = cache.get(key)
+        except Exception:  # noqa: BLE001 - a cache that is down only costs speed
+            current_app.logger.warning("open311 cache unavailable", exc_info=True)
+    if body is None:
+        body = respond(fmt, "service_requests", open311.requests_fields(open311.find_requests(request.args))).get_data()
+        if seconds > 0:
+            try:
+                cache.set(key, body, timeout=seconds)
+            except Exception:  # noqa: BLE001
+                current_app.logger.warning("open311 cache unavailable", exc_info=True)
+    response = respond(fmt, "service_requests", [])
+    response.set_data(body)
+    return response
 
 
 @bp.get("/requests/<service_request_id>.<fmt>")
@@ -195,7 +229,7 @@ def service_request_updates(fmt):
 
 @bp.get("/openapi.json")
 def openapi():
-    base = url_for("open311.openapi", _external=True).rsplit("/", 1)[0]
+    base = public_url("open311.openapi").rsplit("/", 1)[0]
     response = jsonify(open311_openapi.document(base))
     response.headers["Cache-Control"] = "no-cache"
     return response

@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, Length
 from portal.domain import echo, lookups, paging, periods, workflow
 from portal.extensions import db
 from portal.web import page_arg, redirect_after_post, render_page, roles_required
+from portal.web.guard import public_url
 
 bp = Blueprint("echo", __name__)
 
@@ -40,7 +41,7 @@ def _hot():
 
 @bp.get("/echo")
 def index():
-    categories, counties = lookups.categories_under(None), lookups.regions_under(None)
+    categories, counties = lookups.categories_under(None, active_only=False), lookups.regions_under(None, active_only=False)
     f = echo.parse_filters(request.args, categories, counties)
     page = echo.page_of(f, page_arg()) if not f.errors else paging.empty()
     hot, hot_month = _hot()
@@ -59,17 +60,17 @@ def story(story_id):
 
 @bp.get("/echo/feed.atom")
 def feed():
-    categories, counties = lookups.categories_under(None), lookups.regions_under(None)
+    categories, counties = lookups.categories_under(None, active_only=False), lookups.regions_under(None, active_only=False)
     f = echo.parse_filters(request.args, categories, counties)
     if f.errors:
         abort(404)
     body = echo.atom_feed(
-        echo.latest(f), feed_id=url_for("echo.index", _external=True, **f.args),
+        echo.latest(f), feed_id=public_url("echo.index", **f.args),
         title=_("Fuyang 12345 echo wall"),
         subtitle=_("How the issues citizens raised were handled and answered."),
-        self_url=url_for("echo.feed", _external=True, **f.args),
-        alternate_url=url_for("echo.index", _external=True, **f.args),
-        story_url=lambda s: url_for("echo.story", story_id=s.id, _external=True),
+        self_url=public_url("echo.feed", **f.args),
+        alternate_url=public_url("echo.index", **f.args),
+        story_url=lambda s: public_url("echo.story", story_id=s.id),
         author=_("Fuyang 12345 Government Service Hotline"))
     return Response(body, content_type="application/atom+xml; charset=utf-8")
 

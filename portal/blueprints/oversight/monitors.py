@@ -19,7 +19,7 @@ from portal.blueprints.cases.case_page import Failed, case_page, case_panel
 from portal.domain import monitoring, scope
 from portal.extensions import db
 from portal.models import Case, QualityReview, Role
-from portal.web import redirect_after_post, render_page, roles_required
+from portal.web import redirect_after_post, render_page, roles_required, submit_once
 from portal.web.forms import strip
 
 bp = Blueprint("monitors", __name__, url_prefix="/staff")
@@ -104,6 +104,8 @@ def review(case_id):
     case = scope.visible_case(current_user, case_id)
     form = ReviewForm(prefix="review")
     if form.validate():
+        if submit_once.claim(f"review:{case_id}").repeated:  # the same review posted twice counts once
+            return redirect_after_post(url_for("staff.case_detail", case_id=case_id) + "#review")
         scores = {name: getattr(form, name).data for name in monitoring.SCORES}
         try:
             item = monitoring.review(case, current_user, scores, form.comment.data, form.perfunctory.data)

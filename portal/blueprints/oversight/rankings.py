@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, TextAreaField
+from wtforms import BooleanField, DateField, HiddenField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from portal.domain import exports, metrics, periods, rankings
@@ -22,7 +22,11 @@ PREVIEW_MONTHS = 12
 
 
 class PublishForm(FlaskForm):
+    """Publishing cannot be undone: the first post shows a confirmation form (`stage=confirm`) whose checkbox
+    must be ticked; works without JavaScript."""
     month = HiddenField(validators=[DataRequired()])
+    stage = HiddenField()
+    confirmed = BooleanField(_l("I have checked the figures: publish this ranking for good"))
 
 
 def _text(label, message, max_length=4000):
@@ -122,6 +126,21 @@ def publish():
     form = PublishForm()
     if not form.validate_on_submit():
         return _staff_page(form, 422, _("Choose the month to publish."))
+    last = rankings.last_month()
+    if form.month.data != last:
+        return _staff_page(PublishForm(formdata=None, month=last), 422, _(
+            "Only the last closed month, %(last)s, can be published here (not “%(month)s”).",
+            last=last, month=form.month.data[:20]))
+    existing = rankings.snapshot_for(last)
+    if existing is not None:
+        return _staff_page(PublishForm(formdata=None, month=last), 422, rankings.already_published_message(existing))
+    if form.stage.data != "confirm" or not form.confirmed.data:
+        confirm_form = PublishForm(formdata=None, month=last, stage="confirm")
+        table = rankings.compute(last)
+        return render_page("rankings/confirm_publish.html", status=422 if form.stage.data == "confirm" else 200,
+                           **_context(form=confirm_form, month=last, table=table,
+                                      error=_("Tick the box to confirm: a published ranking cannot be changed.")
+                                      if form.stage.data == "confirm" else ""))
     try:
         result = rankings.publish(form.month.data, by=current_user)
         db.session.commit()

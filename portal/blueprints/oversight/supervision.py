@@ -19,8 +19,9 @@ from portal.domain import deadlines, ledger, lookups, monitoring, scope, supervi
 from portal.extensions import db
 from portal.models import Case, MonitorProfile, QualityReview, Role, SupervisionOrder, Unit
 from portal.models.base import utcnow
-from portal.web import page_arg, redirect_after_post, render_page, roles_required
+from portal.web import page_arg, redirect_after_post, render_page, roles_required, submit_once
 from portal.web.forms import strip
+from portal.web.guard import arg_int
 from portal.web.templating import local_time
 
 bp = Blueprint("supervision", __name__, url_prefix="/staff")
@@ -118,9 +119,14 @@ def issue_on_case(case_id):
     form = IssueForm(prefix="supervise")
     error = ""
     if form.validate():
+        once = submit_once.claim(f"supervise-case:{case_id}")
+        if once.repeated:  # the same order posted twice is issued once
+            return redirect_after_post(url_for("staff.case_detail", case_id=case_id) + "#supervision")
         try:
             order = supervision.issue(current_user, form.requirement.data, form.days.data, form.level.data,
                                       case=case)
+            db.session.flush()  # ids for the record of what was created
+            once.done(order_id=order.id)
             db.session.commit()
         except supervision.SupervisionError as err:
             db.session.rollback()
@@ -137,7 +143,7 @@ def _order_filters():
     status_filter = request.args.get("status") or None
     if status_filter not in supervision.STATUS_FILTERS:
         status_filter = None
-    unit_id = request.args.get("unit", type=int) if current_user.role in SUPERVISORS else None
+    unit_id = arg_int("unit") if current_user.role in SUPERVISORS else None
     return status_filter, unit_id
 
 
@@ -174,10 +180,15 @@ def orders():
 def issue_on_unit():
     form = _unit_issue_form(request.form)
     if form.validate():
+        once = submit_once.claim("supervise-unit")
+        if once.repeated:  # the same order posted twice is issued once
+            return redirect_after_post(url_for("supervision.orders"))
         unit = db.session.get(Unit, form.unit_id.data)
         try:
             order = supervision.issue(current_user, form.requirement.data, form.days.data, form.level.data,
                                       unit=unit)
+            db.session.flush()  # ids for the record of what was created
+            once.done(order_id=order.id)
             db.session.commit()
         except supervision.SupervisionError as err:
             db.session.rollback()
@@ -232,14 +243,14 @@ def dashboard():
 @roles_required(*SUPERVISORS)
 def cases():
     """The cases behind a dashboard number: a unit's overdue or yellow cases."""
-    unit_id = request.args.get("unit", type=int)
+    unit_id = arg_int("unit")
     light = request.args.get("light") or None
     unit = db.session.get(Unit, unit_id) if unit_id is not None else None
     if (unit_id is not None and unit is None) or (light is not None and light not in deadlines.LIGHTS):
         abort(404)
     bounds = deadlines.LightBounds.at()
     page = ledger.page_of(supervision.cases_of_unit(current_user, unit_id, light, bounds),
-                          page_arg())
+                          after=request.args.get("after"), before=request.args.get("before"))
     args = {k: v for k, v in (("unit", unit_id), ("light", light)) if v}
     return render_page("supervision/cases.html", "results", page=page, bounds=bounds, unit=unit, light=light,
                        args=args)

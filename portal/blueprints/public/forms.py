@@ -6,9 +6,10 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 
 from portal.domain import intake, lookups
 from portal.web.forms import int_or_none, strip, valid_phone
+from portal.web.submit_once import OnceForm
 
 
-class CaseForm(FlaskForm):
+class CaseForm(OnceForm, FlaskForm):
     """What a citizen tells us. Category and place are cascading selects filled by `load_choices`."""
 
     category_l1 = SelectField(_l("Category"), coerce=int_or_none, validate_choice=False)

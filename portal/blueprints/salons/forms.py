@@ -24,6 +24,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from portal.blueprints.cases.forms import rating_choices
 from portal.domain import salons
 from portal.domain.calendar import SHANGHAI
 from portal.domain.labels import PRIORITY_LABELS, SATISFACTION_LABELS
@@ -37,22 +38,32 @@ def _at_most(n):
 
 
 def leaf_category_choices() -> dict:
-    """Leaf categories grouped by their top level (an <optgroup> each), for a quick choice."""
-    cats = db.session.scalars(select(Category).order_by(Category.level, Category.sort, Category.id)).all()
-    by_id = {c.id: c for c in cats}
-    groups: dict[str, list] = {}
+    """Leaf categories in tree order, one <optgroup> per parent ("城乡建设 › 道路设施"), never interleaved."""
+    cats = db.session.scalars(select(Category).where(Category.retired_at.is_(None))
+                              .order_by(Category.sort, Category.id)).all()
+    children: dict[int | None, list[Category]] = {}
     for c in cats:
-        if c.level == 3:
-            mid = by_id.get(c.parent_id)
-            top = by_id.get(mid.parent_id) if mid else None
-            groups.setdefault(top.name if top else "", []).append((c.id, f"{mid.name if mid else ''} › {c.name}"))
+        children.setdefault(c.parent_id, []).append(c)
+    groups: dict[str, list] = {}
+
+    def walk(node: Category, trail: tuple[str, ...]) -> None:
+        kids = children.get(node.id, [])
+        if node.level == 3 or not kids:
+            if node.level == 3:
+                groups.setdefault(" › ".join(trail), []).append((node.id, node.name))
+            return
+        for kid in kids:
+            walk(kid, trail + (node.name,))
+
+    for top in children.get(None, []):
+        walk(top, ())
     return groups
 
 
 def unit_choices() -> list[tuple[int, str]]:
     """Units a salon invites and suggestions go to: city departments and county governments first."""
     order = {"city_department": 0, "county_government": 1}
-    units = db.session.scalars(select(Unit)).all()
+    units = db.session.scalars(select(Unit).where(Unit.retired_at.is_(None))).all()
     units.sort(key=lambda u: (order.get(u.kind, 2), u.id))
     return [(u.id, u.name) for u in units]
 
@@ -186,7 +197,7 @@ class SuggestionForm(FlaskForm):
             (p.id, p.person.name + (f" (@{p.person.handle})" if p.person.handle else ""))
             for p in salons.raisers(salon)]
         self.agenda_item_id.choices = [(None, _l("— none —"))] + [(a.id, a.title) for a in salon.agenda]
-        self.category_id.choices = {"": [(None, _l("— none —"))], **leaf_category_choices()}
+        self.category_id.choices = {None: [(None, _l("— none —"))], **leaf_category_choices()}
 
     def validate_participant_id(self, field):
         if field.data is None:
@@ -209,22 +220,25 @@ class AdoptForm(FlaskForm):
 
     def load_choices(self) -> None:
         blank = [(None, _l("— choose —"))]
-        self.category_id.choices = {"": blank, **leaf_category_choices()}
+        self.category_id.choices = {None: blank, **leaf_category_choices()}
         self.county_id.choices = blank + [(r.id, r.name) for r in db.session.scalars(
-            select(Region).where(Region.parent_id.is_(None)).order_by(Region.sort, Region.id))]
+            select(Region).where(Region.parent_id.is_(None), Region.retired_at.is_(None))
+            .order_by(Region.sort, Region.id))]
         self.unit_id.choices = blank + unit_choices()
 
     def validate_category_id(self, field):
-        if field.data is None or (cat := db.session.get(Category, field.data)) is None or cat.level != 3:
+        if field.data is None or (cat := db.session.get(Category, field.data)) is None or cat.level != 3 \
+                or cat.retired_at is not None:
             raise ValidationError(_l("Choose the category, down to the specific issue."))
 
     def validate_county_id(self, field):
         region = db.session.get(Region, field.data) if field.data else None
-        if region is None or region.parent_id is not None:
+        if region is None or region.parent_id is not None or region.retired_at is not None:
             raise ValidationError(_l("Choose the county or district."))
 
     def validate_unit_id(self, field):
-        if field.data is None or db.session.get(Unit, field.data) is None:
+        unit = db.session.get(Unit, field.data) if field.data is not None else None
+        if unit is None or unit.retired_at is not None:
             raise ValidationError(_l("Choose the lead unit."))
 
 
@@ -242,8 +256,8 @@ class NotAdoptForm(FlaskForm):
 
 
 class RatingForm(FlaskForm):
-    satisfaction = SelectField(_l("Are you satisfied with the outcome?"), choices=list(SATISFACTION_LABELS.items()),
-                               validators=[InputRequired(_l("Choose an answer."))])
+    satisfaction = SelectField(_l("Are you satisfied with the outcome?"), choices=rating_choices(SATISFACTION_LABELS),
+                               validators=[InputRequired(_l("Choose how satisfied you are."))])
     comment = TextAreaField(_l("Comment (required when dissatisfied)"), filters=[strip], validators=[_at_most(2000)])
 
     def validate_comment(self, field):

@@ -23,7 +23,8 @@ from portal.blueprints.salons.forms import (
 from portal.domain import salon_stats, salons, workflow
 from portal.extensions import db
 from portal.models import Case, Participant, Role, Salon, Suggestion, Unit
-from portal.web import is_fragment_request, redirect_after_post, render_page, roles_required
+from portal.web import is_fragment_request, redirect_after_post, render_page, roles_required, submit_once
+from portal.web.guard import public_url
 
 bp = Blueprint("salon_admin", __name__, url_prefix="/staff/salons")
 ORGANIZERS = (Role.SALON_ORGANIZER, Role.ADMIN)
@@ -52,7 +53,8 @@ def _suggestion(salon: Salon, suggestion_id: int) -> Suggestion:
 def qr_svg(code: str, label: str) -> Markup:
     """The attendance code as an inline SVG QR code (segno), named for screen readers."""
     svg = segno.make(code, error="m").svg_inline(scale=6, title=label, dark="#000", light="#fff")
-    return Markup(svg.replace("<svg ", '<svg role="img" class="qr" ', 1))
+    # segno escapes the title; the code is ours (random attendance code)
+    return Markup(svg.replace("<svg ", '<svg role="img" class="qr" ', 1))  # nosec B704
 
 
 # ---- salons ----------------------------------------------------------------------------------------------------
@@ -75,8 +77,13 @@ def new():
     form = SalonForm()
     form.load_choices()
     if form.validate_on_submit():
+        once = submit_once.claim("salon")
+        if once.repeated and once.previous.get("salon_id"):  # created once, posted twice
+            return redirect_after_post(url_for("salon_admin.detail", salon_id=once.previous["salon_id"]))
         try:
             salon = salons.create_salon(current_user, form.data_for_domain())
+            db.session.flush()  # ids for the record of what was created
+            once.done(salon_id=salon.id)
             db.session.commit()
         except salons.SalonError as err:
             db.session.rollback()
@@ -137,8 +144,7 @@ def step(salon_id, action):
     salon = _salon(salon_id)
     try:
         if action == "publish":
-            salons.publish(salon, current_user, rating_link=lambda code: url_for("salons.rate", code=code,
-                                                                                   _external=True))
+            salons.publish(salon, current_user, rating_link=lambda code: public_url("salons.rate", code=code))
         else:
             getattr(salons, action)(salon, current_user)
         db.session.commit()
@@ -190,6 +196,8 @@ def add_participant(salon_id):
     form = ParticipantForm()
     if not form.validate_on_submit():
         return _roster_page(salon, form, status=422)
+    if submit_once.claim(f"participant:{salon_id}").repeated:  # added once, posted twice
+        return redirect_after_post(url_for("salon_admin.participants", salon_id=salon_id))
     try:
         participant = salons.add_participant(salon, current_user, name=form.name.data, kind=form.kind.data,
                                              platform=form.platform.data, handle=form.handle.data,
@@ -297,6 +305,10 @@ def record(salon_id):
     form.load_choices(salon)
     error, status = "", 422
     if form.validate_on_submit():
+        if submit_once.claim(f"suggestion:{salon_id}").repeated:  # recorded once, posted twice
+            if is_fragment_request():
+                return "", 204  # the list already shows it
+            return redirect_after_post(url_for("salon_admin.capture", salon_id=salon_id))
         try:
             suggestion = salons.record_suggestion(
                 salon, current_user, participant_id=form.participant_id.data, text=form.text.data,

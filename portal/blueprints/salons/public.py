@@ -13,7 +13,8 @@ from portal.domain.calendar import SHANGHAI
 from portal.extensions import db, limiter
 from portal.models import Case, Participant, Salon, Suggestion
 from portal.models.base import utcnow
-from portal.web import redirect_after_post, render_page
+from portal.web import redirect_after_post, render_page, submit_once
+from portal.web.guard import public_url
 
 bp = Blueprint("salons", __name__, url_prefix="/salons")
 
@@ -60,7 +61,7 @@ def ics(salon_id):
     event.add("location", salon.venue)
     agenda = "\n".join(f"· {a.title} ({a.minutes}′)" for a in salon.agenda)
     event.add("description", salon.theme + (f"\n\n{agenda}" if agenda else ""))
-    event.add("url", url_for("salons.detail", salon_id=salon.id, _external=True))
+    event.add("url", public_url("salons.detail", salon_id=salon.id))
     cal.add_component(event)
     cal.add_missing_timezones()
     response = make_response(cal.to_ical())
@@ -78,10 +79,16 @@ def register(salon_id):
     if request.method == "POST":
         status = 422
         if form.validate_on_submit():
+            once = submit_once.claim(f"salon-register:{salon.id}")
+            if once.repeated and once.previous.get("participant_id"):  # registered once, posted twice
+                session[RECEIPT_KEY] = {"salon_id": salon.id, "participant_id": once.previous["participant_id"]}
+                return redirect_after_post(url_for("salons.registered", salon_id=salon.id))
             try:
                 participant = salons.register(salon, name=form.name.data, kind=form.kind.data,
                                               platform=form.platform.data, handle=form.handle.data,
                                               phone=form.phone.data)
+                db.session.flush()  # ids for the record of what was created
+                once.done(participant_id=participant.id)
                 db.session.commit()
             except salons.SalonError as err:
                 db.session.rollback()
@@ -158,6 +165,9 @@ def rate_post(code):
     if suggestion is None:
         abort(404)
     form = RatingForm()
+    if form.validate_on_submit() and submit_once.claim(f"salon-rating:{suggestion.id}").repeated:
+        flash(_("Thank you for your rating."), "success")  # the same rating posted twice counts once
+        return redirect_after_post(url_for("salons.rate", code=code))
     if salons.rating_refusal(suggestion) is not None:
         return _rating_page(suggestion, status=409)
     if not form.validate_on_submit():

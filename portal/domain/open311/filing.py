@@ -168,12 +168,14 @@ def _place(form, errors: list[str]) -> tuple[Region | None, Region | None]:
     county = town = None
     county_code = _choice(form, "county", errors, required=True)
     if county_code:
-        county = db.session.scalar(select(Region).where(Region.code == county_code, Region.parent_id.is_(None)))
+        county = db.session.scalar(select(Region).where(Region.code == county_code, Region.parent_id.is_(None),
+                                                        Region.retired_at.is_(None)))
         if county is None:
             errors.append(f"attribute[county] {county_code} is not a county here: see the service definition.")
     town_code = _choice(form, "town", errors, required=False)
     if town_code:
-        town = db.session.scalar(select(Region).where(Region.code == town_code, Region.parent_id.is_not(None)))
+        town = db.session.scalar(select(Region).where(Region.code == town_code, Region.parent_id.is_not(None),
+                                                      Region.retired_at.is_(None)))
         if town is None or (county is not None and town.parent_id != county.id):
             errors.append(f"attribute[town] {town_code} is not a town or street in the county given.")
     return county, town

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from portal.domain import calendar, lookups
+from portal.domain import calendar, lookups, publication
 from portal.domain.labels import ACTION_LABELS, DECLINE_REASONS, STATE_LABELS
 from portal.domain.open311 import (
     ANSWERED_STATES,
@@ -23,7 +23,8 @@ from portal.domain.open311 import (
     w3c,
 )
 from portal.domain.open311.filing import split_address, split_description
-from portal.domain.privacy import mask_text
+from portal.domain.publication import public_text
+from portal.domain.workflow import SHARED_NOTE_ACTIONS
 from portal.extensions import db
 from portal.models import Case, CaseEvent, Category
 from portal.models.base import utcnow
@@ -46,6 +47,8 @@ def parse_datetime(value: str, name: str) -> datetime:
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise Open311Error(400, f"{name} is not a W3C datetime, e.g. 2026-11-01T00:00:00+08:00.") from None
+    if not 1970 <= moment.year <= 2200:  # window arithmetic on year 1 or 9999 would overflow
+        raise Open311Error(400, f"{name} must lie between the years 1970 and 2200.")
     return moment.replace(tzinfo=calendar.SHANGHAI) if moment.tzinfo is None else moment
 
 
@@ -53,7 +56,7 @@ def _positive_int(args, name: str, default: int, high: int) -> int:
     raw = (args.get(name) or "").strip()
     if not raw:
         return default
-    if not raw.isdigit() or not 1 <= int(raw) <= high:
+    if not re.fullmatch(r"[0-9]{1,9}", raw) or not 1 <= int(raw) <= high:  # ASCII only: '²'.isdigit() is True
         raise Open311Error(400, f"{name} must be a whole number from 1 to {high}.")
     return int(raw)
 
@@ -83,7 +86,7 @@ def _comma_list(args, name: str) -> list[str]:
 
 
 def _published(query):
-    return query.where(Case.publish_consent.is_(True), Case.confidential.is_(False))
+    return publication.only_public(query)  # the one publication rule (consent, not confidential, reviewed)
 
 
 def find_requests(args, now: datetime | None = None) -> list[Case]:
@@ -159,16 +162,16 @@ def request_fields(case: Case, decline: CaseEvent | None = None) -> dict:
     return {
         "service_request_id": case.tracking_no,
         "status": status_of(case.state),
-        "status_notes": mask_text(status_notes(case, decline), case),
+        "status_notes": public_text(status_notes(case, decline), case),
         "service_name": case.category.name,
         "service_code": case.category.code,
-        "description": "" if withheld else mask_text(description, case),
+        "description": "" if withheld else public_text(description, case),
         "agency_responsible": agency.name if agency else None,
         "service_notice": str(STATE_LABELS.get(case.state, case.state)),
         "requested_datetime": w3c(case.received_at),
         "updated_datetime": w3c(case.updated_at),
         "expected_datetime": w3c(case.due_at),
-        "address": mask_text(address, case),
+        "address": public_text(address, case),
         "address_id": address_id,
         "zipcode": None,
         "lat": lat,
@@ -206,12 +209,14 @@ def find_updates(args, now: datetime | None = None) -> list[dict]:
     for event, case in rows:
         if event.action == "decline":
             text = _decline_note(event)
+        elif event.action in SHARED_NOTE_ACTIONS and event.note:  # never the citizen's own rating comment
+            text = event.note
         else:
-            text = event.note or str(ACTION_LABELS.get(event.action, event.action))
+            text = str(ACTION_LABELS.get(event.action, event.action))
         updates.append({
             "update_id": str(event.id), "service_request_id": case.tracking_no,
             "status": status_of(event.to_state or case.state), "updated_datetime": w3c(event.at),
-            "description": mask_text(text, case), "media_url": None,
+            "description": public_text(text, case), "media_url": None,
         })
     return updates
 

@@ -28,7 +28,8 @@ def leaf_categories() -> list[Category]:
     """Every category with no children, in the tree's order (a service each)."""
     cats, by_id = _category_tree()
     parents = {c.parent_id for c in cats if c.parent_id is not None}
-    leaves = [c for c in cats if c.id not in parents]
+    leaves = [c for c in cats if c.id not in parents
+              and all(n.retired_at is None for n in _chain(c, by_id))]  # retired ones take no new requests
     return sorted(leaves, key=lambda c: [(n.sort, n.id) for n in _chain(c, by_id)])
 
 
@@ -37,6 +38,11 @@ def leaf_by_code(code: str) -> Category | None:
     if category is None:
         return None
     has_children = db.session.scalar(select(Category.id).where(Category.parent_id == category.id).limit(1))
+    node = category
+    while node is not None:  # a retired category (or one under a retired branch) takes no new requests
+        if node.retired_at is not None:
+            return None
+        node = node.parent
     return None if has_children else category
 
 

@@ -2,11 +2,10 @@
 import secrets
 from datetime import datetime
 
-from flask_babel import force_locale, gettext
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from portal.domain import calendar, notify
+from portal.domain import calendar, salon_messages
 from portal.domain.salons import (
     CODE_ALPHABET,
     CODE_LENGTH,
@@ -84,7 +83,9 @@ def register(salon: Salon, *, name: str, kind: str, platform: str, handle: str, 
     _lock(salon)
     person = find_or_create_person(name, kind, platform, handle, phone, email, at)
     state = "registered" if seats_taken(salon) < salon.capacity else "waitlisted"
-    return _enrol(salon, person, state, True, at)
+    participant = _enrol(salon, person, state, True, at)
+    salon_messages.roster_message(participant)
+    return participant
 
 
 def add_participant(salon: Salon, actor: User, *, name: str, kind: str, platform: str = "", handle: str = "",
@@ -97,7 +98,9 @@ def add_participant(salon: Salon, actor: User, *, name: str, kind: str, platform
         raise SalonError(_("Choose the kind of participant."))
     _lock(salon)
     person = find_or_create_person(name, kind, platform, handle, phone, email, at)
-    return _enrol(salon, person, "confirmed", False, at)
+    participant = _enrol(salon, person, "confirmed", False, at)
+    salon_messages.roster_message(participant)
+    return participant
 
 
 def _participant_of(salon: Salon, participant_id: int) -> Participant:
@@ -132,14 +135,8 @@ def confirm(participant: Participant, actor: User, notify_person: bool = True) -
         raise SalonError(_("No seat is free (capacity %(n)d). Decline someone or raise the capacity first.",
                      n=salon.capacity))
     participant.state = "confirmed"
-    person = participant.person
-    if notify_person and person.phone:
-        with force_locale("zh_Hans"):
-            body = gettext("[Fuyang 12345] You are confirmed for the new-media tea salon “%(title)s” (%(when)s, "
-                           "%(venue)s). Your check-in code: %(code)s",
-                           title=salon.title, venue=salon.venue, code=participant.attendance_code,
-                           when=salon.starts_at.astimezone(calendar.SHANGHAI).strftime("%Y-%m-%d %H:%M"))
-        notify.queue("sms", person.phone, body)
+    if notify_person:
+        salon_messages.roster_message(participant)
     return participant
 
 

@@ -1,7 +1,7 @@
 """salon event log: an append-only record of every salon state change
 
 Revision ID: a7c3e1f0b2d4
-Revises: 0c18915b12f9
+Revises: b7d41e2a9c05
 Create Date: 2026-11-27 10:15:00.000000
 
 """
@@ -13,7 +13,7 @@ import portal.models.base
 
 # revision identifiers, used by Alembic.
 revision = 'a7c3e1f0b2d4'
-down_revision = '0c18915b12f9'
+down_revision = 'b7d41e2a9c05'
 branch_labels = None
 depends_on = None
 

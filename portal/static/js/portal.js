@@ -26,3 +26,52 @@ document.addEventListener("htmx:afterSwap", function (event) {
     if (first) { first.focus(); }
   }
 });
+
+// A form that stays on the page for the next entry (tea salon capture): empty the text and focus it after success.
+// (Here rather than in hx-on: the Content-Security-Policy allows no eval.)
+document.addEventListener("htmx:afterRequest", function (event) {
+  var form = event.detail.elt;
+  if (!event.detail.successful || !form || !form.hasAttribute || !form.hasAttribute("data-clear-after-success")) {
+    return;
+  }
+  var text = form.querySelector("textarea");
+  if (text) { text.value = ""; text.focus(); }
+});
+
+// A form that is being sent cannot be sent again: its visible submit buttons are disabled until the answer
+// arrives (htmx), or for good when the browser navigates (plain form). Hidden "Enter submits" buttons and the
+// no-JavaScript "update choices" buttons are left alone. (Instead of hx-disabled-elt, which takes the first match
+// of its selector, and which the form's inline-validation inputs would inherit.)
+function sendButtons(form) {
+  return Array.prototype.filter.call(form.querySelectorAll("button:not([type=button]):not([type=reset]), input[type=submit]"),
+    function (b) { return !b.hidden && b.name !== "refresh" && !b.closest("[hidden]"); });
+}
+function setSending(form, sending) {
+  sendButtons(form).forEach(function (b) {
+    if (sending) { b.disabled = true; b.setAttribute("aria-busy", "true"); }
+    else { b.disabled = false; b.removeAttribute("aria-busy"); }
+  });
+  if (sending) { form.setAttribute("data-sending", "true"); } else { form.removeAttribute("data-sending"); }
+}
+document.addEventListener("htmx:beforeRequest", function (event) {
+  var elt = event.detail.elt;
+  if (elt && elt.tagName === "FORM" && event.detail.requestConfig && event.detail.requestConfig.verb !== "get") {
+    if (elt.getAttribute("data-sending")) { event.preventDefault(); return; }  // a second click while in flight
+    setSending(elt, true);
+  }
+});
+document.addEventListener("htmx:afterRequest", function (event) {
+  var elt = event.detail.elt;
+  if (elt && elt.tagName === "FORM") { setSending(elt, false); }
+});
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (event.defaultPrevented || form.hasAttribute("hx-post") || form.hasAttribute("data-hx-post")) { return; }
+  var submitter = event.submitter;
+  if (submitter && submitter.name === "refresh") { return; }
+  if (form.getAttribute("data-sending")) { event.preventDefault(); return; }
+  setSending(form, true);
+});
+window.addEventListener("pageshow", function () {  // back to a page kept in the cache: its forms can be sent again
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-sending]"), function (f) { setSending(f, false); });
+});

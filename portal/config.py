@@ -41,6 +41,8 @@ class Config:
     # The one reverse proxy whose X-Forwarded-For/-Proto/-Host are believed (gunicorn.conf.py passes
     # PORTAL_TRUSTED_PROXY on); unset: direct connections, forwarded headers ignored.
     TRUSTED_PROXY = os.environ.get("TRUSTED_PROXY", "")
+    LANG_MARKS = True  # Chinese on English pages carries lang="zh-Hans" (portal/lang_marks.py)
+    LANG_MARKS_LATIN = False  # ...and Latin words on Chinese pages lang="en"
     REPEAT_CALL_DAYS = 7  # a new case from the same phone about the same thing within this many days: 重复件
     # `flask retention run`: contact details of cases closed more than this many years ago are anonymised
     RETENTION_YEARS = 5

@@ -7,6 +7,9 @@ event log and lead-unit rows directly (COPY on PostgreSQL, executemany on SQLite
 spread over the six months up to the end of --month, then times unit_metrics for --month and the ranking.
 --wipe empties every table except the working-day calendar first: never point it at a database you care about.
 """
+import os
+
+os.environ.setdefault("PORTAL_ENV", "development")  # a benchmark tool: the dev key in instance/ is fine
 import argparse
 import json
 import random

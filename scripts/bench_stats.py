@@ -8,6 +8,9 @@ then times each statistics query cold (no cache), the whole figure set cold, and
 cold and warm (in-memory cache). `--skip-insert` re-times an already filled database; `--explain` prints the
 PostgreSQL plans. The data stays in the database: point it at a scratch database only.
 """
+import os
+
+os.environ.setdefault("PORTAL_ENV", "development")  # a benchmark tool: the dev key in instance/ is fine
 import argparse
 import os
 import random

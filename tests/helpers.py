@@ -605,7 +605,8 @@ def organizer(app) -> PortalClient:
 
 
 def text_of(response) -> str:
-    return response.get_data(as_text=True)
+    """The page, without the lang="zh-Hans" marks that English pages put around Chinese words."""
+    return re.sub(r'<span lang="zh-Hans">(.*?)</span>', r"\1", response.get_data(as_text=True))
 
 
 def register(app, salon_id, name, phone, handle=""):

@@ -33,7 +33,8 @@ def _imported_top_level(folder: Path) -> set[str]:
                 names.update(alias.name.split(".")[0] for alias in node.names)
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                 names.add(node.module.split(".")[0])
-    return names - set(sys.stdlib_module_names) - {"portal", "tests", "__future__"}
+    local = {p.stem for d in ("tests", "scripts") for p in (ROOT / d).rglob("*.py")}  # the project's own modules
+    return names - set(sys.stdlib_module_names) - {"portal", "tests", "__future__"} - local
 
 
 def _distributions(modules: set[str]) -> dict[str, set[str]]:

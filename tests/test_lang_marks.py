@@ -50,9 +50,9 @@ def unmarked_chinese(html: str) -> list[str]:
 
 @pytest.fixture(autouse=True)
 def _marks_on(app):
-    app.config["LANG_MARKS"] = True
+    app.config["LANG_MARKS"] = app.config["LANG_MARKS_LATIN"] = True
     yield
-    app.config["LANG_MARKS"] = False
+    app.config["LANG_MARKS"], app.config["LANG_MARKS_LATIN"] = True, False  # the defaults
 
 
 def english(client):

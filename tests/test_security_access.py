@@ -127,9 +127,9 @@ def test_public_text_strips_markup_and_masks():
 def test_anonymous_submissions_are_limited_per_address(app, client, city):
     app.config["SUBMIT_RATE_LIMIT"] = "2 per hour"
     try:
-        for _ in range(2):
-            assert client.post("/submit", case_form(city)).status_code == 303
-        response = client.post("/submit", case_form(city))
+        for i in range(2):  # two different requests (the same one posted twice would be one case)
+            assert client.post("/submit", {**case_form(city), "title": f"第{i}个诉求"}).status_code == 303
+        response = client.post("/submit", {**case_form(city), "title": "第三个诉求"})
         assert response.status_code == 429 and int(response.headers["Retry-After"]) > 0
         with app.app_context():
             assert db.session.scalar(select(db.func.count(Case.id))) == 2

@@ -165,7 +165,7 @@ def test_every_page_in_chinese_has_no_english_interface_words(app):
     try:
         _walk_every_page(app)
     finally:
-        app.config["LANG_MARKS"] = False
+        app.config["LANG_MARKS"] = True
 
 
 def _walk_every_page(app):

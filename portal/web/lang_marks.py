@@ -4,7 +4,10 @@ Pages mix languages: on an English page the citizens' words, unit names, address
 Chinese page a few English words remain (API, CSV, Open311...). Templates cannot know which text is which, so
 the finished HTML is marked: runs of Chinese on an English page become `<span lang="zh-Hans">…</span>`, runs of
 Latin words on a Chinese page `<span lang="en">…</span>`. Elements whose content cannot hold a span (option,
-title, textarea) get the attribute themselves when their whole text is in the other language."""
+title, textarea) get the attribute themselves when their whole text is in the other language.
+
+Settings: LANG_MARKS (default on) marks Chinese on English pages; LANG_MARKS_LATIN (default off) also marks the
+few Latin words left on Chinese pages."""
 import re
 
 from flask import Flask, Response
@@ -95,7 +98,7 @@ def _with_lang(tag: str, lang: str) -> str:
 def register(app: Flask) -> None:
     @app.after_request
     def mark_other_language(response: Response) -> Response:
-        if not app.config.get("LANG_MARKS", False):  # opt-in until tests stop matching raw substrings
+        if not app.config.get("LANG_MARKS", True):
             return response
         if response.mimetype != "text/html" or response.direct_passthrough or response.status_code in (204, 304):
             return response
@@ -107,5 +110,7 @@ def register(app: Flask) -> None:
         if "<html" in body:  # a whole page says its own language on <html>
             match = re.search(r'<html[^>]*\slang="([^"]+)"', body)
             page_lang = match.group(1) if match else page_lang
+        if not page_lang.startswith("en") and not app.config.get("LANG_MARKS_LATIN", False):
+            return response  # Latin words on Chinese pages (API, CSV, MB) are marked only when asked for
         response.set_data(mark(body, page_lang))
         return response

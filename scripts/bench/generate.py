@@ -35,6 +35,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from sqlalchemy import func, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
+os.environ.setdefault("PORTAL_ENV", "development")  # a benchmark tool: the dev key in instance/ is fine
+
 QUERY_CODE = "246810"
 BULK_TABLES = ("case", "case_unit", "case_event", "supervision_order")
 
@@ -117,8 +119,8 @@ class PostgresWriter(Writer):
         names = ", ".join(f'"{c}"' for c in cols)
         with self.raw.cursor() as cur, cur.copy(f'COPY "{name}" ({names}) FROM STDIN') as copy:
             for row in rows:
-                copy.write_row([json.dumps(row[c], ensure_ascii=False) if c in json_cols and row[c] is not None
-                                else row[c] for c in cols])
+                copy.write_row([json.dumps(row[c], ensure_ascii=False) if c in json_cols and row.get(c) is not None
+                                else row.get(c) for c in cols])
 
     def commit(self):
         self.raw.commit()
@@ -161,7 +163,7 @@ class SqliteWriter(Writer):
         json_cols = self.json_columns(name)
         sql = f'INSERT INTO "{name}" ({", ".join(chr(34) + c + chr(34) for c in cols)}) ' \
               f'VALUES ({", ".join("?" for _ in cols)})'
-        self.raw.executemany(sql, ([self._value(row[c], c in json_cols) for c in cols] for row in rows))
+        self.raw.executemany(sql, ([self._value(row.get(c), c in json_cols) for c in cols] for row in rows))
 
     def commit(self):
         self.raw.commit()

@@ -19,6 +19,7 @@ import json
 import os
 import platform
 import resource
+import secrets
 import socket
 import statistics as stats
 import subprocess
@@ -34,6 +35,8 @@ sys.path.insert(0, str(HERE))
 
 from client import Client, load  # noqa: E402
 from generate import QUERY_CODE, check_scratch, normalise  # noqa: E402
+
+os.environ.setdefault("PORTAL_ENV", "development")  # a benchmark tool: the dev key in instance/ is fine
 
 DOC_START, DOC_END = "<!-- bench:start -->", "<!-- bench:end -->"
 
@@ -127,7 +130,7 @@ def scenarios(p: dict) -> list[tuple]:
 
 def serve(url: str, port: int, workers: int, threads: int, redis: str | None):
     env = dict(os.environ, DATABASE_URL=url.replace("postgresql+psycopg://", "postgresql://"),
-               SECRET_KEY="bench-secret", PORTAL_BIND=f"127.0.0.1:{port}", PORTAL_WORKERS=str(workers),
+               SECRET_KEY=secrets.token_hex(32), PORTAL_BIND=f"127.0.0.1:{port}", PORTAL_WORKERS=str(workers),
                PORTAL_THREADS=str(threads), PORTAL_ACCESS_LOG="", PORTAL_LOG_LEVEL="warning",
                PYTHONPATH=f"{HERE}:{ROOT}")
     env.pop("REDIS_URL", None)

@@ -9,7 +9,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from portal.domain import calendar
+from portal.domain import calendar, callers
 
 CHANNELS = ["web"] * 30 + ["hotline"] * 50 + ["mayor_mailbox"] * 6 + ["leader_board"] * 8 + \
     ["media_hotline"] * 3 + ["opinion_monitoring"] * 3
@@ -77,7 +77,8 @@ def one_case(w: World, rng: random.Random, case_id: int, tracking_no: str, recei
                signed_at=None, replied_at=None, closed_at=None, updated_at=received, reply_type=None,
                reply_text=None, resolution=None, satisfaction=None, evaluation_comment=None, rehandle_count=0,
                return_count=0, limit_days=None, reply_drafted_at=None, evaluation_due_at=None, escalated_at=None,
-               version=1)
+               version=1, repeat_of_id=None)
+    row["caller_phone_key"] = callers.phone_key(row["citizen_phone"])
     events = out["case_event"]
     now = w.now
     t = received

@@ -1,7 +1,7 @@
 """The signed-in user's own password."""
 from flask import flash, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, login_user
 
 from portal.blueprints.admin import account_bp
 from portal.blueprints.admin.forms import ChangePasswordForm
@@ -22,6 +22,8 @@ def change_password():
             getattr(form, err.field or "new").errors = [str(err)]
         else:
             db.session.commit()
+            # the change ended every session signed in with the old password; this one carries on
+            login_user(current_user._get_current_object())
             flash(_("Your password is changed."), "success")
             return redirect_after_post(url_for("staff.home"))
     status = 422 if request.method == "POST" else 200

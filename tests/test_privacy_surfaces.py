@@ -46,10 +46,9 @@ def leaky_world(app):
             if case.reply_text or case.state in ("awaiting_evaluation", "closed"):
                 case.reply_text = f"已联系{NAME}（{PHONE}，{EMAIL}），路灯已修复。"
         db.session.commit()
-        from portal.domain.duplicates import OPEN_FOR_MERGE
 
         open_one = db.session.scalar(select(Case).where(Case.publish_consent.is_(True), Case.confidential.is_(False),
-                                                        Case.state.in_(OPEN_FOR_MERGE)).order_by(Case.id))
+                                                        Case.state.in_(Case.OPEN_STATES)).order_by(Case.id))
         world["similar"] = {"category_id": open_one.category_id, "county_id": open_one.county_id,
                             "title": "路灯不亮", "description": f"我是{NAME}，路灯不亮。"}
         world["published_no"] = db.session.scalar(

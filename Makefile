@@ -57,9 +57,9 @@ test-sqlite: install
 	@echo "== test suite on SQLite =="
 	$(PY) -m pytest
 
-# Everyday loop: SQLite, no browser.
+# Everyday loop: SQLite (whatever TEST_DATABASE_URL says), no browser, stop at the first failure.
 test-fast: install
-	$(PY) -m pytest -m "not browser" -x
+	TEST_DATABASE_URL= $(PY) -m pytest -m "not browser" -x -p no:cacheprovider
 
 test-postgres: install
 	@echo "== test suite on PostgreSQL ($(TEST_POSTGRES_URL)) =="

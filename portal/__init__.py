@@ -1,154 +1,43 @@
-"""Application factory."""
+"""Application factory: configuration, then extensions, blueprints, commands and templating, each registered by
+the package that owns it."""
 import os
 from pathlib import Path
 
-from flask import Flask, has_request_context, request, session
-from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
+from flask import Flask
 
 from portal.config import Config, database_url
-from portal.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
-
-
-def select_locale() -> str:
-    if not has_request_context():
-        return "zh_Hans"  # commands and cron jobs speak the default language
-    chosen = session.get("lang")
-    if chosen in ("zh_Hans", "en"):
-        return chosen
-    return "zh_Hans"  # Chinese is the default whatever the browser says; English is one click away
 
 
 def create_app(config: dict | None = None) -> Flask:
-    from portal import web_guard
+    from portal.web import guard
 
     app = Flask(__name__, instance_relative_config=True)
-    app.url_map.converters["int"] = web_guard.BoundedIntConverter  # before any route: huge ids are 404s
+    app.url_map.converters["int"] = guard.BoundedIntConverter  # before any route: huge ids are 404s
     app.config.from_object(Config)
     app.config.from_pyfile("config.py", silent=True)  # instance/config.py, git-ignored
     app.config.from_envvar("PORTAL_SETTINGS", silent=True)  # a settings file named by the environment
     if config:
         app.config.from_mapping(config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    web_guard.ensure_secret_key(app)
-    web_guard.trust_proxies(app)
+    guard.ensure_secret_key(app)
+    guard.trust_proxies(app)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.instance_path)
     if not app.config.get("UPLOAD_DIR"):
         app.config["UPLOAD_DIR"] = os.path.join(app.instance_path, "uploads")
-    is_sqlite = app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
-    if is_sqlite:
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # several gunicorn workers share the file: wait for the writer's lock instead of failing at once
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": app.config["SQLITE_BUSY_TIMEOUT"]}}
 
-    db.init_app(app)
-    if is_sqlite:
-        from portal.db_sqlite import sqlite_wal
+    from portal.blueprints import register_blueprints
+    from portal.commands import register_commands
+    from portal.extensions import register_extensions
+    from portal.web import register_web
+    from portal.web.templating import register_templating
 
-        with app.app_context():
-            sqlite_wal(db.engine, app.config["SQLITE_BUSY_TIMEOUT"])
-    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
-    csrf.init_app(app)
-    babel.init_app(app, locale_selector=select_locale,
-                   default_translation_directories=str(Path(__file__).parent / "translations"))
-    htmx.init_app(app)
-    limiter.init_app(app)
-    login_manager.init_app(app)
-    login_manager.login_view = "auth.login"
-    login_manager.session_protection = "strong"
-    login_manager.login_message = _l("Please sign in to open this page.")
-    login_manager.login_message_category = "info"
-
-    from portal import models  # noqa: F401  (register tables)
-    from portal.models import User
-
-    login_manager._session_identifier_generator = web_guard.session_identifier  # no forwarded-address header
-
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        """The cookie's id is "user id:session version"; an older version (signed out, password changed) is
-        no session at all."""
-        raw_id, _sep, raw_version = str(user_id).partition(":")
-        uid, version = web_guard.parse_int(raw_id), web_guard.parse_int(raw_version)
-        if uid is None or version is None:
-            return None
-        user = db.session.get(User, uid)
-        if user is None or (user.session_version or 1) != version:
-            return None
-        return user
-
-    from portal.blueprints import (
-        admin,
-        apikeys,
-        auth,
-        casework,
-        echo,
-        errors,
-        ledger,
-        monitors,
-        open311,
-        public,
-        queues,
-        rankings,
-        routing_admin,
-        salon_admin,
-        salons,
-        staff,
-        stats,
-        supervision,
-        workbench,
-    )
-
-    for blueprint in (public, auth, staff, casework, queues, ledger, admin, stats, echo, rankings, supervision,
-                      monitors, routing_admin, salons, salon_admin, apikeys, open311, workbench):
-        app.register_blueprint(blueprint.bp)
-    from portal.blueprints import administration, knowledge, reply_templates, unit_figures
-
-    for blueprint in (administration.bp, administration.account_bp, knowledge.bp, knowledge.public_bp,
-                      unit_figures.bp, reply_templates.bp):
-        app.register_blueprint(blueprint)
-    errors.register(app)
-
-    from portal.domain import statistics
-
-    statistics.init_cache(app)
-
-    from portal.cli import register_cli
-    from portal.cli_calendar import register_calendar_cli
-
-    register_cli(app)
-    register_calendar_cli(app)
-
-    from portal.cli_ops import register_ops_cli
-
-    register_ops_cli(app)
-
-    from portal.cli_rankings import register_rankings_cli
-
-    register_rankings_cli(app)
-
-    from portal.cli_backup import register_backup_cli
-    from portal.cli_retention import register_retention_cli
-    from portal.cli_search import register_search_cli
-
-    register_search_cli(app)
-    register_backup_cli(app)
-    register_retention_cli(app)
-
-    from portal import serving, view_helpers
-
-    view_helpers.register(app)
-    web_guard.register(app)
-    serving.register(app)
-
-    from portal.worker import register_worker_cli
-
-    register_worker_cli(app)
-
-    @app.context_processor
-    def inject_locale():
-        loc = get_locale()
-        lang = "en" if loc is not None and loc.language == "en" else "zh-Hans"
-        return {"html_lang": lang, "languages": app.config["LANGUAGES"], "current_path": request.full_path}
-
+    register_extensions(app)
+    register_blueprints(app)
+    register_commands(app)
+    register_templating(app)
+    register_web(app)
     return app

@@ -4,7 +4,7 @@ from pathlib import Path
 
 
 class Config:
-    # Required outside development: create_app refuses to start without a real key (see portal/web_guard.py).
+    # Required outside development: create_app refuses to start without a real key (see portal/web/guard.py).
     SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = None  # filled in by create_app from DATABASE_URL or instance/
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}

@@ -202,7 +202,7 @@ def main():
         from flask_migrate import upgrade
 
         from portal.demo import reference
-        from portal.domain import metrics, rankings
+        from portal.domain import metrics, periods, rankings
         from portal.extensions import db
         from portal.models import Case, CaseEvent, Unit
 
@@ -212,7 +212,7 @@ def main():
         if db.session.scalar(select(Unit.id).limit(1)) is None:
             reference.load_reference()
             db.session.commit()
-        first, last = rankings.month_bounds(args.month)
+        first, last = periods.month_bounds(args.month)
         if args.cases:
             generate(db, args.cases, last, args.seed)
         print(f"database: {db.engine.dialect.name}, {db.session.scalar(select(func.count(Case.id)))} cases, "

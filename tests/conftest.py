@@ -1,18 +1,26 @@
 """Fixtures: one app per test session on SQLite (default) or PostgreSQL (TEST_DATABASE_URL), migrated with
-Alembic; every test starts from empty tables. `city` loads the demo organisation; factories make cases."""
-import io
-import os
+Alembic; every test starts from empty case tables. `city` is the demo organisation, built once per session and
+kept while tests leave it unchanged; factories make cases. Shared helpers for tests live in tests/helpers.py."""
 import re
 
 import pytest
 from flask_migrate import upgrade
-from PIL import Image
 from sqlalchemy import text
 
 from portal import create_app
+from portal.domain import salons
 from portal.extensions import db, limiter
-
-POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+from portal.models import Salon, Suggestion
+from tests.helpers import (
+    POSTGRES_URL,
+    PortalClient,
+    _organizer,
+    add_person,
+    adopt,
+    make_salon,
+    organizer,
+    record,
+)
 
 
 def pytest_sessionstart(session):
@@ -58,18 +66,86 @@ def app(tmp_path_factory):
     yield app
 
 
+class Organisation:
+    """The demo organisation (regions, platforms, units, categories, routing rules, users), loaded once and kept
+    between tests that use `city`. A test that writes to one of those tables (an INSERT, UPDATE or DELETE seen on
+    the engine) gets a fresh copy for the next test; tests without `city` start with those tables empty."""
+
+    def __init__(self):
+        self.ids: dict | None = None
+        self.touched = False
+
+    @staticmethod
+    def tables():
+        from portal.models import Category, Platform, Region, RoutingRule, Unit, User
+
+        return [m.__table__ for m in (Region, Platform, Unit, Category, RoutingRule, User)]
+
+    def watch(self, engine) -> None:
+        from sqlalchemy import event
+
+        names = "|".join(t.name for t in self.tables())
+        writes = re.compile(rf'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?({names})"?\b', re.IGNORECASE)
+
+        @event.listens_for(engine, "before_cursor_execute")
+        def spot_writes(conn, cursor, statement, *args):
+            if self.ids is not None and writes.match(statement):
+                self.touched = True
+
+    def load(self) -> dict:
+        from portal.demo import reference
+
+        if self.ids is None:
+            ref = reference.load_reference()
+            db.session.commit()
+            self.ids = {
+                "leaf": ref["leaves"][0][0].id,
+                "leaf_path": [ref["leaves"][0][0].parent.parent_id, ref["leaves"][0][0].parent_id],
+                "county": ref["counties"][0].id,
+                "town": ref["towns"][ref["counties"][0].code][0].id,
+                "other_county_town": ref["towns"][ref["counties"][1].code][0].id,
+                "units": {code: unit.id for code, unit in ref["units"].items()},
+                "users": {name: user.id for name, user in ref["users"].items()},
+            }
+            self.touched = False
+        return self.ids
+
+    def drop(self) -> None:
+        """Empty the organisation's tables (children first)."""
+        mine = {t.name for t in self.tables()}
+        for table in reversed(db.metadata.sorted_tables):
+            if table.name in mine:
+                db.session.execute(table.delete())
+        self.ids, self.touched = None, False
+
+
+@pytest.fixture(scope="session")
+def _organisation(app):
+    organisation = Organisation()
+    with app.app_context():
+        organisation.watch(db.engine)
+    return organisation
+
+
 @pytest.fixture(autouse=True)
-def _clean_database(app):
+def _clean_database(app, _organisation, request):
+    uses_city = "city" in request.fixturenames
+    if not uses_city and _organisation.ids is not None:
+        with app.app_context():
+            _organisation.drop()
+            db.session.commit()
     yield
     with app.app_context():
         db.session.rollback()
+        keep = {t.name for t in Organisation.tables()} | {"calendar_year", "calendar_day"}
         for table in reversed(db.metadata.sorted_tables):
-            if table.name in ("calendar_year", "calendar_day"):
-                continue  # the official schedule seeded by the migration is reference data
-            db.session.execute(table.delete())
+            if table.name not in keep:  # the official schedule seeded by the migration is reference data
+                db.session.execute(table.delete())
         # ...but schedules a test imported are removed
         db.session.execute(text("DELETE FROM calendar_day WHERE day > '2026-12-31'"))
         db.session.execute(text("DELETE FROM calendar_year WHERE source <> 'chinesecalendar'"))
+        if not uses_city or _organisation.touched:
+            _organisation.drop()
         db.session.commit()
         db.session.remove()
     limiter.reset()
@@ -82,86 +158,16 @@ def ctx(app):
 
 
 @pytest.fixture
-def city(app):
-    """The demo organisation: counties, towns, platforms, units, categories and one user per role."""
-    from portal.demo import reference
-
+def city(app, _organisation):
+    """The demo organisation: counties, towns, platforms, units, categories and one user per role (built once and
+    shared by the tests that do not change it)."""
     with app.app_context():
-        ref = reference.load_reference()
-        db.session.commit()
-        ids = {
-            "leaf": ref["leaves"][0][0].id,
-            "leaf_path": [ref["leaves"][0][0].parent.parent_id, ref["leaves"][0][0].parent_id],
-            "county": ref["counties"][0].id,
-            "town": ref["towns"][ref["counties"][0].code][0].id,
-            "other_county_town": ref["towns"][ref["counties"][1].code][0].id,
-            "units": {code: unit.id for code, unit in ref["units"].items()},
-            "users": {name: user.id for name, user in ref["users"].items()},
-        }
-    return ids
-
-
-class PortalClient:
-    """A test client that reads CSRF tokens from pages and can speak htmx."""
-
-    def __init__(self, client):
-        self.client = client
-
-    def csrf(self, path="/submit") -> str:
-        page = self.client.get(path, follow_redirects=True).get_data(as_text=True)
-        match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or \
-            re.search(r'"X-CSRFToken": "([^"]+)"', page)
-        return match.group(1)
-
-    def post(self, path, data=None, htmx=False, csrf_from=None, **kwargs):
-        data = dict(data or {})
-        data.setdefault("csrf_token", self.csrf(csrf_from or path))
-        headers = kwargs.pop("headers", {})
-        if htmx:
-            headers = {"HX-Request": "true", **headers}
-        return self.client.post(path, data=data, headers=headers, **kwargs)
-
-    def get(self, path, htmx=False, **kwargs):
-        headers = kwargs.pop("headers", {})
-        if htmx:
-            headers = {"HX-Request": "true", **headers}
-        return self.client.get(path, headers=headers, **kwargs)
-
-    def login(self, username, password="demo12345"):
-        response = self.post("/login", {"username": username, "password": password}, csrf_from="/login")
-        assert response.status_code == 303, response.get_data(as_text=True)[:500]
-        return response
+        return _organisation.load()
 
 
 @pytest.fixture
 def client(app):
     return PortalClient(app.test_client())
-
-
-def make_image(fmt="JPEG", size=(64, 48), exif_gps=False) -> bytes:
-    image = Image.new("RGB", size, (200, 30, 30))
-    out = io.BytesIO()
-    kwargs = {}
-    if exif_gps:
-        exif = Image.Exif()
-        exif[0x010F] = "TestCamera"  # Make
-        exif[0x8825] = {1: "N", 2: (32.0, 53.0, 0.0), 3: "E", 4: (115.0, 48.0, 0.0)}  # GPSInfo
-        kwargs["exif"] = exif
-    image.save(out, fmt, **kwargs)
-    return out.getvalue()
-
-
-def case_form(city, **overrides) -> dict:
-    """A valid citizen submission for the `city` fixture."""
-    data = {
-        "category_l1": city["leaf_path"][0], "category_l2": city["leaf_path"][1], "category_id": city["leaf"],
-        "county_id": city["county"], "town_id": city["town"], "address": "鼓楼街道人民路88号",
-        "title": "人民路路面破损", "description": "人民路88号门前路面有一个大坑，雨天积水，行人容易摔倒。",
-        "citizen_name": "张三丰", "citizen_phone": "13812345678", "citizen_email": "",
-        "publish_consent": "y",
-    }
-    data.update(overrides)
-    return {k: v for k, v in data.items() if v is not None}
 
 
 @pytest.fixture
@@ -201,3 +207,28 @@ def count_queries(app):
             event.remove(engine, "before_cursor_execute", record)
         return len(statements)
     return run
+
+
+@pytest.fixture
+def triaged_salon(app, city, make_case):
+    """A closed salon with three suggestions: adopted (case answered), in hand, not adopted."""
+    salon_id = make_salon(app, city, "in_progress")
+    a_id, _ = add_person(app, salon_id, name="郑小明", phone="13811112222")
+    b_id, _ = add_person(app, salon_id, name="林芳", phone="13811114444", handle="颍州林芳", kind="opinion_leader")
+    ids = [record(app, salon_id, a_id, "背街小巷路灯坏了很久，建议集中更换。"),
+           record(app, salon_id, b_id, "人民路路面破损多次反映，建议尽快维修。"),
+           record(app, salon_id, a_id, "建议在老城区新建大型停车场。")]
+    other_case, number, _ = make_case(title="人民路路面破损")
+    org = organizer(app)
+    assert adopt(org, salon_id, ids[0], city).status_code == 303
+    path = f"/staff/salons/{salon_id}/suggestions"
+    assert org.post(f"{path}/{ids[1]}/in_hand", {"in_hand-tracking_no": number}, csrf_from=path + f"/{ids[1]}") \
+        .status_code == 303
+    assert org.post(f"{path}/{ids[2]}/not_adopted",
+                    {"not_adopted-explanation": "老城区用地紧张，已纳入停车专项规划研究。"},
+                    csrf_from=path + f"/{ids[2]}").status_code == 303
+    with app.app_context():
+        case_id = db.session.get(Suggestion, ids[0]).case_id
+        salons.close(db.session.get(Salon, salon_id), _organizer(), "", "本期收集建议3条。")
+        db.session.commit()
+    return {"salon": salon_id, "suggestions": ids, "case": case_id, "org": org}

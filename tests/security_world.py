@@ -3,10 +3,10 @@ supervision orders, salons, plus one of each object the demo does not make (a ph
 a published ranking with an interview). `build_world(app)` returns the ids the route map's parameters take."""
 from datetime import date, timedelta
 
-from conftest import make_image
 from sqlalchemy import select
 
 from portal.extensions import db
+from tests.helpers import make_image
 
 DEMO_PASSWORD = "demo12345"
 

@@ -112,9 +112,8 @@ def check_role(app, client, world, role) -> tuple[int, list[str]]:
 
 def test_authorization_matrix(app, world):
     """One world, every role in its own session (one test: the world is built once)."""
-    from conftest import PortalClient
-
     from portal.extensions import limiter
+    from tests.helpers import PortalClient
 
     limiter.enabled = False  # the matrix makes hundreds of requests from one address
     try:

@@ -16,7 +16,7 @@ def case_routes(app):
 
 
 def test_a_case_id_of_another_unit_or_platform_is_refused_on_every_route(app):
-    from conftest import PortalClient
+    from tests.helpers import PortalClient
 
     world = build_world(app)
     reached = []
@@ -38,7 +38,7 @@ def test_a_case_id_of_another_unit_or_platform_is_refused_on_every_route(app):
 
 
 def test_ids_of_other_cases_photos_and_orders(app, client):
-    from conftest import PortalClient
+    from tests.helpers import PortalClient
 
     world = build_world(app)
     client.login("handler")

@@ -10,7 +10,7 @@ from portal.domain import callers, intake, statistics
 from portal.extensions import db
 from portal.models import Case, Category, ContactView, Region
 from portal.models.base import utcnow
-from tests.test_loop import as_user
+from tests.helpers import as_user
 
 PHONE = "13955556666"
 

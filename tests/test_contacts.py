@@ -213,7 +213,7 @@ def test_log_page_is_one_query_whatever_its_length(client, city, app, assigned_c
 
 
 def test_case_page_offers_show_contact_only_to_the_handling_unit(app, city, make_case):
-    from tests.test_loop import as_user, step
+    from tests.helpers import as_user, step
 
     case_id, _, _ = make_case(citizen_phone="13911112222")
     dispatcher = as_user(app, "dispatcher")

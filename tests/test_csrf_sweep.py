@@ -55,7 +55,7 @@ def test_every_state_changing_route_refuses_a_missing_or_foreign_token(app):
                 continue
             role = next(r for r in ROLES if r != "former_monitor" and expected(rule.endpoint, method, r) == "ok")
             if role not in clients:
-                from conftest import PortalClient
+                from tests.helpers import PortalClient
 
                 clients[role] = PortalClient(app.test_client())
                 if role in ACCOUNTS:

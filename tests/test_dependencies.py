@@ -87,7 +87,7 @@ def test_every_module_the_tests_import_is_declared():
 def test_modules_loaded_at_run_time_come_from_declared_packages(app, city, client):
     """Libraries import some packages only when a code path runs (WTForms' Email() → email_validator): exercise
     such paths, then every third-party module loaded must belong to a declared package or one it requires."""
-    from tests.conftest import case_form
+    from tests.helpers import case_form
 
     client.post("/submit/validate", case_form(city, citizen_email="zhang@example.com"),
                 headers={"HX-Request": "true", "HX-Trigger-Name": "citizen_email"})

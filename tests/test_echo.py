@@ -10,9 +10,7 @@ from sqlalchemy import select
 from portal.domain import echo
 from portal.extensions import db
 from portal.models import Case, CaseEvent, EchoStory, User
-from tests.conftest import PortalClient
-from tests.test_loop import as_user
-from tests.test_statistics import answer, english, receive
+from tests.helpers import PortalClient, answer, as_user, english, publish, publish_form, receive, story_id
 
 NAME, PHONE = "欧阳锋", "13711112222"  # distinctive: must never reach a public page
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -25,28 +23,6 @@ def consented_replied(app, city, **fields) -> int:
     case_id = receive(app, **data)
     answer(app, city, case_id, reply=f"{NAME}您好：已更换灯泡，路灯恢复照明。")
     return case_id
-
-
-def publish_form(client, case_id):
-    page = client.get(f"/staff/echo/new?case={case_id}").get_data(as_text=True)
-    fields = {}
-    for name in ("title",):
-        fields[name] = re.search(rf'name="{name}"[^>]*value="([^"]*)"', page).group(1)
-    for name in ("raised", "handling", "reply"):
-        fields[name] = re.search(rf'<textarea[^>]*name="{name}"[^>]*>\s*(.*?)</textarea>', page, re.S).group(1)
-    return page, fields
-
-
-def publish(app, case_id, **overrides):
-    supervisor = as_user(app, "supervisor")
-    page, fields = publish_form(supervisor, case_id)
-    fields.update(overrides)
-    return supervisor.post(f"/staff/echo/new?case={case_id}", fields, csrf_from=f"/staff/echo/new?case={case_id}")
-
-
-def story_id(app, case_id):
-    with app.app_context():
-        return db.session.scalar(select(EchoStory.id).where(EchoStory.case_id == case_id))
 
 
 # ---------------------------------------------------------------------------------------------- publishing

@@ -7,10 +7,7 @@ import pytest
 
 from portal.extensions import db
 from portal.models import Case, Participant, Salon, Suggestion, SupervisionOrder
-from tests.conftest import PortalClient, case_form, make_image
-from tests.test_loop import as_user
-from tests.test_salons import STARTS, add_person, make_salon
-from tests.test_submit_once import count
+from tests.helpers import STARTS, PortalClient, add_person, as_user, case_form, count, make_image, make_salon
 
 EMAIL = "zhang.san@example.com"
 
@@ -132,7 +129,7 @@ def test_supervision_order_with_every_field(app, city, htmx):
 
 @pytest.mark.parametrize("htmx", [False, True])
 def test_case_rating_with_every_field(app, city, make_case, htmx):
-    from tests.test_merge_privacy import _released
+    from tests.helpers import _released
 
     case_id, number, code = _released(app, city, make_case)
     citizen = PortalClient(app.test_client())

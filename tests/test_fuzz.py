@@ -10,12 +10,12 @@ import os
 import re
 
 import pytest
-from conftest import case_form, make_image
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from portal.extensions import db, limiter
+from tests.helpers import case_form, make_image
 
 settings.register_profile("small", max_examples=12, deadline=None, derandomize=True,
                           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])

@@ -3,20 +3,7 @@ from portal.domain import workflow
 from portal.domain.privacy import mask_name, mask_phone
 from portal.extensions import db
 from portal.models import Case, Unit, User
-
-
-def answer(app, city, case_id):
-    with app.app_context():
-        case = db.session.get(Case, case_id)
-        dispatcher = db.session.get(User, city["users"]["dispatcher"])
-        handler = db.session.get(User, city["users"]["handler"])
-        workflow.accept(case, dispatcher)
-        workflow.assign(case, dispatcher, db.session.get(Unit, city["units"]["cgj"]), "general")
-        workflow.sign_for(case, handler)
-        workflow.draft_reply(case, handler, "resolved", "已修复路面。")
-        workflow.approve_reply(case, db.session.get(User, city["users"]["unit_lead"]))
-        workflow.release(case, dispatcher)
-        db.session.commit()
+from tests.helpers import answer
 
 
 def test_masks(ctx):

@@ -16,8 +16,7 @@ from portal.models import (
     OutboxMessage,
     User,
 )
-from tests.conftest import case_form
-from tests.test_loop import as_user
+from tests.helpers import as_user, case_form
 
 NEXT_YEAR = (date.today() + timedelta(days=365)).isoformat()
 
@@ -134,7 +133,7 @@ def test_citizen_is_shown_public_articles_while_typing_and_the_counters_count(ap
     internal_id = _article(handler, question="井盖维修内部流程", public=False)
     for article_id in (public_id, internal_id):
         _approve_latest(app, dispatcher, article_id)
-    from tests.conftest import PortalClient
+    from tests.helpers import PortalClient
 
     citizen = PortalClient(app.test_client())
     fragment = citizen.get("/questions/suggest?title=小区井盖丢了", htmx=True).get_data(as_text=True)
@@ -173,13 +172,13 @@ def test_expired_articles_are_listed_for_their_unit_and_flagged_once_by_the_swee
         assert sweep.sweep().knowledge_expired == 0
         mails = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == "handler@example.com")).all()
         assert len(mails) == 1
-    from tests.conftest import PortalClient
+    from tests.helpers import PortalClient
 
     assert "窨井盖" not in PortalClient(app.test_client()).get("/questions/suggest?title=井盖丢了").get_data(as_text=True)
 
 
 def test_statistics_count_questions_answered_without_a_case(app, city):
-    from tests.conftest import PortalClient
+    from tests.helpers import PortalClient
 
     article_id = _article(as_user(app, "handler"))
     _approve_latest(app, as_user(app, "dispatcher"), article_id)

@@ -6,9 +6,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from portal.lang_marks import mark
-from tests.conftest import PortalClient
-from tests.test_loop import as_user
+from portal.web.lang_marks import mark
+from tests.helpers import PortalClient, as_user
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}

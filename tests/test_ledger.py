@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import event, select
 
-from portal.domain import intake, ledger, workflow
+from portal.domain import deadlines, intake, ledger, workflow
 from portal.extensions import db
 from portal.models import Case, Category, Region, Unit, User
 
@@ -22,7 +22,7 @@ NAME = "李四维"
 def new_case(app, city):
     """Factory: a case through the real intake, received at `at`, optionally accepted and assigned."""
 
-    def factory(at=None, unit=None, priority="general", **overrides):
+    def factory(at=None, unit=None, priority="general", signed=False, **overrides):
         fields = dict(category_id=city["leaf"], county_id=city["county"], town_id=None, address="人民路88号",
                       title="路面破损", description="门前路面有一个大坑，请尽快修复。", citizen_name=NAME,
                       citizen_phone=PHONE, citizen_email="lisi@example.com", publish_consent=True)
@@ -33,6 +33,8 @@ def new_case(app, city):
                 dispatcher = db.session.get(User, city["users"]["dispatcher"])
                 workflow.accept(case, dispatcher)
                 workflow.assign(case, dispatcher, db.session.get(Unit, city["units"][unit]), priority)
+                if signed:  # the unit's handler signs for it: the light then follows the handling deadline
+                    workflow.sign_for(case, db.session.get(User, city["users"]["handler"]))
             db.session.commit()
             return case.id, case.tracking_no
     return factory
@@ -85,7 +87,7 @@ def test_deadline_light_filter_and_words(client, city, app, new_case):
     made = {}
     for key, due in (("red", now - timedelta(hours=2)), ("yellow", now + timedelta(hours=1)),
                      ("green", now + timedelta(days=40))):
-        case_id, number = new_case(unit="cgj")
+        case_id, number = new_case(unit="cgj", signed=True)
         with app.app_context():
             db.session.get(Case, case_id).due_at = due
             db.session.commit()
@@ -106,17 +108,19 @@ def test_deadline_light_filter_and_words(client, city, app, new_case):
 
 
 def test_yellow_bound_matches_the_calendar_light(app, city):
-    """The SQL bound for yellow agrees with calendar.light() around holidays and weekends."""
+    """The yellow bound means "at most 1 working day left" around holidays and weekends."""
     from portal.domain import calendar
 
     with app.app_context():
         for start in (datetime(2025, 9, 30, 4, tzinfo=timezone.utc), datetime(2025, 3, 7, 4, tzinfo=timezone.utc),
                       datetime(2025, 3, 5, 4, tzinfo=timezone.utc)):
-            bounds = ledger.LightBounds.at(start)
+            bounds = deadlines.LightBounds.at(start)
             for hours in range(1, 24 * 12, 5):
                 due = start + timedelta(hours=hours)
                 case = Case(state="handling", due_at=due)
-                assert bounds.light_of(case) == calendar.light(due, start), (start, due)
+                days_left = calendar.working_days_between(calendar.local_day(start), calendar.local_day(due))
+                expected = "red" if start > due else "yellow" if days_left <= 1 else "green"
+                assert bounds.light_of(case) == expected, (start, due)
 
 
 def test_unit_handler_sees_only_its_cases_in_ledger_and_export(client, city, new_case):
@@ -364,4 +368,23 @@ def test_overdue_rule(app):
     assert not overdue("submitted", None, None, None, None, now)
     # waiting in the dissatisfied zone: no light (re-handling sets a fresh deadline)
     with app.app_context():
-        assert ledger.LightBounds.at(now).light_of(Case(state="dissatisfied", due_at=due)) is None
+        assert deadlines.LightBounds.at(now).light_of(Case(state="dissatisfied", due_at=due)) is None
+
+
+def test_an_assigned_case_has_the_same_light_in_the_queue_and_the_ledger(client, city, app, new_case):
+    """Not yet signed for: the light follows the sign-for deadline in the unit's queue AND in the ledger, so one
+    case is never red in one view and green in the other."""
+    now = datetime.now(timezone.utc)
+    case_id, number = new_case(unit="cgj")
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        case.sign_due_at = now - timedelta(hours=1)  # sign-for deadline passed
+        case.due_at = now + timedelta(days=40)  # handling deadline far away
+        db.session.commit()
+    client.login("handler")
+    assert number in numbers(client.get("/staff/ledger?light=red"))
+    assert number not in numbers(client.get("/staff/ledger?light=green"))
+    queue = client.get("/staff/unit?tab=sign").get_data(as_text=True)
+    row = queue[queue.index(number):]
+    row = row[:row.index("</tr>")]
+    assert "light-red" in row

@@ -6,8 +6,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Category, Salon, Suggestion
-from tests.conftest import PortalClient
-from tests.test_salons import add_person, make_salon, organizer, record, text_of
+from tests.helpers import PortalClient, add_person, make_salon, organizer, record, text_of
 
 OPTGROUP = re.compile(r'<optgroup label="([^"]*)">(.*?)</optgroup>', re.S)
 

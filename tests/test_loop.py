@@ -5,34 +5,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Case, CaseEvent, ExtensionRequest, ReturnRequest
-from tests.conftest import PortalClient
-
-
-def step(client, case_id, name, data=None, **kw):
-    page = client.get(f"/staff/cases/{case_id}").get_data(as_text=True)
-    version = re.search(rf'name="{name}-version" type="hidden" value="(\d+)"', page)
-    assert version, f"no {name} form on the page"
-    payload = {f"{name}-version": version.group(1)}
-    payload.update({f"{name}-{k}": v for k, v in (data or {}).items()})
-    return client.post(f"/staff/cases/{case_id}/step/{name}", payload, csrf_from=f"/staff/cases/{case_id}", **kw)
-
-
-def as_user(app, username) -> PortalClient:
-    c = PortalClient(app.test_client())
-    c.login(username)
-    return c
-
-
-def state(app, case_id):
-    with app.app_context():
-        return db.session.get(Case, case_id).state
-
-
-def citizen_page(app, number, code):
-    citizen = PortalClient(app.test_client())
-    r = citizen.post("/track", {"tracking_no": number, "query_code": code}, csrf_from="/track")
-    assert r.status_code == 303
-    return citizen, citizen.get(r.headers["Location"]).get_data(as_text=True)
+from tests.helpers import as_user, citizen_page, state, step
 
 
 def test_whole_loop_with_dissatisfied_rehandling(app, city, make_case):
@@ -152,7 +125,7 @@ def test_extension_approved_moves_the_deadline_shown_to_the_citizen(app, city, m
         case = db.session.get(Case, case_id)
         assert case.due_at > old_due
         assert db.session.scalar(select(ExtensionRequest.outcome)) == "approved"
-        from portal.view_helpers import local_time
+        from portal.web.templating import local_time
         with app.test_request_context():
             new_due = local_time(case.due_at)
     _, page = citizen_page(app, number, code)

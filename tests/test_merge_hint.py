@@ -1,7 +1,7 @@
 """The possible-duplicate hint merges with one click: a real form with the earlier case's number filled in."""
 import re
 
-from tests.test_loop import as_user, citizen_page, state
+from tests.helpers import as_user, citizen_page, state
 
 
 def _hint_form(page: str, number: str):

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from portal.domain import workflow
 from portal.extensions import db
 from portal.models import Case, OutboxMessage, User
-from tests.conftest import PortalClient
+from tests.helpers import PortalClient, _released
 
 A_COMMENT = "甲的私密意见：楼下王五家的狗每晚叫"
 B_DESCRIPTION = "乙的私密描述：我家住3栋502，丈夫常年在外地"
@@ -17,29 +17,6 @@ def _track(app, number, code):
     r = citizen.post("/track", {"tracking_no": number, "query_code": code}, csrf_from="/track")
     assert r.status_code == 303
     return citizen.get(r.headers["Location"]).get_data(as_text=True)
-
-
-def _released(app, city, make_case, **fields):
-    """A case received through the real intake and driven up to the reply sent to its citizen."""
-    from datetime import datetime, timedelta, timezone
-
-    from portal.models import Unit
-
-    case_id, number, code = make_case(**fields)
-    past = datetime.now(timezone.utc) - timedelta(days=3)
-    with app.app_context():
-        case = db.session.get(Case, case_id)
-        users = {n: db.session.get(User, city["users"][n]) for n in ("dispatcher", "handler", "unit_lead")}
-        workflow.accept(case, users["dispatcher"], at=past)
-        workflow.assign(case, users["dispatcher"], db.session.get(Unit, city["units"]["cgj"]), "general",
-                        at=past + timedelta(minutes=5))
-        workflow.sign_for(case, users["handler"], at=past + timedelta(hours=1))
-        workflow.draft_reply(case, users["handler"], "resolved", "路面坑洞已于今日填平，感谢您的反映。",
-                             at=past + timedelta(hours=5))
-        workflow.approve_reply(case, users["unit_lead"], at=past + timedelta(hours=6))
-        workflow.release(case, users["dispatcher"], at=past + timedelta(hours=7))
-        db.session.commit()
-    return case_id, number, code
 
 
 def _merged_pair(app, city, make_case):

@@ -6,22 +6,11 @@ from sqlalchemy import select
 
 from portal.domain import monitoring, supervision, workflow
 from portal.extensions import db
-from portal.models import Case, CaseEvent, QualityReview, SupervisionOrder, Unit, User
+from portal.models import Case, CaseEvent, QualityReview, SupervisionOrder, User
 from portal.models.base import utcnow
-from tests.conftest import PortalClient
-from tests.test_loop import as_user, step
-from tests.test_supervision import label, section
+from tests.helpers import PortalClient, advance, appoint, as_user, label, post_review, section, step
 
 PHONE, NAME = "13912345678", "李四"  # make_case's citizen
-
-
-def appoint(app, city, username="monitor", kind="deputy", start=None, end=None, organisation="阜阳市人大常委会"):
-    today = date.today()
-    with app.app_context():
-        user = db.session.get(User, city["users"][username])
-        monitoring.appoint(user, kind, start or today - timedelta(days=365), end or today + timedelta(days=365),
-                           organisation)
-        db.session.commit()
 
 
 def make_monitor(app, city, username, kind, **kw):
@@ -33,36 +22,6 @@ def make_monitor(app, city, username, kind, **kw):
         db.session.commit()
         city["users"][username] = user.id
     appoint(app, city, username, kind, **kw)
-
-
-def advance(app, city, case_id, to="replied"):
-    """Drive a case through the workflow to handling / replied / awaiting_evaluation / closed."""
-    with app.app_context():
-        case = db.session.get(Case, case_id)
-        users = {n: db.session.get(User, city["users"][n]) for n in ("dispatcher", "handler", "unit_lead")}
-        workflow.accept(case, users["dispatcher"])
-        workflow.assign(case, users["dispatcher"], db.session.get(Unit, city["units"]["cgj"]), "general")
-        workflow.sign_for(case, users["handler"])
-        if to != "handling":
-            workflow.draft_reply(case, users["handler"], "resolved", "已安排人员修复路面。")
-            workflow.approve_reply(case, users["unit_lead"])
-        if to in ("awaiting_evaluation", "closed"):
-            workflow.release(case, users["dispatcher"])
-        if to == "closed":
-            workflow.evaluate(case, "resolved", "satisfied")
-        db.session.commit()
-        assert case.state == to
-
-
-def review_data(**overrides):
-    data = {"review-timeliness": "4", "review-attitude": "5", "review-solution": "4", "review-reply_quality": "3",
-            "review-comment": "答复及时，措施具体。"}
-    data.update(overrides)
-    return data
-
-
-def post_review(client, case_id, **overrides):
-    return client.post(f"/staff/cases/{case_id}/review", review_data(**overrides), csrf_from=f"/staff/cases/{case_id}")
 
 
 # ---------------------------------------------------------------------------------------------- profile and term

@@ -8,10 +8,20 @@ from sqlalchemy import select
 from portal.domain import salons
 from portal.extensions import db
 from portal.models import Case, OutboxMessage, Participant, Salon
-from tests.conftest import case_form
-from tests.test_loop import as_user, citizen_page, step
-from tests.test_open311 import BASE, filing, make_key
-from tests.test_salons import _organizer, make_salon, organizer, register, text_of
+from tests.helpers import (
+    BASE,
+    _organizer,
+    as_user,
+    case_form,
+    citizen_page,
+    filing,
+    make_key,
+    make_salon,
+    organizer,
+    register,
+    step,
+    text_of,
+)
 
 QUERY_CODE_ZH = "查询码"
 

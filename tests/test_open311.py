@@ -7,113 +7,19 @@ import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from openapi_core import OpenAPI
-from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest, WerkzeugOpenAPIResponse
-from openapi_schema_validator import OAS30Validator
 from sqlalchemy import select
-from werkzeug.test import EnvironBuilder
 
 from portal.domain import apikeys, intake, open311, workflow
+from portal.domain.calendar import SHANGHAI
+from portal.domain.privacy import mask_text
 from portal.extensions import db
 from portal.models import ApiKey, Case, CaseEvent, Category, Region, Unit, User
+from tests.helpers import BASE, LEAF, Api, filing, make_key, parse
 
-BASE = "/open311/v2"
 FORMATS = ("json", "xml")
-LEAF = "cxjs-1-1"  # 城乡建设 › 道路设施 › 路面破损
 
 
 # ---- helpers ------------------------------------------------------------------------------------------------
-
-class Api:
-    """A GeoReport client that checks every answer against the OpenAPI document the server publishes."""
-
-    def __init__(self, app):
-        self.client = app.test_client()
-        self.doc = self.client.get(f"{BASE}/openapi.json").get_json()
-        self.openapi = OpenAPI.from_dict(self.doc)
-
-    def get(self, path, **params):
-        return self.check(self.client.get(f"{BASE}/{path}", query_string=params))
-
-    def post(self, path, data):
-        # the body the test client sent is consumed: openapi-core reads an identical twin
-        twin = EnvironBuilder(f"{BASE}/{path}", method="POST", data=data).get_request()
-        response = self.check(self.client.post(f"{BASE}/{path}", data=data), twin)
-        if response.status_code < 400:
-            self.openapi.validate_request(WerkzeugOpenAPIRequest(twin))
-        return response
-
-    # -- validation
-    def check(self, response, request=None):
-        if response.mimetype == "application/json":
-            self.openapi.validate_response(WerkzeugOpenAPIRequest(request or response.request),
-                                           WerkzeugOpenAPIResponse(response))
-            if response.status_code < 400 and response.request.method == "GET":
-                self.openapi.validate_request(WerkzeugOpenAPIRequest(response.request))
-        else:
-            assert response.mimetype == "text/xml", response.mimetype
-            assert response.content_type == "text/xml; charset=utf-8"
-            body = response.get_data()
-            assert body.startswith(b'<?xml version="1.0" encoding="UTF-8"?>'), body[:60]
-            root = ET.fromstring(body)
-            schema = self.response_schema(response, "text/xml")
-            resolved = self.resolve(schema)
-            assert root.tag == resolved["xml"]["name"]
-            OAS30Validator({**schema, "components": self.doc["components"]}).validate(self.xml_data(root, schema))
-        return response
-
-    def resolve(self, schema):
-        while "$ref" in schema:
-            schema = self.doc["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
-        return schema
-
-    def response_schema(self, response, content_type):
-        path = response.request.path[len(BASE):]
-        for template, item in self.doc["paths"].items():
-            pattern = "^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template)) + "$"
-            if re.match(pattern, path) and response.request.method.lower() in item:
-                responses = item[response.request.method.lower()]["responses"]
-                answer = responses.get(str(response.status_code)) or responses["default"]
-                return answer["content"][content_type]["schema"]
-        raise AssertionError(f"{path} is not in the OpenAPI document")
-
-    def xml_data(self, element, schema):
-        """The element as the JSON value its schema describes (element names per the `xml` objects)."""
-        schema = self.resolve(schema)
-        kind = schema.get("type")
-        if kind == "array":
-            items = self.resolve(schema["items"])
-            name = items.get("xml", {}).get("name")
-            assert all(child.tag == name for child in element), [c.tag for c in element]
-            return [self.xml_data(child, items) for child in element]
-        if kind == "object":
-            data = {}
-            for child in element:
-                assert child.tag not in data, f"{child.tag} twice"
-                prop = schema["properties"].get(child.tag)
-                data[child.tag] = self.xml_data(child, prop) if prop else child.text
-            return data
-        text = element.text
-        if text is None:
-            return None if schema.get("nullable") else ""
-        return {"integer": int, "number": float, "boolean": lambda t: {"true": True, "false": False}[t]}.get(
-            kind, str)(text)
-
-
-def parse(response):
-    """JSON answers as they come; XML answers as lists of dicts (one level of nesting is all GeoReport has)."""
-    if response.mimetype == "application/json":
-        return response.get_json()
-    root = ET.fromstring(response.get_data())
-
-    def value(el):
-        if len(el):
-            return [value(c) for c in el] if el[0].tag in ("value", "attribute", "endpoint", "format") and \
-                el.tag in ("values", "attributes", "endpoints", "formats") else {c.tag: value(c) for c in el}
-        return el.text
-    if root.tag in ("discovery", "service_definition"):
-        return value(root)
-    return [{c.tag: value(c) for c in item} for item in root]
 
 
 @pytest.fixture
@@ -121,25 +27,9 @@ def api(app, city):
     return Api(app)
 
 
-def make_key(app, channel="hotline", name="12345 热线系统") -> str:
-    with app.app_context():
-        new = apikeys.create(name, channel, None)
-        db.session.commit()
-        return new.secret
-
-
 @pytest.fixture
 def key(app, city):
     return make_key(app)
-
-
-def filing(key, **overrides) -> dict:
-    data = {"api_key": key, "service_code": LEAF, "lat": "32.890100", "long": "115.814200",
-            "attribute[county]": "yingzhou", "attribute[publish]": "yes",
-            "description": "人民路88号门前路面有一个大坑，雨天积水，行人容易摔倒。", "first_name": "三丰", "last_name": "张",
-            "phone": "13812345678", "email": "zhang@example.com"}
-    data.update(overrides)
-    return {k: v for k, v in data.items() if v is not None}
 
 
 def new_case(app, city, at=None, reviewed=True, **fields) -> tuple[int, str]:
@@ -479,7 +369,7 @@ def test_date_filters(app, city, api):
     assert ids_of(api.get("requests.json", end_date=w3c(now - timedelta(days=29)))) == [month, old]
     assert ids_of(api.get("requests.json", end_date=w3c(now - timedelta(days=2)))) == [month]
     # UTC with Z, a date alone (Beijing midnight), and a "+" a client forgot to encode
-    start = (now - timedelta(days=31)).astimezone(open311.SHANGHAI)
+    start = (now - timedelta(days=31)).astimezone(SHANGHAI)
     assert ids_of(api.get("requests.json", start_date=start.strftime("%Y-%m-%d"))) == [today, month]
     assert ids_of(api.get("requests.json", start_date=(now - timedelta(days=31)).strftime("%Y-%m-%dT%H:%M:%SZ"),
                           end_date=(now - timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%SZ"))) == [month]
@@ -639,7 +529,7 @@ def test_no_name_phone_email_or_id_number_in_any_response(app, city, api, key):
 
 
 def test_mask_text_rules():
-    mask = open311.mask_text
+    mask = mask_text
     assert mask("请拨13812345678或138-1234-5678") == "请拨138****5678或138****5678"
     assert mask("Tel13812345678") == "Tel138****5678"
     assert mask("座机 0558 1234567") == "座机 055******67"

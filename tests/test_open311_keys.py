@@ -7,8 +7,7 @@ from sqlalchemy import select
 from portal.domain import apikeys
 from portal.extensions import db
 from portal.models import ApiKey, Case
-from tests.test_loop import as_user
-from tests.test_open311 import Api, filing, make_key, parse
+from tests.helpers import Api, as_user, filing, make_key, parse
 
 SECRET = re.compile(r'value="(o311[0-9a-f]{8}\.[A-Za-z0-9_-]+)"')
 

@@ -48,7 +48,6 @@ def leaky_world(app):
                 case.reply_text = f"已联系{NAME}（{PHONE}，{EMAIL}），路灯已修复。"
         db.session.commit()
         from portal.domain import workflow
-        from portal.domain.duplicates import OPEN_FOR_MERGE
         from portal.domain.publication import public_clause
         from portal.models import User
 
@@ -59,7 +58,7 @@ def leaky_world(app):
         db.session.commit()
 
         # an open case the publication rule lets citizens see (consented, not confidential, reviewed)
-        open_one = db.session.scalar(select(Case).where(public_clause(), Case.state.in_(OPEN_FOR_MERGE))
+        open_one = db.session.scalar(select(Case).where(public_clause(), Case.state.in_(Case.OPEN_STATES))
                                      .order_by(Case.id))
         world["similar"] = {"category_id": open_one.category_id, "county_id": open_one.county_id,
                             "title": "路灯不亮", "description": f"我是{NAME}，路灯不亮。"}

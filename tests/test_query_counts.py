@@ -1,22 +1,7 @@
 """No page runs a query per row: the number of statements does not grow with the number of cases."""
 import pytest
 
-from portal.domain import workflow
-from portal.extensions import db
-from portal.models import Case, Unit, User
-from tests.test_loop import as_user
-
-
-def make_assigned(app, city, make_case, n):
-    ids = [make_case(title=f"批量件{i}")[0] for i in range(n)]
-    with app.app_context():
-        dispatcher = db.session.get(User, city["users"]["dispatcher"])
-        unit = db.session.get(Unit, city["units"]["cgj"])
-        for case_id in ids:
-            case = db.session.get(Case, case_id)
-            workflow.accept(case, dispatcher)
-            workflow.assign(case, dispatcher, unit, "general")
-        db.session.commit()
+from tests.helpers import as_user, make_assigned
 
 
 @pytest.mark.parametrize("username,path", [
@@ -28,7 +13,7 @@ def make_assigned(app, city, make_case, n):
 def test_pages_run_a_fixed_number_of_queries(app, city, make_case, count_queries, username, path):
     client = as_user(app, username) if username else None
     if client is None:
-        from tests.conftest import PortalClient
+        from tests.helpers import PortalClient
         client = PortalClient(app.test_client())
     make_assigned(app, city, make_case, 2)
     make_case(title="新件一")
@@ -41,8 +26,7 @@ def test_pages_run_a_fixed_number_of_queries(app, city, make_case, count_queries
 
 
 def test_home_page_queries_do_not_grow_with_published_cases(app, city, make_case, count_queries):
-    from tests.conftest import PortalClient
-    from tests.test_home import answer
+    from tests.helpers import PortalClient, answer
 
     client = PortalClient(app.test_client())
     for i in range(2):
@@ -56,7 +40,7 @@ def test_home_page_queries_do_not_grow_with_published_cases(app, city, make_case
 
 
 def test_case_pages_do_not_query_per_event(app, city, make_case, count_queries):
-    from tests.test_loop import citizen_page, step
+    from tests.helpers import citizen_page, step
 
     case_id, number, code = make_case()
     dispatcher, monitor = as_user(app, "dispatcher"), as_user(app, "monitor")

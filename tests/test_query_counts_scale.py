@@ -6,13 +6,10 @@ import re
 
 import pytest
 
-from portal.blueprints import staff as staff_views
+from portal.blueprints.cases import staff as staff_views
 from portal.domain import apikeys, ledger
 from portal.extensions import db
-from tests.conftest import PortalClient, case_form
-from tests.test_home import answer
-from tests.test_loop import as_user
-from tests.test_query_counts import make_assigned
+from tests.helpers import PortalClient, answer, as_user, case_form, make_assigned
 
 LEAF = "cxjs-1-1"
 

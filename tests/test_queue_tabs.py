@@ -1,7 +1,7 @@
 """A queue opens on the first tab that has work, never on an empty tab while another one is waiting."""
 import re
 
-from tests.test_loop import as_user, step
+from tests.helpers import as_user, step
 
 
 def _current_tab(page: str) -> str:

@@ -8,30 +8,12 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from portal.domain import rankings
+from portal.domain import periods, rankings
 from portal.extensions import db
 from portal.models import Interview, RankingRow, RankingSnapshot
-from tests.conftest import PortalClient
-from tests.test_loop import as_user
-from tests.test_metrics import Desk, T, october_fixture
+from tests.helpers import Desk, PortalClient, as_user, october_fixture, one_case
 
 AFTER_JANUARY = date(2027, 2, 1)
-
-
-def one_case(d: Desk, unit_code, monday, kind):
-    """One case assigned on `monday` 10:00; its score on its own (30 response / 35 resolution / 35 satisfaction):
-    good     signed on time, resolved + satisfied          → 30 + 35 + 35 = 100
-    late     signed two days late, resolved + satisfied    →  0 + 35 + 35 =  70
-    partly   signed on time, partly + basically satisfied  → 30 +  0 + 35 =  65
-    bad      signed late, not resolved + dissatisfied      →  0 +  0 +  0 =   0"""
-    y, m, day = monday
-    case = d.assign(unit_code, T(y, m, day, 10))
-    d.sign(case, T(y, m, day + 2 if kind in ("late", "bad") else day, 15))
-    d.reply(case, T(y, m, day + 3, 10))
-    rating = {"good": ("resolved", "satisfied"), "late": ("resolved", "satisfied"),
-              "partly": ("partly", "basically_satisfied"), "bad": ("not_resolved", "dissatisfied")}[kind]
-    d.rate(case, *rating, T(y, m, day + 4, 10))
-    return case
 
 
 DECEMBER = {"town-yingzhou-1": "good", "gov-yingquan": "good", "gov-jieshou": "late", "gov-linquan": "partly",
@@ -235,7 +217,7 @@ def test_xlsx_has_one_row_per_unit_with_the_figures(app, city):
 def test_supervisor_publishes_last_month_once(app, city):
     with app.app_context():
         month = rankings.last_month()
-        first, _ = rankings.month_bounds(month)
+        first, _ = periods.month_bounds(month)
         one_case(Desk(city), "cgj", (first.year, first.month, 10), "good")
         db.session.commit()
     supervisor = as_user(app, "supervisor")
@@ -268,7 +250,7 @@ def test_staff_pages_are_for_supervisors_and_admins(app, city, username):
 
 
 def test_interview_list_records_the_interview_and_its_follow_up(app, city, monkeypatch):
-    monkeypatch.setattr(rankings, "today", lambda: date(2027, 2, 10))
+    monkeypatch.setattr(periods, "today", lambda: date(2027, 2, 10))
     winter_fixture(app, city)
     with app.app_context():
         for month in ("2026-12", "2027-01"):
@@ -295,7 +277,7 @@ def test_interview_list_records_the_interview_and_its_follow_up(app, city, monke
     follow[f"fu{interview_id}-followed_up_on"] = "2027-03-03"
     r = supervisor.post(f"{path}/follow-up", follow, csrf_from="/staff/interviews")
     assert r.status_code == 422  # in the future (today is 10 Feb 2027 here)
-    monkeypatch.setattr(rankings, "today", lambda: date(2027, 3, 10))
+    monkeypatch.setattr(periods, "today", lambda: date(2027, 3, 10))
     r = supervisor.post(f"{path}/follow-up", follow, csrf_from="/staff/interviews")
     assert r.status_code == 303
     page = supervisor.get("/staff/interviews").get_data(as_text=True)

@@ -4,7 +4,7 @@ import re
 
 from portal.domain import rankings
 from portal.extensions import db
-from tests.test_loop import as_user
+from tests.helpers import as_user
 
 PUBLISH = "/staff/rankings/publish"
 

@@ -6,9 +6,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Case, CaseEvent, Suggestion
-from tests.conftest import PortalClient
-from tests.test_merge_privacy import _released
-from tests.test_salons import answer_case, triaged_salon  # noqa: F401 (fixture)
+from tests.helpers import PortalClient, _released, answer_case
 
 
 def selected_options(page: str, name: str) -> list[str]:
@@ -48,7 +46,7 @@ def test_case_rating_has_no_default_and_needs_a_choice(app, city, make_case):
         assert db.session.get(Case, case_id).state == "awaiting_evaluation"
 
 
-def test_salon_rating_has_no_default_and_needs_a_choice(app, city, triaged_salon):  # noqa: F811
+def test_salon_rating_has_no_default_and_needs_a_choice(app, city, triaged_salon):
     answer_case(app, triaged_salon["case"])
     with app.app_context():
         code = db.session.get(Suggestion, triaged_salon["suggestions"][0]).rating_code

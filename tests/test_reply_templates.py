@@ -5,7 +5,7 @@ from sqlalchemy import select
 from portal.domain import workflow
 from portal.extensions import db
 from portal.models import AuditEntry, Case, ReplyTemplate, Unit, User
-from tests.test_loop import as_user, step
+from tests.helpers import as_user, step
 
 BODY = "您好！您于{received_date}反映的“{title}”（编号{tracking_no}，地点：{address}）已收悉。经核查，"
 

@@ -7,8 +7,7 @@ from portal.domain import metrics, workflow
 from portal.extensions import db
 from portal.models import Case, Category, Region, Unit, User
 from portal.models.base import utcnow
-from tests.conftest import case_form
-from tests.test_loop import as_user
+from tests.helpers import as_user, case_form
 
 RETIRED_UNIT, RETIRED_COUNTY, RETIRED_TOWN = "退役测试局", "退役测试县", "退役测试镇"
 RETIRED_LEAF = "退役测试事项"
@@ -71,7 +70,7 @@ def test_staff_choices_leave_retired_units_out(app, city, make_case, retired):
         db.session.commit()
     dispatcher = as_user(app, "dispatcher")
     assert RETIRED_UNIT not in dispatcher.get(f"/staff/cases/{case_id}").get_data(as_text=True)
-    from tests.test_loop import step
+    from tests.helpers import step
 
     response = step(dispatcher, case_id, "assign", {"unit_id": retired["unit"], "priority": "general"})
     assert response.status_code in (409, 422)

@@ -3,7 +3,7 @@ import re
 
 from portal.extensions import db
 from portal.models import RoutingRule
-from tests.test_loop import as_user, step
+from tests.helpers import as_user, step
 
 
 def suggested(app, dispatcher, case_id):

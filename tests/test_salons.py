@@ -7,86 +7,25 @@ import icalendar
 import pytest
 from sqlalchemy import select
 
-from portal.domain import salon_stats, salons, workflow
+from portal.domain import salon_stats, salons
 from portal.domain.calendar import SHANGHAI
 from portal.extensions import db
-from portal.models import Case, Participant, Salon, Suggestion, User
-from tests.conftest import PortalClient
-from tests.test_loop import as_user, step
-
-STARTS = datetime(2026, 3, 10, 14, 30, tzinfo=SHANGHAI)  # a Tuesday afternoon, Beijing time
-
-
-def _organizer():
-    return db.session.scalar(select(User).where(User.username == "organizer"))
-
-
-def make_salon(app, city, state="planned", capacity=30, title="网络名人看阜阳·城市更新") -> int:
-    """A salon moved through the domain to `state` (no participants)."""
-    with app.app_context():
-        organizer = _organizer()
-        salon = salons.create_salon(organizer, salons.SalonData(
-            title=title, theme="老旧小区改造与背街小巷整治", starts_at=STARTS, ends_at=STARTS + timedelta(hours=2, minutes=30),
-            venue="阜阳市民中心三楼会议室", venue_kind="city", capacity=capacity, invited_officials="市住建局分管负责同志",
-            unit_ids=(city["units"]["zjj"], city["units"]["cgj"]),
-            agenda=(("老旧小区改造", 40), ("背街小巷整治", 30))))
-        order = ["planned", "registration_open", "in_progress", "closed", "outcomes_published"]
-        for target in order[1:order.index(state) + 1]:
-            if target == "registration_open":
-                salons.open_registration(salon, organizer)
-            elif target == "in_progress":
-                salons.start(salon, organizer)
-            elif target == "closed":
-                salons.close(salon, organizer, "", "小结")
-            else:
-                salons.publish(salon, organizer)
-        db.session.commit()
-        return salon.id
-
-
-def add_person(app, salon_id, name="王建国", phone="13800001111", kind="netizen_rep", handle="",
-               check_in=True) -> tuple[int, str]:
-    """Someone confirmed (and checked in) on the roster; returns (participant id, attendance code)."""
-    with app.app_context():
-        salon = db.session.get(Salon, salon_id)
-        participant = salons.add_participant(salon, _organizer(), name=name, kind=kind, platform="微博" if handle else "",
-                                             handle=handle, phone=phone)
-        if check_in:
-            salons.check_in(salon, _organizer(), participant.attendance_code)
-        db.session.commit()
-        return participant.id, participant.attendance_code
-
-
-def record(app, salon_id, participant_id, text="建议老旧小区加装电梯简化审批手续。") -> int:
-    with app.app_context():
-        suggestion = salons.record_suggestion(db.session.get(Salon, salon_id), _organizer(),
-                                              participant_id=participant_id, text=text)
-        db.session.commit()
-        return suggestion.id
-
-
-def english(client: PortalClient) -> PortalClient:
-    """Pages in English, so that assertions read the source strings whatever the catalogue holds."""
-    client.get("/lang/en")
-    return client
-
-
-def visitor(app) -> PortalClient:
-    return english(PortalClient(app.test_client()))
-
-
-def staff(app, username) -> PortalClient:
-    return english(as_user(app, username))
-
-
-def organizer(app) -> PortalClient:
-    return staff(app, "organizer")
-
-
-def text_of(response) -> str:
-    """The page, without the lang="zh-Hans" marks that English pages put around Chinese words."""
-    return re.sub(r'<span lang="zh-Hans">(.*?)</span>', r"\1", response.get_data(as_text=True))
-
+from portal.models import Case, Participant, Salon, Suggestion
+from tests.helpers import (
+    STARTS,
+    _organizer,
+    add_person,
+    adopt,
+    answer_case,
+    make_salon,
+    organizer,
+    record,
+    register,
+    staff,
+    step,
+    text_of,
+    visitor,
+)
 
 # ---- the life cycle --------------------------------------------------------------------------------------------
 
@@ -181,13 +120,6 @@ def test_only_organizers_manage_salons(app, city):
 
 
 # ---- registration, waiting list, confirmation, check-in --------------------------------------------------------
-
-def register(app, salon_id, name, phone, handle=""):
-    netizen = visitor(app)
-    path = f"/salons/{salon_id}/register"
-    r = netizen.post(path, {"name": name, "kind": "netizen_rep", "platform": "阜阳论坛", "handle": handle,
-                            "phone": phone}, csrf_from=path)
-    return netizen, r
 
 
 def test_registration_capacity_waiting_list_and_confirmation(app, city):
@@ -345,13 +277,6 @@ def test_live_capture_appends_the_item_and_the_board_lists_it(app, city):
 
 # ---- triage: adopt, in hand, not adopted -----------------------------------------------------------------------
 
-def adopt(org, salon_id, suggestion_id, city, **overrides):
-    path = f"/staff/salons/{salon_id}/suggestions/{suggestion_id}"
-    data = {"adopt-title": "背街小巷路灯集中更换", "adopt-category_id": city["leaf"], "adopt-county_id": city["county"],
-            "adopt-address": "", "adopt-unit_id": city["units"]["cgj"], "adopt-priority": "general"}
-    data.update(overrides)
-    return org.post(f"{path}/adopt", data, csrf_from=path)
-
 
 def test_adopting_a_suggestion_makes_an_assigned_case_visible_from_both_ends(app, city):
     salon_id = make_salon(app, city, "in_progress")
@@ -425,42 +350,6 @@ def test_in_hand_links_an_existing_case(app, city, make_case):
 
 
 # ---- outcomes and ratings --------------------------------------------------------------------------------------
-
-def answer_case(app, case_id, reply="已于本周集中更换背街小巷路灯32盏。"):
-    """The unit answers through the workflow and the organizer releases the reply."""
-    with app.app_context():
-        case = db.session.get(Case, case_id)
-        users = {u.username: u for u in db.session.scalars(select(User))}
-        workflow.sign_for(case, users["handler"])
-        workflow.draft_reply(case, users["handler"], "resolved", reply)
-        workflow.approve_reply(case, users["unit_lead"])
-        workflow.release(case, users["organizer"])
-        db.session.commit()
-
-
-@pytest.fixture
-def triaged_salon(app, city, make_case):
-    """A closed salon with three suggestions: adopted (case answered), in hand, not adopted."""
-    salon_id = make_salon(app, city, "in_progress")
-    a_id, _ = add_person(app, salon_id, name="郑小明", phone="13811112222")
-    b_id, _ = add_person(app, salon_id, name="林芳", phone="13811114444", handle="颍州林芳", kind="opinion_leader")
-    ids = [record(app, salon_id, a_id, "背街小巷路灯坏了很久，建议集中更换。"),
-           record(app, salon_id, b_id, "人民路路面破损多次反映，建议尽快维修。"),
-           record(app, salon_id, a_id, "建议在老城区新建大型停车场。")]
-    other_case, number, _ = make_case(title="人民路路面破损")
-    org = organizer(app)
-    assert adopt(org, salon_id, ids[0], city).status_code == 303
-    path = f"/staff/salons/{salon_id}/suggestions"
-    assert org.post(f"{path}/{ids[1]}/in_hand", {"in_hand-tracking_no": number}, csrf_from=path + f"/{ids[1]}") \
-        .status_code == 303
-    assert org.post(f"{path}/{ids[2]}/not_adopted",
-                    {"not_adopted-explanation": "老城区用地紧张，已纳入停车专项规划研究。"},
-                    csrf_from=path + f"/{ids[2]}").status_code == 303
-    with app.app_context():
-        case_id = db.session.get(Suggestion, ids[0]).case_id
-        salons.close(db.session.get(Salon, salon_id), _organizer(), "", "本期收集建议3条。")
-        db.session.commit()
-    return {"salon": salon_id, "suggestions": ids, "case": case_id, "org": org}
 
 
 def test_outcome_page_is_public_once_published_with_masked_names(app, city, triaged_salon):
@@ -625,3 +514,55 @@ def test_ics_file_has_the_right_times(app, city):
     assert any(tz["TZID"] == "Asia/Shanghai" for tz in cal.walk("VTIMEZONE"))
     planned = make_salon(app, city, title="未公布")
     assert visitor(app).get(f"/salons/{planned}.ics").status_code == 404
+
+
+def test_every_salon_state_change_is_in_its_append_only_log(app, city):
+    salon_id = make_salon(app, city, state="outcomes_published")
+    with app.app_context():
+        salon = db.session.get(Salon, salon_id)
+        log = [(e.action, e.from_state, e.to_state, e.actor.username) for e in salon.events]
+        assert log == [("open_registration", "planned", "registration_open", "organizer"),
+                       ("start", "registration_open", "in_progress", "organizer"),
+                       ("close", "in_progress", "closed", "organizer"),
+                       ("publish", "closed", "outcomes_published", "organizer")]
+        entry = salon.events[0]
+        entry.to_state = "closed"
+        with pytest.raises(RuntimeError, match="append-only"):
+            db.session.flush()
+        db.session.rollback()
+        with pytest.raises(RuntimeError, match="append-only"):
+            db.session.delete(db.session.get(Salon, salon_id).events[0])
+            db.session.flush()
+        db.session.rollback()
+
+
+def test_the_roster_buttons_follow_the_domain_table(app, city):
+    """Which decisions the organizer is offered for a participant comes from salons.participant_actions."""
+    from flask import url_for
+
+    salon_id = make_salon(app, city, state="registration_open")
+    register(app, salon_id, "赵六", "13800002222")
+    with app.test_request_context():
+        participant_id = db.session.scalar(select(Participant.id).where(Participant.salon_id == salon_id))
+        urls = {d: url_for("salon_admin.decide_participant", salon_id=salon_id, participant_id=participant_id,
+                           decision=d) for d in ("confirm", "decline")}
+    org = organizer(app)
+
+    def offered():
+        page = text_of(org.get(f"/staff/salons/{salon_id}/participants"))
+        return [d for d, url in urls.items() if f'action="{url}"' in page]
+
+    assert offered() == ["confirm", "decline"]
+    with app.app_context():
+        participant = db.session.get(Participant, participant_id)
+        assert salons.participant_actions(participant) == ["confirm", "decline"]
+        salons.confirm(participant, _organizer(), notify_person=False)
+        db.session.commit()
+    assert offered() == ["decline"]
+    with app.app_context():
+        salon = db.session.get(Salon, salon_id)
+        salons.start(salon, _organizer())
+        salons.close(salon, _organizer(), "", "小结")
+        db.session.commit()
+        assert salons.participant_actions(db.session.get(Participant, participant_id)) == []
+    assert offered() == []

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from portal.domain import ledger, scope, search, workflow
 from portal.extensions import db
 from portal.models import Case, Region, Unit, User
-from tests.test_loop import as_user
+from tests.helpers import as_user
 
 
 def hits(response) -> list[str]:
@@ -169,7 +169,7 @@ def test_every_staff_page_has_the_search_box(app, city, cases):
                            ("handler", "/staff/unit"), ("admin", "/staff/ledger")):
         page = as_user(app, username).get(path).get_data(as_text=True)
         assert 'id="staff-search-q"' in page and 'action="/staff/search"' in page, path
-    from tests.conftest import PortalClient  # a citizen (not signed in) never sees it
+    from tests.helpers import PortalClient  # a citizen (not signed in) never sees it
 
     assert 'id="staff-search-q"' not in PortalClient(app.test_client()).get("/").get_data(as_text=True)
 

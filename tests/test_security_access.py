@@ -10,7 +10,7 @@ from sqlalchemy import select
 from portal.domain import intake, scope, workflow
 from portal.extensions import db
 from portal.models import Case, Unit, User
-from tests.conftest import case_form, make_image
+from tests.helpers import case_form, make_image
 
 SIMILAR = {"title": "人民路路面塌陷", "description": "人民路88号门口路面塌陷了一个坑"}
 
@@ -197,7 +197,7 @@ def test_forwarded_header_is_ignored_without_a_trusted_proxy(app, client, city):
 
 def test_trusted_proxy_gives_each_client_its_own_limit(tmp_path):
     from portal import create_app
-    from portal.web_guard import TrustedProxyFix
+    from portal.web.guard import TrustedProxyFix
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/p.sqlite3", "SECRET_KEY": "p" * 40,
                       "TESTING": True, "TRUSTED_PROXY": "127.0.0.1"})
@@ -227,7 +227,7 @@ def test_unknown_user_names_cost_a_password_check(app, client, city, monkeypatch
 
 # ---- sessions ---------------------------------------------------------------------------------------------------
 def test_sign_out_ends_every_session_of_the_user(app, city):
-    from tests.conftest import PortalClient
+    from tests.helpers import PortalClient
 
     laptop, phone = PortalClient(app.test_client()), PortalClient(app.test_client())
     laptop.login("supervisor")
@@ -238,7 +238,7 @@ def test_sign_out_ends_every_session_of_the_user(app, city):
 
 
 def test_password_change_ends_every_session(app, city):
-    from tests.conftest import PortalClient
+    from tests.helpers import PortalClient
 
     browser = PortalClient(app.test_client())
     browser.login("supervisor")
@@ -251,7 +251,7 @@ def test_password_change_ends_every_session(app, city):
 
 
 def test_session_binding_ignores_forwarded_for(app, city):
-    from tests.conftest import PortalClient
+    from tests.helpers import PortalClient
 
     browser = PortalClient(app.test_client())
     browser.login("supervisor")
@@ -292,7 +292,7 @@ def test_pillow_bomb_limit_is_set():
 
 
 def test_set_password_command_ends_sessions(app, city):
-    from tests.conftest import PortalClient
+    from tests.helpers import PortalClient
 
     browser = PortalClient(app.test_client())
     browser.login("supervisor")

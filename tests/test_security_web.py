@@ -23,7 +23,7 @@ HOSTILE_TARGETS = [
 def test_app_refuses_to_start_without_a_real_key_outside_development(monkeypatch, tmp_path, key):
     monkeypatch.delenv("PORTAL_ENV", raising=False)
     monkeypatch.delenv("SECRET_KEY", raising=False)
-    from portal.web_guard import InsecureConfiguration
+    from portal.web.guard import InsecureConfiguration
 
     config = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite3", "SECRET_KEY": key}
     with pytest.raises(InsecureConfiguration) as err:
@@ -61,14 +61,14 @@ def test_a_session_signed_with_the_old_development_key_is_not_accepted(app, clie
 # ---- open redirects --------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("target", HOSTILE_TARGETS)
 def test_safe_redirect_target_refuses_other_sites(target):
-    from portal.web_guard import safe_redirect_target
+    from portal.web.guard import safe_redirect_target
 
     assert safe_redirect_target(target, "/fallback") == "/fallback"
 
 
 @pytest.mark.parametrize("target", ["/track", "/staff/cases?page=2&state=submitted", "/stats/?period=2026-10#x"])
 def test_safe_redirect_target_keeps_local_paths(target):
-    from portal.web_guard import safe_redirect_target
+    from portal.web.guard import safe_redirect_target
 
     assert safe_redirect_target(target, "/fallback") == target
 

@@ -2,7 +2,7 @@
 import logging
 
 from portal import create_app
-from portal.web_guard import TrustedProxyFix
+from portal.web.guard import TrustedProxyFix
 
 
 def test_healthz_answers_without_the_database(client):

@@ -4,7 +4,7 @@ from sqlalchemy import select
 from portal.domain import workflow
 from portal.extensions import db
 from portal.models import Case, Unit, User
-from tests.conftest import case_form
+from tests.helpers import case_form
 
 
 def test_login_rejects_wrong_password_and_accepts_right_one(client, city):

@@ -1,7 +1,7 @@
 """Public statistics (/stats): headline figures, breakdowns, monthly trend, charts, CSV, query counts and cache.
 
 Hand-built October 2026 (Asia/Shanghai): 10 cases received, 7 closed (4 satisfied, 1 basically satisfied, 2 closed
-without a rating), 1 rated dissatisfied, 2 still open → closure rate 70.0 %, satisfaction 5 ÷ 6 = 83.3 %,
+without a rating), 1 rated dissatisfied, 2 still open → share closed 70.0 %, satisfaction 5 ÷ 6 = 83.3 %,
 daily average 10 ÷ 31 = 0.3. One case just before and one just after October (in Beijing time) must not count.
 """
 import csv
@@ -12,12 +12,12 @@ from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
 
-from portal.domain import intake, statistics, workflow
+from portal import extensions
+from portal.domain import periods, statistics, workflow
 from portal.extensions import db
-from portal.models import Case, Category, Region, Unit, User
-from tests.conftest import PortalClient
+from portal.models import Case
+from tests.helpers import PortalClient, answer, english, receive
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -27,40 +27,6 @@ def shanghai(*args) -> datetime:
 
 
 # ---------------------------------------------------------------------------------------------- building cases
-def ids(app):
-    """Category and county ids by code (the demo organisation of the `city` fixture)."""
-    with app.app_context():
-        cats = {c.code: c.id for c in db.session.scalars(select(Category))}
-        regions = {r.code: r.id for r in db.session.scalars(select(Region))}
-    return cats, regions
-
-
-def receive(app, *, at, channel="web", category="cxjs-1-1", county="yingzhou", **fields) -> int:
-    """A case received through the real intake at `at` (aware datetime)."""
-    cats, regions = ids(app)
-    data = dict(category_id=cats[category], county_id=regions[county], town_id=regions[f"{county}-1"],
-                address="人民路88号", title="路面破损", description="门前路面有一个大坑，请尽快修复。",
-                citizen_name="李四", citizen_phone="13912345678", publish_consent=True, channel=channel)
-    data.update(fields)
-    with app.app_context():
-        case, _code = intake.receive(intake.Submission(**data), at=at)
-        db.session.commit()
-        return case.id
-
-
-def answer(app, city, case_id, reply="已修复路面，恢复通行。"):
-    """Accept, assign, sign for, draft, approve and release a reply (the closed loop up to the citizen)."""
-    with app.app_context():
-        case = db.session.get(Case, case_id)
-        dispatcher = db.session.get(User, city["users"]["dispatcher"])
-        handler = db.session.get(User, city["users"]["handler"])
-        workflow.accept(case, dispatcher)
-        workflow.assign(case, dispatcher, db.session.get(Unit, city["units"]["cgj"]), "general")
-        workflow.sign_for(case, handler)
-        workflow.draft_reply(case, handler, "resolved", reply)
-        workflow.approve_reply(case, db.session.get(User, city["users"]["unit_lead"]))
-        workflow.release(case, dispatcher)
-        db.session.commit()
 
 
 def rate(app, case_id, satisfaction):
@@ -153,22 +119,16 @@ class Tables(HTMLParser):
         return {row[0]: row[1:] for row in matches[0][1:]}
 
 
-def english(app) -> PortalClient:
-    client = PortalClient(app.test_client())
-    client.get("/lang/en?next=/")
-    return client
-
-
 @pytest.fixture
 def stats_cache(app):
     """A real (in-memory) cache for the duration of a test; the suite otherwise runs without one."""
     with app.app_context():
-        statistics.init_cache(app, "SimpleCache")
+        extensions.init_cache(app, "SimpleCache")
         statistics.clear_cache()
     yield
     with app.app_context():
         statistics.clear_cache()
-        statistics.init_cache(app)
+        extensions.init_cache(app)
 
 
 # ---------------------------------------------------------------------------------------------- tests
@@ -180,12 +140,12 @@ def test_headline_figures_match_the_hand_built_month(app, city):
     tiles = Tables(html).tiles
     assert tiles["Cases received"] == "10"
     assert tiles["Cases closed"] == "7"
-    assert tiles["Closure rate"] == "70.0%"
+    assert tiles["Share closed"] == "70.0%"
     assert tiles["Satisfaction"] == "83.3%"
     assert tiles["Daily average"] == "0.3"
     # and in words
     text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
-    assert "received 10 cases and closed 7 of them: a closure rate of 70.0%" in text
+    assert "received 10 cases and closed 7 of them: a share closed of 70.0%" in text
     assert "Of the 6 citizens who rated the handling, 5 were satisfied or basically satisfied" in text
 
 
@@ -193,7 +153,7 @@ def test_breakdowns_by_channel_county_and_category(app, city):
     october(app, city)
     tables = Tables(english(app).get("/stats?period=2026-10").get_data(as_text=True))
     channels = tables.table("Cases by channel")
-    # received, closed, closure rate, ratings, satisfaction
+    # received, closed, share closed, ratings, satisfaction
     assert channels["Web portal"] == ["6", "4", "66.7%", "5", "80.0%"]
     assert channels["12345 hotline"] == ["4", "3", "75.0%", "1", "100.0%"]
     assert channels["Mayor's mailbox"] == ["0", "0", "—", "0", "—"]  # its cases fell outside October
@@ -235,9 +195,9 @@ def test_periods(app, ctx):
     assert (october_.start, october_.end, october_.days) == (date(2026, 10, 1), date(2026, 10, 31), 31)
     running = statistics.period("month", "2026-11", on=on)
     assert running.end == on and running.days == 25  # the daily average counts the days so far
-    with pytest.raises(statistics.PeriodError):
+    with pytest.raises(periods.PeriodError):
         statistics.period("month", "2026-12", on=on)
-    with pytest.raises(statistics.PeriodError):
+    with pytest.raises(periods.PeriodError):
         statistics.period("month", "october", on=on)
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Case, CaseEvent, CasePhoto
-from tests.conftest import case_form, make_image
+from tests.helpers import case_form, make_image
 
 
 def count_cases(app):

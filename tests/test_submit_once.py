@@ -6,9 +6,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Case, CaseEvent, Participant, QualityReview, Suggestion, SupervisionOrder
-from tests.conftest import PortalClient, case_form, make_image
-from tests.test_loop import as_user
-from tests.test_salons import add_person, make_salon, triaged_salon  # noqa: F401 (fixture)
+from tests.helpers import PortalClient, add_person, as_user, case_form, make_image, make_salon
 
 
 def count(app, model, *where) -> int:
@@ -106,7 +104,7 @@ def test_operator_intake_posted_twice_records_one_call(app, city):
 # ---- Open311 ---------------------------------------------------------------------------------------------------
 
 def test_open311_same_key_and_body_within_the_window_answers_the_same_request(app, city):
-    from tests.test_open311 import filing, make_key
+    from tests.helpers import filing, make_key
 
     key = make_key(app)
     client = app.test_client()
@@ -159,8 +157,8 @@ def test_a_suggestion_posted_twice_is_recorded_once(app, city):
     assert count(app, Suggestion) == 1
 
 
-def test_a_salon_rating_posted_twice_counts_once(app, city, triaged_salon):  # noqa: F811
-    from tests.test_salons import answer_case
+def test_a_salon_rating_posted_twice_counts_once(app, city, triaged_salon):
+    from tests.helpers import answer_case
 
     answer_case(app, triaged_salon["case"])
     with app.app_context():
@@ -176,7 +174,7 @@ def test_a_salon_rating_posted_twice_counts_once(app, city, triaged_salon):  # n
 # ---- ratings, supervision, reviews -----------------------------------------------------------------------------
 
 def test_a_case_rating_posted_twice_creates_one_event(app, city, make_case):
-    from tests.test_merge_privacy import _released
+    from tests.helpers import _released
 
     case_id, number, code = _released(app, city, make_case)
     citizen = PortalClient(app.test_client())
@@ -206,7 +204,7 @@ def test_a_supervision_order_posted_twice_is_issued_once(app, city, make_case):
 
 
 def test_a_monitor_review_posted_twice_is_recorded_once(app, city, make_case):
-    from tests.test_monitors import advance, appoint, post_review
+    from tests.helpers import advance, appoint, post_review
 
     appoint(app, city)
     case_id, _, _ = make_case()

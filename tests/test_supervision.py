@@ -7,65 +7,34 @@ from sqlalchemy import select
 
 from portal.domain import calendar, supervision, workflow
 from portal.extensions import db
-from portal.models import Case, CaseEvent, QualityReview, SupervisionOrder, Unit, User
+from portal.models import Case, CaseEvent, QualityReview, SupervisionOrder, User
 from portal.models.base import utcnow
-from tests.test_loop import as_user
-
+from tests.helpers import as_user, assigned, issue_order, label, section
 
 # ---------------------------------------------------------------------------------------------- helpers
-def assigned(app, city, make_case, unit="cgj", title="路面破损", sign=False):
-    """A case accepted and assigned to `unit` (signed for when `sign`)."""
-    case_id, number, _ = make_case(title=title)
-    with app.app_context():
-        case = db.session.get(Case, case_id)
-        dispatcher = db.session.get(User, city["users"]["dispatcher"])
-        workflow.accept(case, dispatcher)
-        workflow.assign(case, dispatcher, db.session.get(Unit, city["units"][unit]), "general")
-        if sign:
-            workflow.sign_for(case, db.session.scalar(select(User).where(User.unit_id == city["units"][unit],
-                                                                         User.role == "handler")))
-        db.session.commit()
-    return case_id, number
 
 
 def set_due(app, case_id, due_at):
+    """Hand-built deadline: the handling deadline, and the sign-for deadline the light of a case not yet signed
+    for follows (portal.domain.deadlines)."""
     with app.app_context():
-        db.session.get(Case, case_id).due_at = due_at
+        case = db.session.get(Case, case_id)
+        case.due_at = due_at
+        if case.state == "assigned":
+            case.sign_due_at = due_at
         db.session.commit()
 
 
-def label(app, mapping, key) -> str:
-    """A label as the (Chinese by default) pages show it."""
-    with app.test_request_context():
-        return str(mapping[key])
-
-
 def shown(app, moment) -> str:
-    from portal.view_helpers import local_time
+    from portal.web.templating import local_time
 
     with app.test_request_context():
         return local_time(moment)
 
 
-def issue_order(app, city, case_id=None, unit="cgj", days=3, at=None, requirement="请三日内反馈处理进展。"):
-    with app.app_context():
-        supervisor = db.session.get(User, city["users"]["supervisor"])
-        case = db.session.get(Case, case_id) if case_id else None
-        order = supervision.issue(supervisor, requirement, days, case=case,
-                                  unit=None if case else db.session.get(Unit, city["units"][unit]), at=at)
-        db.session.commit()
-        return order.id
-
-
 def db_answer(app, order_id):
     with app.app_context():
         return db.session.get(SupervisionOrder, order_id).answer
-
-
-def section(page: str, heading_id: str) -> str:
-    """The HTML from a heading to the end of its section."""
-    start = page.index(f'id="{heading_id}"')
-    return page[start:page.index("</section>", start)]
 
 
 def tile(page: str, tile_id: str) -> int:

@@ -1,40 +1,16 @@
 """`flask sweep`: overdue cases are escalated once and their unit reminded, late sign-fors are reminded,
 unrated replies close as not evaluated; a second run changes nothing."""
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import event, func, select
 
 from portal.domain import sweep, workflow
 from portal.extensions import db
-from portal.models import Case, CaseEvent, OutboxMessage, Unit, User
+from portal.models import Case, CaseEvent, OutboxMessage, Unit
+from tests.helpers import _users, assigned_case, now, set_email
 
 HANDLER_EMAIL = "chengang@cgj.example.gov.cn"
-
-
-def now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def _users(city):
-    return {name: db.session.get(User, city["users"][name])
-            for name in ("dispatcher", "handler", "unit_lead", "handler_yz")}
-
-
-def assigned_case(app, city, make_case, at: datetime, sign: bool = True, unit: str = "cgj",
-                  priority: str = "general") -> tuple[int, str]:
-    case_id, tracking_no, _ = make_case()
-    with app.app_context():
-        case = db.session.get(Case, case_id)
-        users = _users(city)
-        workflow.accept(case, users["dispatcher"], at=at)
-        workflow.assign(case, users["dispatcher"], db.session.get(Unit, city["units"][unit]), priority,
-                        at=at + timedelta(minutes=5))
-        if sign:
-            workflow.sign_for(case, users["handler" if unit == "cgj" else "handler_yz"],
-                              at=at + timedelta(minutes=30))
-        db.session.commit()
-    return case_id, tracking_no
 
 
 def released_case(app, city, make_case, at: datetime) -> int:
@@ -47,12 +23,6 @@ def released_case(app, city, make_case, at: datetime) -> int:
         workflow.release(case, users["dispatcher"], at=at + timedelta(hours=4))
         db.session.commit()
     return case_id
-
-
-def set_email(app, city, username, email):
-    with app.app_context():
-        db.session.get(User, city["users"][username]).email = email
-        db.session.commit()
 
 
 def run(app, at=None) -> sweep.SweepSummary:

@@ -66,7 +66,7 @@ def test_timeline_shows_public_steps_and_unit_but_not_internal_ones(client, make
     with app.app_context():
         case = db.session.get(Case, case_id)
         assert case.due_at is not None
-        from portal.view_helpers import local_time
+        from portal.web.templating import local_time
         with app.test_request_context():
             due = local_time(case.due_at)
     assert due in page  # the deadline

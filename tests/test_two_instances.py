@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Case
-from tests.conftest import POSTGRES_URL
+from tests.helpers import POSTGRES_URL
 
 redis = pytest.importorskip("redis")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/1")

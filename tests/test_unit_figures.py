@@ -6,7 +6,7 @@ from sqlalchemy import select
 from portal.domain import metrics, unit_figures
 from portal.extensions import db
 from portal.models import Case, Unit
-from tests.test_loop import as_user
+from tests.helpers import as_user
 
 
 def _cgj() -> Unit:
@@ -75,12 +75,12 @@ def test_unit_lead_reads_the_figures_and_opens_the_cases_behind_one(app):
 
 def test_rank_matches_the_live_ranking(app):
     _demo(app, count=200, days=40)
-    from portal.domain import rankings
+    from portal.domain import periods, rankings
 
     with app.test_request_context():
         unit = _cgj()
         mine = unit_figures.figures_for(unit)
-        live = rankings.compute(rankings.month_of(rankings.today()))
+        live = rankings.compute(periods.month_text(periods.today()))
         row = next(r for r in live[unit.ranking_group] if r.unit_id == unit.id)
         assert mine[0].rank == row.rank
 

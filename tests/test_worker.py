@@ -6,11 +6,11 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from portal import worker
+from portal.commands import worker
 from portal.domain import notify, outbox
 from portal.extensions import db
 from portal.models import CaseEvent, OutboxMessage
-from tests.test_sweep import assigned_case, now, set_email
+from tests.helpers import assigned_case, now, set_email
 
 
 class RecordingSender(outbox.Sender):

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from portal.domain import intake, workflow
 from portal.extensions import db
 from portal.models import Case, CaseEvent, User
-from tests.conftest import POSTGRES_URL
+from tests.helpers import POSTGRES_URL
 
 
 def test_illegal_transition_is_refused_with_a_message(app, city, make_case):

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 
 from portal.extensions import db
-from tests.conftest import PortalClient
+from tests.helpers import PortalClient
 from tests.zh_pages import empty_facts, english_words, repeated_words
 
 ROLES = ("operator", "dispatcher", "handler", "unit_lead", "supervisor", "monitor", "organizer", "admin")
@@ -22,7 +22,7 @@ def _load_city(app):
     """The demo city, small: cases in every state, oversight, salons, a published ranking, an echo story."""
     from portal.demo import cases, oversight, reference
     from portal.demo import salons as demo_salons
-    from portal.domain import apikeys, echo, notify, rankings, sweep
+    from portal.domain import apikeys, echo, notify, periods, rankings, sweep
     from portal.models import Case, User
 
     with app.test_request_context():
@@ -35,7 +35,7 @@ def _load_city(app):
             sweep.sweep()
         db.session.commit()
         supervisor = db.session.scalar(select(User).where(User.username == "supervisor"))
-        month = rankings.shift_month(rankings.month_of(date.today()), -1)
+        month = periods.month_text(periods.add_months(date.today(), -1))
         try:
             rankings.publish(month, supervisor)
         except rankings.RankingError:
@@ -160,7 +160,7 @@ def _walk(client: PortalClient, seeds: list[str], who: str,
 
 
 def test_every_page_in_chinese_has_no_english_interface_words(app):
-    # The pages' own words are checked: the automatic lang="en" marks (portal.lang_marks) would hide them.
+    # The pages' own words are checked: the automatic lang="en" marks (portal.web.lang_marks) would hide them.
     app.config["LANG_MARKS"] = False
     try:
         _walk_every_page(app)

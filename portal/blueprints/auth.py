@@ -4,19 +4,28 @@ Only failed sign-ins count against the limits (per address and per user name); a
 password hashing as a known one; signing out ends every session of the user (User.session_version)."""
 from flask import Blueprint, current_app, flash, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired
 
 from portal import rate_limits
 from portal.extensions import db, limiter
-from portal.forms import LoginForm
 from portal.models import User
-from portal.view_helpers import redirect_after_post, render_page
-from portal.web_guard import safe_redirect_target
+from portal.web import redirect_after_post, render_page
+from portal.web.forms import strip
+from portal.web.guard import safe_redirect_target
 
 bp = Blueprint("auth", __name__)
 _DUMMY_HASHES: dict[str, str] = {}
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("User name"), filters=[strip], validators=[DataRequired(_l("Enter your user name."))])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
 
 
 def _safe_next(target: str | None) -> str:

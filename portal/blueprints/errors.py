@@ -2,10 +2,11 @@
 from flask import Flask, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import Forbidden, HTTPException, NotFound
 
+from portal.domain import scope
 from portal.extensions import db
-from portal.view_helpers import render_page
+from portal.web import render_page
 
 
 def error_page(title: str, message: str, status: int):
@@ -21,7 +22,7 @@ def _open311_error(err):
     """Errors found before a blueprint is chosen (405 from routing, 413) under /open311/ answer as Open311's
     error list in JSON or XML, not as an HTML page."""
     if request.path.startswith("/open311/"):
-        from portal.blueprints.open311 import _http_error
+        from portal.blueprints.open311.api import _http_error
 
         return _http_error(err)
     return None
@@ -32,7 +33,7 @@ def register(app: Flask) -> None:
     def csrf_error(err):
         # Keep what the citizen typed: re-render the submit form with their data and a fresh token.
         if request.endpoint == "public.submit":
-            from portal.forms import CaseForm
+            from portal.blueprints.public.forms import CaseForm
 
             form = CaseForm(meta={"csrf": True})
             form.load_choices()
@@ -69,6 +70,14 @@ def register(app: Flask) -> None:
                                         "minutes.", minutes=max(1, math.ceil(wait / 60))))
         response.headers["Retry-After"] = str(wait)
         return response
+
+    @app.errorhandler(scope.CaseNotFound)
+    def no_such_case(err):
+        return http_error(NotFound())
+
+    @app.errorhandler(scope.OutOfScope)
+    def out_of_scope(err):
+        return http_error(Forbidden())
 
     @app.errorhandler(HTTPException)
     def http_error(err):

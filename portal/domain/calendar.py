@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from flask import g, has_app_context
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
+from werkzeug.utils import secure_filename
 
 from portal.extensions import db
 from portal.models import CalendarDay, CalendarYear
@@ -94,20 +95,6 @@ def handling_deadline(start: datetime, priority: str, limit_days: int | None = N
 
 def sign_for_deadline(assigned_at: datetime) -> Deadline:
     return add_working_days(assigned_at, SIGN_FOR_LIMIT)
-
-
-LIGHT_LABELS = {"green": "On time", "yellow": "Due within 1 working day", "red": "Overdue"}
-
-
-def light(due_at: datetime | None, now: datetime) -> str | None:
-    """green / yellow (≤ 1 working day left) / red (overdue). None when there is no deadline."""
-    if due_at is None:
-        return None
-    if now > due_at:
-        return "red"
-    if working_days_between(local_day(now), local_day(due_at)) <= 1:
-        return "yellow"
-    return "green"
 
 
 def loaded_years() -> list[CalendarYear]:
@@ -254,3 +241,17 @@ def chinesecalendar_schedule() -> dict[int, dict[date, tuple[bool, str]]]:
         if not any(not w for w in years[year].values()):
             del years[year]
     return years
+
+
+def import_source(filename: str) -> str:
+    """What the calendar_year row records as the origin of an imported year."""
+    return ("csv:" + (secure_filename(filename or "") or "upload"))[:40]
+
+
+def loaded_message(schedule: dict, years: list[int]) -> str:
+    parts = []
+    for year in years:
+        days = schedule[year].values()
+        parts.append(_("%(year)d: %(off)d days off, %(on)d weekend working days",
+                       year=year, off=sum(1 for w, _n in days if not w), on=sum(1 for w, _n in days if w)))
+    return _("Official schedule loaded. %(details)s.", details="; ".join(parts))

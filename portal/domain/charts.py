@@ -10,9 +10,10 @@ from xml.etree import ElementTree  # nosec B405 - edits pygal's own SVG tree, ne
 import pygal
 from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from pygal.style import Style
 
-from portal.forms import CHANNEL_LABELS
+from portal.domain.labels import CHANNEL_LABELS
 
 FONT = 'system-ui, -apple-system, "PingFang SC", "Noto Sans CJK SC", "Microsoft YaHei", sans-serif'
 # Brand red and a dark blue (both at least 4.5:1 on white), then further distinguishable colours.
@@ -115,3 +116,39 @@ def trend_chart(rows: list[dict], title: str, description: str) -> str:
     chart.add(_("Cases received"), [r["received"] for r in rows])
     chart.add(_("Cases closed"), [r["closed"] for r in rows])
     return _render(chart, title, description)
+
+
+# chart key → (figures key, table/row kind, chart title, first column heading)
+CHARTS = {
+    "channels": ("channels", "channels", _l("Cases by channel"), _l("Channel")),
+    "districts": ("counties", "counties", _l("Cases by county or district"), _l("County or district")),
+    "categories": ("categories", "categories", _l("Cases by category"), _l("Category")),
+    "trend": ("trend", "trend", _l("Monthly trend"), _l("Month")),
+}
+CHART_DESCRIPTIONS = {
+    "channels": _l("Bar chart: cases received and cases closed through each channel. The same figures are in the "
+                   "table below the chart."),
+    "districts": _l("Bar chart: cases received and cases closed in each county or district. The same figures are "
+                    "in the table below the chart."),
+    "categories": _l("Bar chart: cases received and cases closed in each top-level category. The same figures are "
+                     "in the table below the chart."),
+    "trend": _l("Bar chart: cases received and cases closed month by month. The same figures are in the table "
+                "below the chart."),
+}
+
+
+def _locale_key() -> str:
+    locale = get_locale()
+    return str(locale) if locale is not None else "zh_Hans"
+
+
+def cached_charts(p, figures: dict, refresh: bool = False) -> dict:
+    """The four SVG charts of a statistics period in the user's language, cached like the figures."""
+    from portal.domain import statistics
+
+    def compute():
+        return {name: (trend_chart(figures[key], str(title), str(CHART_DESCRIPTIONS[name]))
+                       if name == "trend" else
+                       breakdown_chart(kind, figures[key], str(title), str(CHART_DESCRIPTIONS[name])))
+                for name, (key, kind, title, _heading) in CHARTS.items()}
+    return statistics.cached(f"{statistics.CACHE_VERSION}:svg:{p.key}:{_locale_key()}", compute, refresh)

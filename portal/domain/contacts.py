@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import Select, select
 from sqlalchemy.orm import contains_eager
 
+from portal.domain.paging import Page, paginate
 from portal.extensions import db
 from portal.models import Case, CaseUnit, ContactView, Role, User
 from portal.models.base import utcnow
@@ -66,18 +67,9 @@ def log_query(user_id: int | None = None, tracking_no: str | None = None) -> Sel
     return query.order_by(ContactView.at.desc(), ContactView.id.desc())
 
 
-@dataclass
-class LogPage:
-    views: list[ContactView]
-    page: int
-    has_next: bool
-
-
-def log_page(query: Select, page: int, size: int = LOG_PAGE_SIZE) -> LogPage:
-    """One query: a page plus one row to know whether a next page exists."""
-    page = max(page, 1)
-    rows = list(db.session.scalars(query.limit(size + 1).offset((page - 1) * size)).unique())
-    return LogPage(rows[:size], page, len(rows) > size)
+def log_page(query: Select, page: int, size: int = LOG_PAGE_SIZE) -> Page:
+    """One query: a page plus one row to know whether a next page exists (the log is never counted)."""
+    return paginate(query, page, size, count=False)
 
 
 def viewers() -> list[User]:

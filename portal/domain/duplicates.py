@@ -5,8 +5,6 @@ from portal.domain import publication, scope
 from portal.extensions import db
 from portal.models import Case
 
-OPEN_FOR_MERGE = ("submitted", "accepted", "assigned", "handling")
-
 
 def _bigrams(text: str) -> set[str]:
     text = "".join(ch for ch in (text or "") if ch.isalnum())
@@ -30,7 +28,7 @@ def similar_open_cases(category_id: int | None, county_id: int | None, text: str
         raise ValueError("similar cases need a viewer's scope or published_only")
     base = scope.visible_cases(viewer) if viewer is not None else select(Case)
     query = (base.where(Case.category_id == category_id, Case.county_id == county_id,
-                                Case.state.in_(OPEN_FOR_MERGE))
+                                Case.state.in_(Case.OPEN_STATES))
              .order_by(Case.received_at.desc()).limit(candidates))
     if exclude_id:
         query = query.where(Case.id != exclude_id)

@@ -16,7 +16,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased, selectinload
 
-from portal.domain import calendar, publication, statistics, workflow
+from portal.domain import calendar, lookups, periods, publication, statistics, workflow
+from portal.domain.paging import Page, paginate
 from portal.domain.privacy import EMAIL_IN_TEXT, ID_NUMBER, MOBILE_IN_TEXT, digits_of, mask_phone
 from portal.extensions import db
 from portal.models import Case, Category, EchoStory, Region, Role, User
@@ -94,7 +95,7 @@ def prefill(case: Case) -> dict:
     """The story's fields as first offered to the supervisor: title, what was raised, how it was handled, reply."""
     received = calendar.local_day(case.received_at)
     replied = calendar.local_day(case.replied_at) if case.replied_at else received
-    from portal.forms import CHANNEL_LABELS
+    from portal.domain.labels import CHANNEL_LABELS
 
     channel = str(CHANNEL_LABELS.get(case.channel, case.channel))
     if case.lead_unit is not None:
@@ -146,7 +147,7 @@ def find_case(ref: str) -> Case | None:
         return None
     if ref.isascii() and ref.isdigit() and len(ref) < 10:
         return db.session.get(Case, int(ref))
-    return db.session.scalar(select(Case).where(Case.tracking_no == ref.upper()))
+    return lookups.case_by_tracking_no(ref)
 
 
 # ---------------------------------------------------------------------------------------------- public list
@@ -191,28 +192,19 @@ def parse_filters(args, categories: list[Category], counties: list[Region]) -> F
     if month:
         try:
             if not MONTH_RE.match(month):
-                raise statistics.PeriodError
-            statistics.parse_month(month)
+                raise periods.PeriodError
+            periods.parse_month(month)
             f.month = month
-        except statistics.PeriodError:
+        except periods.PeriodError:
             f.errors["month"] = _l("Choose a month from the list.")
     f.errors = {k: str(v) for k, v in f.errors.items()}
     return f
 
 
-def top_categories() -> list[Category]:
-    return list(db.session.scalars(select(Category).where(Category.parent_id.is_(None))
-                                   .order_by(Category.sort, Category.id)))
-
-
-def counties() -> list[Region]:
-    return list(db.session.scalars(select(Region).where(Region.parent_id.is_(None)).order_by(Region.sort, Region.id)))
-
-
 def month_bounds(month: str) -> tuple[datetime, datetime]:
     """[start, end) of a month in Beijing time, as aware datetimes (compared with UTC timestamps)."""
-    start = statistics.parse_month(month)
-    end = statistics.add_months(start, 1)
+    start = periods.parse_month(month)
+    end = periods.add_months(start, 1)
     return (datetime.combine(start, time(0), tzinfo=calendar.SHANGHAI),
             datetime.combine(end, time(0), tzinfo=calendar.SHANGHAI))
 
@@ -242,21 +234,8 @@ def _with_case(query):
                          selectinload(EchoStory.case).selectinload(Case.county))
 
 
-@dataclass
-class Page:
-    stories: list
-    total: int
-    page: int
-    pages: int
-
-
 def page_of(f: Filters, page: int = 1, size: int = PAGE_SIZE) -> Page:
-    query = visible_stories(f)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    pages = max(1, -(-total // size))
-    page = min(max(1, page), pages)
-    stories = list(db.session.scalars(_with_case(query).limit(size).offset((page - 1) * size)))
-    return Page(stories=stories, total=total, page=page, pages=pages)
+    return paginate(_with_case(visible_stories(f)), page, size)
 
 
 def visible_story(story_id: int) -> EchoStory | None:

@@ -8,10 +8,10 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from portal.domain import calendar, callers, notify, publication, search, workflow  # noqa: F401  (search: keeps the index current)
+from portal.domain import calendar, callers, lookups, notify, publication, search, workflow  # noqa: F401  (search: keeps the index current)
 from portal.domain import photos as photo_store
 from portal.extensions import db
-from portal.models import Case, CasePhoto, Category, Platform, Region, User
+from portal.models import Case, CasePhoto, Platform, Region, User
 from portal.models.base import utcnow
 
 
@@ -68,7 +68,7 @@ def check_query_code(case: Case | None, code: str) -> bool:
 
 def find_tracked_case(tracking_no: str, code: str) -> Case | None:
     """The case if number and code match; None for a wrong code and an unknown number alike."""
-    case = db.session.scalar(select(Case).where(Case.tracking_no == tracking_no.strip().upper()))
+    case = lookups.case_by_tracking_no(tracking_no)
     return case if check_query_code(case, code) else None
 
 
@@ -104,19 +104,6 @@ def receive(sub: Submission, entered_by: User | None = None, at=None) -> tuple[C
     workflow.submit(case, entered_by, at=at)
     notify.submission_receipt(case, code)  # the only moment the plain code exists
     return case, code
-
-
-def leaf_categories_of(parent_id: int | None) -> list[Category]:
-    """Active (not retired) categories under `parent_id`: the choices for a new case."""
-    return list(db.session.scalars(select(Category).where(Category.parent_id == parent_id,
-                                                          Category.retired_at.is_(None))
-                                   .order_by(Category.sort, Category.id)))
-
-
-def regions_under(parent_id: int | None) -> list[Region]:
-    """Active (not retired) counties (parent None) or towns of a county: the choices for a new case."""
-    return list(db.session.scalars(select(Region).where(Region.parent_id == parent_id, Region.retired_at.is_(None))
-                                   .order_by(Region.sort, Region.id)))
 
 
 def recent_published(limit: int) -> list[Case]:

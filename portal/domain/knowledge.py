@@ -291,3 +291,12 @@ def totals(start: date | None = None, end: date | None = None) -> dict[str, int]
     out["left_without_case"] = max(out["viewed"] - out["submitted_anyway"], 0)
     out["answered_without_case"] = max(out["left_without_case"], out["answered"])
     return out
+
+
+def cached_totals(start=None, end=None, refresh: bool = False) -> dict:
+    """For the statistics page: questions answered by the common questions without a case, in a period (kept in
+    the statistics cache with the other figures; `flask stats warm` refreshes it)."""
+    from portal.domain import statistics
+
+    key = f"knowledge:{statistics.CACHE_VERSION}:{start}:{end}"
+    return statistics.cached(key, lambda: totals(start, end), refresh=refresh)

@@ -128,3 +128,24 @@ STEP_LABELS = {
     "rehandle": _l("Re-handle"),
     "merge": _l("Merge into an earlier case"),
 }
+
+CHANNEL_LABELS = {
+    "web": _l("Web portal"),
+    "hotline": _l("12345 hotline"),
+    "mayor_mailbox": _l("Mayor's mailbox"),
+    "leader_board": _l("Leader message board"),
+    "media_hotline": _l("Media hotline"),
+    "opinion_monitoring": _l("Public-opinion monitoring"),
+    "tea_salon": _l("New-media tea salon"),
+}
+
+ROLE_LABELS = {
+    "operator": _l("Hotline operator"),
+    "dispatcher": _l("Dispatcher"),
+    "handler": _l("Case handler"),
+    "unit_lead": _l("Unit lead"),
+    "supervisor": _l("Supervisor"),
+    "monitor": _l("Appointed monitor"),
+    "salon_organizer": _l("Salon organizer"),
+    "admin": _l("Administrator"),
+}

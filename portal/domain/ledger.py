@@ -4,39 +4,29 @@ Views stay thin: they hand the query arguments to `parse_filters`, then use `led
 one SELECT), `page_of` (a keyset page, a capped count, eager loads: a fixed number of queries at any depth)
 and `csv_chunks` / `write_xlsx` (every matching row, fetched in batches with `yield_per`).
 
-Deadline lights are computed in SQL. A case has a light only while the unit's handling clock runs
-(`CLOCK_STATES`: assigned or being handled, reply not yet approved) and it has a deadline:
-- red: `due_at < now`;
-- yellow: not red and `due_at` falls before the start of the *second* working day after today — exactly
-  `calendar.light()`'s "≤ 1 working day left" (today or the next working day), with both bounds computed once
-  in Python on the official schedule and passed to SQL as parameters;
-- green: the rest.
+Deadline lights follow `portal.domain.deadlines` (the one rule, also used by the queues and the case page), in
+SQL for the light filter.
 
 Exports never carry the citizen's name, phone or email.
 """
-import csv
-import io
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, false, or_, select
+from sqlalchemy import Select, false, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
 from portal.domain import calendar, keyset, scope
+from portal.domain.deadlines import CLOCK_STATES, LIGHTS, LightBounds
 from portal.extensions import db
 from portal.models import Case, Category, Region, Unit, User
 from portal.models.base import utcnow
 
 PAGE_SIZE = 50
 EXPORT_BATCH = 1000
-# States in which the unit's handling clock runs, so a deadline light means something. Not "dissatisfied": the
-# case waits in the dissatisfied zone until re-handling sets a fresh deadline and moves it back to "handling".
-CLOCK_STATES = ("assigned", "handling")
-LIGHTS = ("red", "yellow", "green")
 # query argument -> what the form calls it (for error messages)
 FILTER_KEYS = ("state", "light", "category", "county", "from", "to", "channel")
 
@@ -162,39 +152,6 @@ def parse_filters(args: Mapping[str, str], ref: Reference) -> LedgerFilters:
     return f
 
 
-# ---------------------------------------------------------------------------------------------- lights
-@dataclass(frozen=True)
-class LightBounds:
-    """The instants separating red / yellow / green, computed once per request on the official schedule."""
-
-    now: datetime
-    yellow_until: datetime  # start of the second working day after today (exclusive bound)
-
-    @classmethod
-    def at(cls, now: datetime | None = None) -> "LightBounds":
-        now = now or utcnow()
-        second = calendar.local_day(calendar.add_working_days(now, 2).due_at)
-        return cls(now, datetime.combine(second, time(0), tzinfo=calendar.SHANGHAI))
-
-    def condition(self, light: str):
-        running = and_(Case.state.in_(CLOCK_STATES), Case.due_at.is_not(None))
-        if light == "red":
-            return and_(running, Case.due_at < self.now)
-        if light == "yellow":
-            return and_(running, Case.due_at >= self.now, Case.due_at < self.yellow_until)
-        if light == "green":
-            return and_(running, Case.due_at >= self.yellow_until)
-        return false()
-
-    def light_of(self, case: Case) -> str | None:
-        """The same rule for one loaded case (no query)."""
-        if case.state not in CLOCK_STATES or case.due_at is None:
-            return None
-        if case.due_at < self.now:
-            return "red"
-        return "yellow" if case.due_at < self.yellow_until else "green"
-
-
 def is_overdue(state: str, due_at: datetime | None, replied_at: datetime | None, drafted_at: datetime | None,
                closed_at: datetime | None, now: datetime) -> bool:
     """Past the deadline: the reply went out after it, or the unit still works on the case after it, or its
@@ -287,8 +244,7 @@ def export_rows(query: Select, ref: Reference, now: datetime | None = None) -> I
 
     Selects plain columns (no ORM objects, no citizen fields) joined to district and lead unit, so memory stays
     flat however many rows match."""
-    from portal.domain.labels import SATISFACTION_LABELS, STATE_LABELS
-    from portal.forms import CHANNEL_LABELS
+    from portal.domain.labels import CHANNEL_LABELS, SATISFACTION_LABELS, STATE_LABELS
 
     now = now or utcnow()
     en = _english()
@@ -324,65 +280,7 @@ def export_rows(query: Select, ref: Reference, now: datetime | None = None) -> I
         ]
 
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    text = str(value)
-    # A citizen's title starting with "=" must not become a spreadsheet formula (CSV injection).
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
-def csv_chunks(rows: Iterator[list[Any]], header: list[str], rows_per_chunk: int = 500) -> Iterator[str]:
-    """The CSV as text chunks: UTF-8 BOM first (Excel then reads Chinese correctly), header, rows."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    buffer.write("\ufeff")
-    writer.writerow(header)
-    count = 0
-    for row in rows:
-        writer.writerow([_csv_cell(v) for v in row])
-        count += 1
-        if count % rows_per_chunk == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
-
-
-def write_xlsx(rows: Iterator[list[Any]], header: list[str], out, title: str) -> None:
-    """An XLSX in openpyxl's write-only mode (rows streamed to disk, not held in memory) written to `out`."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title=title[:31])
-    ws.freeze_panes = "A2"
-    for letter, width in zip("ABCDEFGHIJKL", (18, 16, 30, 14, 40, 17, 28, 14, 17, 17, 10, 14), strict=True):
-        ws.column_dimensions[letter].width = width
-    bold = Font(bold=True)
-    head = []
-    for text in header:
-        cell = WriteOnlyCell(ws, value=text)
-        cell.font = bold
-        head.append(cell)
-    ws.append(head)
-    for row in rows:
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(ws, value=value)
-            if isinstance(value, str) and value.startswith("="):
-                cell.data_type = "s"  # text, never a formula
-            elif isinstance(value, datetime):
-                cell.number_format = "yyyy-mm-dd hh:mm"
-            cells.append(cell)
-        ws.append(cells)
-    wb.save(out)
+LEDGER_COLUMN_WIDTHS = dict(zip("ABCDEFGHIJKL", (18, 16, 30, 14, 40, 17, 28, 14, 17, 17, 10, 14), strict=True))
 
 
 def export_filename(extension: str, now: datetime | None = None) -> str:

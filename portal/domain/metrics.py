@@ -22,7 +22,7 @@ Cohorts — each rate has its own, as the hotline's rules define them:
   first assignment, on the official calendar): it signed for the case, or received it already under way (re-handling
   or a consultation on a case in handling, where the workflow signs for it). Returning a case is not taking it on:
   the case stays in the denominator (and counts in the return rate).
-* completion 办结率 — cases whose current deadline (`Case.due_at`) falls in the period, by their current lead unit:
+* completion 办结率 — (not the public statistics' 结案占比, closed ÷ received) cases whose current deadline (`Case.due_at`) falls in the period, by their current lead unit:
   closed (or archived) ÷ all of them. Merged duplicates are left out (they follow the earlier case). The figure is as
   of the moment of computing; a published snapshot freezes it.
 * on-time 按时办结率 — replies the unit's lead approved (the `reply` event, when the case becomes "replied") in the
@@ -58,6 +58,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.expression import FunctionElement
 
 from portal.domain import calendar
+from portal.domain.rates import Rate
 from portal.extensions import db
 from portal.models import Case, CaseEvent, CaseUnit, Unit
 
@@ -91,23 +92,8 @@ METRIC_DEFINITIONS = {
                 "count in its place."),
 }
 
-CLOSED_STATES = ("closed", "archived")
-SATISFIED = ("satisfied", "basically_satisfied")
 # Events that set the handling deadline; each stores it in data["due_at"] (ISO, Beijing time).
 DEADLINE_ACTIONS = ("assign", "consult", "rehandle", "approve_extension")
-
-
-@dataclass(frozen=True)
-class Rate:
-    num: int
-    den: int
-
-    @property
-    def value(self) -> float | None:
-        return self.num / self.den if self.den else None
-
-    def as_dict(self) -> dict:
-        return {"num": self.num, "den": self.den, "value": self.value}
 
 
 @dataclass
@@ -221,7 +207,7 @@ def unit_metrics(start_day: date, end_day: date, unit_ids=None, roll_up: bool = 
                   .group_by(pairs.c.unit_id))
 
     # 2. deadline cohort: completion
-    q_due = (select(key, func.count(Case.id), _count_if(Case.state.in_(CLOSED_STATES)))
+    q_due = (select(key, func.count(Case.id), _count_if(Case.state.in_(Case.CLOSED_STATES)))
              .select_from(Case).join(U, U.id == Case.lead_unit_id)
              .where(Case.due_at >= start, Case.due_at < end, Case.state != "merged")
              .group_by(key))
@@ -248,7 +234,7 @@ def unit_metrics(start_day: date, end_day: date, unit_ids=None, roll_up: bool = 
     # grouped by the rated unit first, so that the correlated lookup runs once per rating
     ratings = (select(rated_unit.label("unit_id"), func.count().label("n"),
                       _count_if(v.data["resolution"].as_string() == "resolved").label("resolved"),
-                      _count_if(v.data["satisfaction"].as_string().in_(SATISFIED)).label("satisfied"))
+                      _count_if(v.data["satisfaction"].as_string().in_(Case.SATISFIED)).label("satisfied"))
                .where(v.action == "evaluate", v.at >= start, v.at < end)
                .group_by(rated_unit)
                .subquery("ratings"))

@@ -1,17 +1,13 @@
 """Who may take which step on a case: role *and* platform/unit scope."""
 from portal.models import Case, CaseUnit, Role, User
 
-DISPATCHER_ACTIONS = {"accept", "decline", "answer_directly", "assign", "consult", "keep", "reassign",
-                      "approve_extension", "deny_extension", "release", "send_back", "merge"}
+DISPATCHER_ACTIONS = {"accept", "decline", "answer_directly", "assign", "consult", "keep", "approve_extension",
+                      "deny_extension", "release", "send_back", "merge"}
 LEAD_UNIT_ACTIONS = {"sign_for", "return", "request_extension", "draft_reply"}
 CO_UNIT_ACTIONS = {"co_input"}
 UNIT_LEAD_ACTIONS = {"reply"}
 SUPERVISOR_ACTIONS = {"rehandle"}
 SYSTEM_ACTIONS = {"submit", "evaluate", "close", "escalate"}  # citizen or system (actor None)
-
-
-class NotPermitted(Exception):
-    pass
 
 
 def is_dispatcher_for(user: User, case: Case) -> bool:
@@ -54,7 +50,3 @@ def may(user: User | None, action: str, case: Case) -> bool:
         return user.role == Role.ADMIN
     return False
 
-
-def require(user: User | None, action: str, case: Case) -> None:
-    if not may(user, action, case):
-        raise NotPermitted(action)

@@ -15,7 +15,6 @@
   order works too: the month after, when already published, is checked as well. The interview (date, attendees,
   rectification promised) and later its follow-up are recorded once each.
 """
-import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -27,7 +26,7 @@ from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from portal.domain import calendar, metrics
+from portal.domain import calendar, metrics, periods
 from portal.extensions import db
 from portal.models import Interview, RankingRow, RankingSnapshot, Unit, User
 from portal.models.base import utcnow
@@ -36,7 +35,6 @@ GROUPS = Unit.RANKING_GROUPS  # ("city_department", "county")
 GROUP_LABELS = {"city_department": _l("City departments"), "county": _l("County and district governments")}
 DEFAULT_POSITIONS = {"city_department": 5, "county": 3}
 DEFAULT_INTERVIEW_BOTTOM = 3
-_MONTH = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")
 
 
 class RankingError(Exception):
@@ -50,36 +48,19 @@ class AlreadyPublished(RankingError):
 # ---- months -------------------------------------------------------------------------------------------------
 
 def parse_month(value: str | None) -> str:
-    """'2026-10' → '2026-10'; anything else is refused."""
-    match = _MONTH.fullmatch((value or "").strip())
-    if not match or not 2000 <= int(match.group(1)) <= 2200:
-        raise RankingError(_("“%(value)s” is not a month like 2026-10.", value=(value or "")[:20]))
-    return match.group(0)
-
-
-def month_bounds(month: str) -> tuple[date, date]:
-    """First and last local day of a month."""
-    year, mon = (int(p) for p in parse_month(month).split("-"))
-    first = date(year, mon, 1)
-    return first, (date(year + mon // 12, mon % 12 + 1, 1) - timedelta(days=1))
+    """The month as "YYYY-MM" (snapshots are keyed by it); anything else is refused with a RankingError."""
+    try:
+        return periods.month_text(periods.parse_month(value))
+    except periods.PeriodError as err:
+        raise RankingError(str(err)) from None
 
 
 def shift_month(month: str, delta: int) -> str:
-    year, mon = (int(p) for p in parse_month(month).split("-"))
-    index = year * 12 + (mon - 1) + delta
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
-
-
-def month_of(day: date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
-
-
-def today() -> date:
-    return calendar.local_day(utcnow())
+    return periods.month_text(periods.add_months(periods.parse_month(month), delta))
 
 
 def last_month(day: date | None = None) -> str:
-    return shift_month(month_of(day or today()), -1)
+    return shift_month(periods.month_text(day or periods.today()), -1)
 
 
 # ---- settings -----------------------------------------------------------------------------------------------
@@ -157,7 +138,7 @@ def rank_group(rows: list[TableRow], size: int) -> list[TableRow]:
 
 def compute(month: str, weight_map: dict | None = None) -> dict[str, list[TableRow]]:
     """The live ranking of a month: {group: rows in display order}."""
-    first, last = month_bounds(month)
+    first, last = periods.month_bounds(month)
     weight_map = metrics.weights() if weight_map is None else weight_map
     figures = metrics.unit_metrics(first, last)
     groups: dict[str, list[TableRow]] = {g: [] for g in GROUPS}
@@ -210,8 +191,8 @@ def publish(month: str, by: User | None = None, on: date | None = None) -> Publi
     """Publish `month` (once, after it has ended) and list the units due for an interview. Flushes; the caller
     commits."""
     month = parse_month(month)
-    first, last = month_bounds(month)
-    on = on or today()
+    first, last = periods.month_bounds(month)
+    on = on or periods.today()
     if last >= on:
         raise RankingError(_("%(month)s is not over yet: its ranking can be published from %(day)s.",
                              month=month, day=(last + timedelta(days=1)).isoformat()))
@@ -289,7 +270,7 @@ def record_interview(interview: Interview, held_on: date, attendees: str, rectif
                      on: date | None = None) -> None:
     if interview.held_on is not None:
         raise RankingError(_("This interview is already recorded."))
-    if held_on > (on or today()):
+    if held_on > (on or periods.today()):
         raise RankingError(_("The interview date cannot be in the future."))
     interview.held_on, interview.attendees, interview.rectification = held_on, attendees.strip(), rectification.strip()
     interview.recorded_by_id = by.id
@@ -302,6 +283,29 @@ def record_follow_up(interview: Interview, followed_up_on: date, text: str, on: 
         raise RankingError(_("The follow-up of this interview is already recorded."))
     if followed_up_on < interview.held_on:
         raise RankingError(_("The follow-up cannot be dated before the interview."))
-    if followed_up_on > (on or today()):
+    if followed_up_on > (on or periods.today()):
         raise RankingError(_("The follow-up date cannot be in the future."))
     interview.followed_up_on, interview.follow_up = followed_up_on, text.strip()
+
+
+def export_table(snapshot: RankingSnapshot) -> tuple[list[str], list[list]]:
+    """(header, rows) of a published ranking for the download: one row per unit, every figure with its
+    numerator and denominator."""
+    keys = metrics.RATE_KEYS
+    header = [_("Month"), _("Group"), _("Rank"), _("Position"), _("Unit"), str(metrics.METRIC_LABELS["volume"])]
+    for k in keys:
+        label = str(metrics.METRIC_LABELS[k])
+        header += [label, _("%(rate)s: numerator", rate=label), _("%(rate)s: denominator", rate=label)]
+    header.append(str(metrics.METRIC_LABELS["score"]))
+    position_words = {"top": _("Top"), "bottom": _("Bottom")}
+    rows = []
+    for group, table_rows in snapshot_table(snapshot).items():
+        for r in table_rows:
+            line = [snapshot.month, str(GROUP_LABELS.get(group, group)), r.rank,
+                    position_words.get(r.position or "", ""), r.name, r.volume]
+            for k in keys:
+                rate = r.rates.get(k) or {}
+                line += [rate.get("value"), rate.get("num", 0), rate.get("den", 0)]
+            line.append(r.score)
+            rows.append(line)
+    return header, rows

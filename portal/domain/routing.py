@@ -26,11 +26,6 @@ def suggest_unit(case: Case) -> Unit | None:
     return min(matching, key=rank).unit if matching else None
 
 
-def units_for_choice() -> list[Unit]:
-    """Units a case can go to: every unit not retired."""
-    return list(db.session.scalars(select(Unit).where(Unit.retired_at.is_(None)).order_by(Unit.kind, Unit.id)))
-
-
 def set_rule(category_id: int, county_id: int | None, unit_id: int, actor) -> str:
     """Create or replace the rule for (category, county); returns a message for the admin."""
     from flask_babel import gettext as _

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from portal.domain import privacy, publication
 from portal.domain.privacy import mask_name
+from portal.domain.rates import ratio
 from portal.domain.salons import HELD, RELEASED
 from portal.extensions import db
 from portal.models import Case, Participant, Salon, Suggestion
@@ -62,7 +63,7 @@ class Statistics:
 
     @property
     def satisfaction_rate(self) -> float | None:
-        return self.satisfied / self.rated if self.rated else None
+        return ratio(self.satisfied, self.rated)
 
 
 def statistics() -> Statistics:

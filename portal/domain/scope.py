@@ -43,17 +43,23 @@ def visible_cases(user: User) -> Select:
     return query.where(false())
 
 
-def case_or_abort(user: User, case_id: int) -> Case:
-    """The case if `user` may see it; 404 when it does not exist, 403 when it is outside their scope."""
-    from flask import abort
+class CaseNotFound(LookupError):
+    """No such case (the web kit answers 404)."""
 
+
+class OutOfScope(PermissionError):
+    """The case exists but lies outside the user's scope (the web kit answers 403)."""
+
+
+def visible_case(user: User, case_id: int) -> Case:
+    """The case if `user` may see it; CaseNotFound when it does not exist, OutOfScope when it is not theirs."""
     from portal.extensions import db
 
     case = db.session.get(Case, case_id)
     if case is None:
-        abort(404)
+        raise CaseNotFound(case_id)
     if not can_see(user, case):
-        abort(403)
+        raise OutOfScope(case_id)
     return case
 
 

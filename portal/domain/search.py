@@ -28,6 +28,7 @@ from sqlalchemy import event, func, literal_column, select, text
 from sqlalchemy.orm import selectinload
 
 from portal.domain import ledger, scope
+from portal.domain.deadlines import LightBounds
 from portal.extensions import db
 from portal.models import Case, User
 
@@ -201,7 +202,7 @@ def search(user: User, query: str, filters: ledger.LedgerFilters, page: int = 1)
     groups = query_groups(query)
     if not groups or not filters.valid:
         return Results([], 0, False, 1, 1)
-    base = ledger.apply_filters(scope.visible_cases(user), filters, ledger.LightBounds.at())
+    base = ledger.apply_filters(scope.visible_cases(user), filters, LightBounds.at())
     matched, rank = _match_and_rank(base, groups)
     candidates = (matched.with_only_columns(Case.id.label("id"), rank.label("rank"))
                   .order_by(Case.id.desc()).limit(MAX_CANDIDATES + 1).subquery("candidates"))

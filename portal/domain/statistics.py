@@ -1,10 +1,11 @@
-"""Public statistics (亮晒): received, closed, closure rate (办结率), satisfaction (满意度), daily average; by channel,
+"""Public statistics (亮晒): received, closed, share closed (结案占比), satisfaction (满意度), daily average; by channel,
 county and top-level category; monthly trend. Each figure is one GROUP BY query over the cases received in a period.
 
 Definitions (cases *received in the period* form the cohort every figure is about):
 - received: cases whose `received_day` (the Asia/Shanghai calendar day of receipt) lies in the period;
 - closed: those of them now closed or archived;
-- closure rate = closed ÷ received;
+- share closed (结案占比) = closed ÷ received. Not the units' 办结率 (completion rate, closed ÷ cases whose
+  deadline fell in the period), which `portal.domain.metrics` computes for the rankings;
 - satisfaction = (satisfied + basically satisfied) ÷ rated (cases with a citizen's rating);
 - daily average = received ÷ days in the period (up to today for the current year/month);
 - repeat calls: received cases linked to an earlier case of the same caller about the same matter
@@ -13,50 +14,23 @@ Definitions (cases *received in the period* form the cohort every figure is abou
 Month buckets come from `received_day`, which is already the Shanghai date, so a case received at 23:30 on
 31 October in Fuyang counts in October whatever the server's time zone.
 
-The figures are cached (Flask-Caching, `cache`): `init_cache(app)` is called by the factory; Redis when REDIS_URL is
-set, else in-process memory; tests get no cache unless they ask for one (`STATS_CACHE_TYPE`).
+The figures are cached (Flask-Caching, `portal.extensions.cache`, bound by `init_cache(app)` in the factory); Redis
+when REDIS_URL is set, else in-process memory; tests get no cache unless they ask for one (`STATS_CACHE_TYPE`).
 """
-import os
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
-from flask import Flask, current_app
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_caching import Cache
 from sqlalchemy import DateTime, case, cast, func, select
 from sqlalchemy.orm import aliased
 
-from portal.domain import calendar
-from portal.extensions import db
+from portal.domain.periods import PeriodError, add_months, first_of_month, last_of_month, parse_month, today
+from portal.domain.rates import ratio
+from portal.extensions import cache, db
 from portal.models import Case, Category, Region
-from portal.models.base import utcnow
 
-CLOSED_STATES = ("closed", "archived")
-SATISFIED = ("satisfied", "basically_satisfied")
-CACHE_TIMEOUT = 600
-CACHE_VERSION = "v2"  # bump when the shape of the cached figures changes
-
-cache = Cache(with_jinja2_ext=False)
-
-
-# ---------------------------------------------------------------------------------------------- cache
-def init_cache(app: Flask, cache_type: str | None = None) -> None:
-    """Bind the statistics cache to `app` (may be called again, e.g. by a test that wants a real cache)."""
-    redis_url = app.config.get("REDIS_URL") or os.environ.get("REDIS_URL")
-    cache_type = cache_type or app.config.get("STATS_CACHE_TYPE")
-    if not cache_type:
-        if app.testing:
-            cache_type = "NullCache"  # tests see fresh figures; tests of the cache itself opt in
-        elif redis_url:
-            cache_type = "RedisCache"
-        else:
-            cache_type = "SimpleCache"
-    config = {"CACHE_TYPE": cache_type, "CACHE_KEY_PREFIX": "portal-stats:", "CACHE_NO_NULL_WARNING": True,
-              "CACHE_DEFAULT_TIMEOUT": app.config.get("STATS_CACHE_TIMEOUT", CACHE_TIMEOUT)}
-    if cache_type == "RedisCache":
-        config["CACHE_REDIS_URL"] = redis_url
-    cache.init_app(app, config=config)
-
+CACHE_VERSION = "v3"  # bump when the shape of the cached figures changes
 
 def clear_cache() -> None:
     cache.clear()
@@ -80,7 +54,6 @@ def cached(key: str, compute, refresh: bool = False):
 
 
 # ---------------------------------------------------------------------------------------------- periods
-PERIOD_KINDS = ("year", "12m", "month")
 PERIOD_LABELS = {"year": _l("This year"), "12m": _l("Last 12 months"), "month": _l("A month")}
 
 
@@ -103,40 +76,6 @@ class Period:
         return f"{self.start:%Y-%m}"
 
 
-class PeriodError(ValueError):
-    """A period the user asked for that we cannot show; str() is a message for the user."""
-
-
-def today() -> date:
-    return calendar.local_day(utcnow())
-
-
-def first_of_month(day: date) -> date:
-    return day.replace(day=1)
-
-
-def add_months(day: date, months: int) -> date:
-    """The first day of the month `months` after (or before) the month of `day`."""
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def last_of_month(day: date) -> date:
-    return add_months(day, 1) - timedelta(days=1)
-
-
-def parse_month(value: str) -> date:
-    try:
-        year, month = value.split("-")
-        if not (year.isascii() and month.isascii() and len(year) == 4 and len(month) == 2):
-            raise ValueError
-        if not 2000 <= int(year) <= 2200:
-            raise ValueError
-        return date(int(year), int(month), 1)
-    except (ValueError, AttributeError):
-        raise PeriodError(str(_l("Choose a month as year and month, e.g. 2026-10."))) from None
-
-
 def period(kind: str = "year", month: str | None = None, on: date | None = None) -> Period:
     """This year (1 January to today), the last 12 months (12 calendar months including this one) or a month."""
     on = on or today()
@@ -152,12 +91,6 @@ def period(kind: str = "year", month: str | None = None, on: date | None = None)
     raise PeriodError(str(_l("Choose one of the periods offered.")))
 
 
-def recent_months(on: date | None = None, count: int = 24) -> list[str]:
-    """The last `count` months, newest first ("2026-11", "2026-10", …), for month pickers."""
-    start = first_of_month(on or today())
-    return [f"{add_months(start, -i):%Y-%m}" for i in range(count)]
-
-
 def trend_period(p: Period) -> Period:
     """The months the trend chart covers: the period's own months, or the 12 months up to a chosen month."""
     if p.kind == "month":
@@ -170,8 +103,8 @@ def _measures(model=Case):
     """received, closed, satisfied (incl. basically), rated: the four numbers every row carries."""
     return (
         func.count().label("received"),  # count(*): lets PostgreSQL answer from a covering index alone
-        func.coalesce(func.sum(case((model.state.in_(CLOSED_STATES), 1), else_=0)), 0).label("closed"),
-        func.coalesce(func.sum(case((model.satisfaction.in_(SATISFIED), 1), else_=0)), 0).label("satisfied"),
+        func.coalesce(func.sum(case((model.state.in_(Case.CLOSED_STATES), 1), else_=0)), 0).label("closed"),
+        func.coalesce(func.sum(case((model.satisfaction.in_(Case.SATISFIED), 1), else_=0)), 0).label("satisfied"),
         func.count(model.satisfaction).label("rated"),
     )
 
@@ -198,8 +131,7 @@ def _row(key, received, closed, satisfied, rated, **labels) -> dict:
     """A plain dict (cache-friendly, pickles into Redis) with the figures and the derived rates."""
     received, closed, satisfied, rated = int(received or 0), int(closed or 0), int(satisfied or 0), int(rated or 0)
     return {"key": key, "received": received, "closed": closed, "satisfied": satisfied, "rated": rated,
-            "closure_rate": closed / received if received else None,
-            "satisfaction": satisfied / rated if rated else None, **labels}
+            "share_closed": ratio(closed, received), "satisfaction": ratio(satisfied, rated), **labels}
 
 
 # ---------------------------------------------------------------------------------------------- figures

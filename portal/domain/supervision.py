@@ -8,7 +8,7 @@ on a case are written to the case's internal event log (`workflow.record_note`).
 
 The dashboard reads everything in a fixed number of aggregate queries whatever the number of cases: totals
 (one SELECT of scalar subqueries), red/yellow counts per lead unit (one GROUP BY), the oldest open cases and the
-orders waiting for an answer. Deadline lights use the ledger's exact SQL bounds (`ledger.LightBounds`), so a
+orders waiting for an answer. Deadline lights use the ledger's exact SQL bounds (`deadlines.LightBounds`), so a
 count on the dashboard and the ledger list it links to always agree.
 """
 from dataclasses import dataclass, field
@@ -20,8 +20,9 @@ from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import joinedload
 
-from portal.domain import calendar, scope, workflow
-from portal.domain.ledger import LightBounds
+from portal.domain import calendar, deadlines, scope, workflow
+from portal.domain.deadlines import LightBounds
+from portal.domain.paging import Page, paginate
 from portal.extensions import db
 from portal.models import Case, QualityReview, Role, SupervisionOrder, Unit, User
 from portal.models.base import utcnow
@@ -70,7 +71,7 @@ def status(order: SupervisionOrder, now: datetime | None = None) -> str:
 
 def light(order: SupervisionOrder, now: datetime | None = None) -> str | None:
     """The deadline light of an unanswered order (green / yellow / red), None once answered."""
-    return None if order.answered_at is not None else calendar.light(order.due_at, now or utcnow())
+    return None if order.answered_at is not None else deadlines.light(order.due_at, now)
 
 
 def provisional(order: SupervisionOrder) -> bool:
@@ -163,36 +164,19 @@ def _with_people(query: Select) -> Select:
                          joinedload(SupervisionOrder.issued_by), joinedload(SupervisionOrder.answered_by))
 
 
-@dataclass
-class OrderPage:
-    orders: list[SupervisionOrder]
-    total: int
-    page: int
-    pages: int
-
-
-def page_of(query: Select, page: int = 1, size: int = PAGE_SIZE) -> OrderPage:
+def page_of(query: Select, page: int = 1, size: int = PAGE_SIZE) -> Page:
     """One COUNT and one page with unit, case and people joined: two queries whatever the page holds.
     Unanswered orders first, the most urgent on top; then the answered ones, latest answer first."""
-    total = db.session.scalar(query.with_only_columns(func.count(SupervisionOrder.id)).order_by(None)) or 0
-    pages = max((total + size - 1) // size, 1)
-    page = min(max(page, 1), pages)
     unanswered_first = sql_case((SupervisionOrder.answered_at.is_(None), 0), else_=1)
-    orders = list(db.session.scalars(_with_people(query).order_by(
-        unanswered_first, SupervisionOrder.due_at, SupervisionOrder.answered_at.desc(), SupervisionOrder.id)
-        .limit(size).offset((page - 1) * size)))
-    return OrderPage(orders, total, page, pages)
+    return paginate(_with_people(query).order_by(
+        unanswered_first, SupervisionOrder.due_at, SupervisionOrder.answered_at.desc(), SupervisionOrder.id),
+        page, size)
 
 
 def case_orders(case: Case) -> list[SupervisionOrder]:
     """The orders on one case, oldest first (one query)."""
     return list(db.session.scalars(_with_people(select(SupervisionOrder).where(SupervisionOrder.case_id == case.id))
                                    .order_by(SupervisionOrder.issued_at, SupervisionOrder.id)))
-
-
-def units_for_choice() -> list[Unit]:
-    """Units an order can go to: every unit not retired."""
-    return list(db.session.scalars(select(Unit).where(Unit.retired_at.is_(None)).order_by(Unit.kind, Unit.code)))
 
 
 # ---------------------------------------------------------------------------------------------- dashboard

@@ -9,7 +9,7 @@
 - A released reply the citizen has not rated by `evaluation_due_at` (EVALUATION_DAYS after release, default
   7) closes the case as not evaluated (`workflow.close_unevaluated`; the citizen is told).
 
-Traffic lights are not stored: `calendar.light(due_at, now)` computes them on read. The sweep is idempotent:
+Traffic lights are not stored: `deadlines.LightBounds` computes them on read. The sweep is idempotent:
 a second run with nothing new to do changes nothing and queues nothing. Everything is committed at the end,
 in one transaction; if someone changes one of the cases meanwhile, the commit fails as a whole and the next
 run does the work.

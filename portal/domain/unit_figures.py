@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from portal.domain import calendar, metrics, rankings
+from portal.domain import calendar, metrics, periods, rankings
 from portal.extensions import db
 from portal.models import Case, CaseEvent, CaseUnit, Unit
 
@@ -35,12 +35,11 @@ class Period:
 
 
 def period(key: str, today: date | None = None) -> Period:
-    today = today or rankings.today()
-    this_month = rankings.month_of(today)
+    today = today or periods.today()
     if key == "this_month":
-        return Period(key, *rankings.month_bounds(this_month))
+        return Period(key, *periods.month_bounds(today))
     if key == "last_month":
-        return Period(key, *rankings.month_bounds(rankings.shift_month(this_month, -1)))
+        return Period(key, *periods.month_bounds(periods.add_months(today, -1)))
     if key == "year":
         return Period(key, date(today.year, 1, 1), date(today.year, 12, 31))
     raise ValueError(key)
@@ -147,7 +146,7 @@ def cohort(unit: Unit, p: Period, metric: str) -> list[tuple[int, bool]]:
     if metric == "completion":
         rows = db.session.execute(select(Case.id, Case.state, Case.lead_unit_id).where(
             Case.due_at >= start, Case.due_at < end, Case.state != "merged", Case.lead_unit_id.is_not(None))).all()
-        return [(r.id, r.state in metrics.CLOSED_STATES) for r in rows if key.get(r.lead_unit_id) == target]
+        return [(r.id, r.state in Case.CLOSED_STATES) for r in rows if key.get(r.lead_unit_id) == target]
     if metric in ("on_time", "rehandling"):
         replies = [e for e in db.session.scalars(select(CaseEvent).where(
             CaseEvent.action == "reply", CaseEvent.at >= start, CaseEvent.at < end, CaseEvent.unit_id.is_not(None)))
@@ -176,7 +175,7 @@ def cohort(unit: Unit, p: Period, metric: str) -> list[tuple[int, bool]]:
                 continue
             data = v.data or {}
             hit = data.get("resolution") == "resolved" if metric == "resolution" \
-                else data.get("satisfaction") in metrics.SATISFIED
+                else data.get("satisfaction") in Case.SATISFIED
             out.append((v.case_id, hit))
         return out
     raise ValueError(metric)

@@ -12,12 +12,22 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.domain import calendar, notify, permissions
+
+# The read side of the case log, kept beside it (views and other modules call them through workflow).
+from portal.domain.case_log import (  # noqa: E402,F401  (re-exported)
+    PUBLIC_NOTE_ACTIONS,
+    SHARED_NOTE_ACTIONS,
+    pending_extension,
+    pending_return,
+    public_timeline,
+    timeline,
+)
 from portal.domain.labels import ACTION_LABELS, STATE_LABELS  # noqa: F401  (re-exported for views)
 from portal.extensions import db
 from portal.models import Case, CaseEvent, CaseUnit, ExtensionRequest, ReturnRequest, Unit, User
 from portal.models.base import utcnow
 
-OPEN = frozenset({"submitted", "accepted", "assigned", "handling"})
+OPEN = frozenset(Case.OPEN_STATES)  # the one open set (portal.models.case)
 # action -> (states it may start from, state it leads to (None keeps the state), shown to the citizen?)
 TRANSITIONS: dict[str, tuple[frozenset, str | None, bool]] = {
     "submit": (frozenset({None}), "submitted", True),
@@ -116,16 +126,6 @@ def may(user: User, action: str, case: Case) -> bool:
         "reply": lambda: case.reply_drafted_at is not None,
     }.get(action)
     return extra() if extra else True
-
-
-def pending_return(case: Case) -> ReturnRequest | None:
-    return db.session.scalar(select(ReturnRequest).where(ReturnRequest.case_id == case.id,
-                                                          ReturnRequest.outcome.is_(None)))
-
-
-def pending_extension(case: Case) -> ExtensionRequest | None:
-    return db.session.scalar(select(ExtensionRequest).where(ExtensionRequest.case_id == case.id,
-                                                            ExtensionRequest.outcome.is_(None)))
 
 
 # ---- intake and dispatch ------------------------------------------------------------------------------------
@@ -398,27 +398,3 @@ def record_note(case: Case, action: str, actor: User | None, note: str | None = 
                       to_state=case.state, public=public, note=note, unit_id=unit_id, data=data)
     db.session.add(event)
     return event
-
-
-def timeline(case: Case, public_only: bool = False) -> list[CaseEvent]:
-    """The case's events in order, with actors and units loaded in one go (no query per event)."""
-    from sqlalchemy.orm import selectinload
-
-    query = (select(CaseEvent).where(CaseEvent.case_id == case.id)
-             .options(selectinload(CaseEvent.actor), selectinload(CaseEvent.unit)).order_by(CaseEvent.id))
-    if public_only:
-        query = query.where(CaseEvent.public.is_(True))
-    return list(db.session.scalars(query))
-
-
-# Public events whose note is meant for the citizen; other notes (instructions to units, rulings) stay internal.
-PUBLIC_NOTE_ACTIONS = frozenset({"decline", "answer_directly", "release", "evaluate", "merge", "echo_published"})
-# Of those, the notes anyone else following the case may read (a citizen whose duplicate was merged into it, a salon
-# participant whose suggestion became it, the Open311 updates feed): the handling's outcome. The case's own
-# citizen's words (their rating comment) and what was said to them personally (a decline's or a direct answer's
-# explanation) stay theirs.
-SHARED_NOTE_ACTIONS = frozenset({"release", "merge", "echo_published"})
-
-
-def public_timeline(case: Case) -> list[CaseEvent]:
-    return timeline(case, public_only=True)

@@ -29,7 +29,7 @@ from portal.models.oversight import (
                                      RankingSnapshot,
                                      SupervisionOrder,
 )
-from portal.models.salon import AgendaItem, Participant, Person, Salon, SalonUnit, Suggestion
+from portal.models.salon import AgendaItem, Participant, Person, Salon, SalonEvent, SalonUnit, Suggestion
 from portal.models.user import Role, User
 
 __all__ = [
@@ -39,7 +39,7 @@ __all__ = [
     "CalendarDay", "CalendarYear", "CaseUnit", "ContactView", "ExtensionRequest", "OutboxMessage",
     "ReturnRequest", "RoutingRule",
     "ApiKey", "FormSubmission", "EchoStory", "Interview", "MonitorProfile", "QualityReview", "RankingRow", "RankingSnapshot",
-    "SupervisionOrder", "AgendaItem", "Participant", "Person", "Salon", "SalonUnit", "Suggestion",
+    "SupervisionOrder", "AgendaItem", "Participant", "Person", "Salon", "SalonEvent", "SalonUnit", "Suggestion",
     "AuditEntry", "KnowledgeArticle", "KnowledgeCitation", "KnowledgeDailyCount", "KnowledgeVersion",
     "ReplyTemplate",
 ]

@@ -15,7 +15,12 @@ class Case(db.Model):
         "submitted", "accepted", "assigned", "handling", "replied", "awaiting_evaluation",
         "closed", "archived", "declined", "dissatisfied", "merged",
     )
+    # Open: the platform still owes the citizen an answer (a reply approved but not yet released counts, and so does
+    # a case re-handled after a dissatisfied rating). The one "open" set: supervision, Open311, merging (并单), the
+    # calendar's provisional deadlines. Awaiting evaluation is not open: the answer has reached the citizen.
     OPEN_STATES = ("submitted", "accepted", "assigned", "handling", "replied", "dissatisfied")
+    CLOSED_STATES = ("closed", "archived")  # closed, with or without the citizen's rating
+    SATISFIED = ("satisfied", "basically_satisfied")  # ratings that count as satisfied (满意度)
     CHANNELS = (
         "web", "hotline", "mayor_mailbox", "leader_board", "media_hotline", "opinion_monitoring", "tea_salon",
     )

@@ -1,7 +1,8 @@
-"""New-media tea salons (新媒体茶座): events, participants, suggestions tracked to outcomes."""
+"""New-media tea salons (新媒体茶座): events, participants, suggestions tracked to outcomes, and the salon's
+append-only log of state changes (`SalonEvent`, like the case log)."""
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -34,6 +35,7 @@ class Salon(db.Model):
     invited_units = relationship("SalonUnit", back_populates="salon")
     participants = relationship("Participant", back_populates="salon", order_by="Participant.id")
     suggestions = relationship("Suggestion", back_populates="salon", order_by="Suggestion.id")
+    events = relationship("SalonEvent", back_populates="salon", order_by="SalonEvent.id")
 
 
 class AgendaItem(db.Model):
@@ -118,3 +120,24 @@ class Suggestion(db.Model):
     agenda_item = relationship("AgendaItem")
     category = relationship("Category")
     case = relationship("Case")
+
+
+class SalonEvent(db.Model):
+    """One state change of a salon: who, when, from which state to which. Written by `salons.lifecycle._move` only."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    salon_id: Mapped[int] = mapped_column(ForeignKey("salon.id"), index=True)
+    action: Mapped[str] = mapped_column(String(24))
+    from_state: Mapped[str | None] = mapped_column(String(24))
+    to_state: Mapped[str] = mapped_column(String(24))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    salon = relationship("Salon", back_populates="events")
+    actor = relationship("User")
+
+
+@event.listens_for(SalonEvent, "before_update")
+@event.listens_for(SalonEvent, "before_delete")
+def _append_only(mapper, connection, target):
+    raise RuntimeError("salon events are append-only")

@@ -154,11 +154,11 @@ def timed_in_process(url: str) -> dict:
     """Statistics cold (cache off), the monthly ranking over all units, the sweep."""
     from portal import create_app
     from portal.domain import notify, rankings, sweep
-    from portal.domain import statistics as statistics_module
+    from portal.extensions import init_cache
 
     out = {}
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "STATS_CACHE_TYPE": "NullCache"})
-    statistics_module.init_cache(app, "NullCache")
+    init_cache(app, "NullCache")
     client = app.test_client()
     runs = []
     for _ in range(3):
@@ -190,7 +190,8 @@ def xlsx_export(url: str, rows: int) -> dict:
     from sqlalchemy import select
 
     from portal import create_app
-    from portal.domain import ledger
+    from portal.domain import exports, ledger
+    from portal.domain.deadlines import LightBounds
     from portal.extensions import db
     from portal.models import User
 
@@ -200,11 +201,12 @@ def xlsx_export(url: str, rows: int) -> dict:
         user = db.session.scalar(select(User).where(User.username == "dispatcher"))
         ref = ledger.load_reference()
         filters = ledger.parse_filters({}, ref)
-        bounds = ledger.LightBounds.at()
+        bounds = LightBounds.at()
         query = ledger.ledger_query(user, filters, bounds).limit(rows)
         began = time.perf_counter()
         with tempfile.TemporaryFile() as out:
-            ledger.write_xlsx(ledger.export_rows(query, ref, bounds.now), ledger.export_header(), out, title="Ledger")
+            exports.write_xlsx(ledger.export_rows(query, ref, bounds.now), ledger.export_header(), out, title="Ledger",
+                               widths=ledger.LEDGER_COLUMN_WIDTHS)
             size = out.tell()
         seconds = time.perf_counter() - began
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

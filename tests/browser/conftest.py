@@ -11,11 +11,11 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
+from tests.browser.flows import DESKTOP, PHONE
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
-PHONE = {"width": 360, "height": 740}
-DESKTOP = {"width": 1280, "height": 900}
 TIMEOUT_MS = 10_000
 
 

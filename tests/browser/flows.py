@@ -3,10 +3,11 @@ import io
 import re
 from contextlib import contextmanager
 
+from axe_playwright_python.sync_playwright import Axe
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from tests.conftest import make_image
+from tests.helpers import make_image
 
 # The first leaf of the demo data (the `city` fixture's "leaf", "county" and "town"), as a citizen reads it.
 CHOICES = {
@@ -151,3 +152,27 @@ def login(page: Page, username: str, password: str = "demo12345") -> None:
     page.fill("#password", password)
     page.locator("#login-form button[type=submit]").click()
     page.wait_for_url("**/staff/")
+
+
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 900}
+BLOCKING = ("serious", "critical")
+_axe = Axe()
+
+
+def assert_accessible(page, where: str) -> None:
+    violations = [v for v in _axe.run(page).response["violations"] if v.get("impact") in BLOCKING]
+    report = "\n".join(
+        f"  [{v['impact']}] {v['id']}: {v['help']} ({v.get('helpUrl', '')})\n"
+        + "\n".join(f"      {node['target']}: {node.get('failureSummary', '').splitlines()[-1:]}"
+                    for node in v["nodes"])
+        for v in violations)
+    assert not violations, f"axe found serious/critical violations on {where} ({page.url}):\n{report}"
+
+
+def sign_in(page, username):
+    page.goto("/login")
+    page.fill("#username", username)
+    page.fill("#password", "demo12345")
+    page.locator("#login-form button[type=submit]").click()
+    page.wait_for_url("**/staff/**")

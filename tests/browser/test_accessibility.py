@@ -1,28 +1,12 @@
 """axe-core on every page a citizen or an operator uses, and no horizontal scrolling on a 360 px phone."""
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from portal.extensions import db
 from portal.models import Case
-from tests.browser.conftest import DESKTOP, PHONE
-from tests.browser.flows import login, scroll_width, track
+from tests.browser.flows import DESKTOP, PHONE, assert_accessible, login, scroll_width, track
 
 pytestmark = pytest.mark.browser
-
-BLOCKING = ("serious", "critical")
-_axe = Axe()
-
-
-def assert_accessible(page, where: str) -> None:
-    violations = [v for v in _axe.run(page).response["violations"] if v.get("impact") in BLOCKING]
-    report = "\n".join(
-        f"  [{v['impact']}] {v['id']}: {v['help']} ({v.get('helpUrl', '')})\n"
-        + "\n".join(f"      {node['target']}: {node.get('failureSummary', '').splitlines()[-1:]}"
-                    for node in v["nodes"])
-        for v in violations)
-    assert not violations, f"axe found serious/critical violations on {where} ({page.url}):\n{report}"
-
 
 def assert_no_horizontal_scroll(page, where: str) -> None:
     width = scroll_width(page)

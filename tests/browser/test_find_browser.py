@@ -11,8 +11,7 @@ from portal.domain import intake
 from portal.extensions import db
 from portal.models import ContactView
 from portal.models.base import utcnow
-from tests.browser.flows import login, scroll_width
-from tests.browser.test_accessibility import assert_accessible
+from tests.browser.flows import assert_accessible, login, scroll_width
 
 pytestmark = pytest.mark.browser
 

@@ -16,12 +16,11 @@ from playwright.sync_api import Page, expect
 
 from portal.extensions import db
 from portal.models import Case, Unit, User
-from tests.browser.flows import KnownAppBug, fill_case, htmx_settled, read_receipt, send, track
+from tests.browser.flows import DESKTOP, KnownAppBug, fill_case, htmx_settled, read_receipt, send, track
 
 pytestmark = pytest.mark.browser
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-DESKTOP = {"width": 1280, "height": 900}
 CASE_URL = re.compile(r"/staff/cases/(\d+)$")
 STAMP = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}")
 FLASH_NUMBERS = re.compile(r"(FY\d{18})\D+?(\d{6})(?!\d)")

@@ -9,16 +9,11 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from portal.domain import monitoring, rankings, supervision, workflow
+from portal.domain import monitoring, periods, rankings, supervision, workflow
 from portal.extensions import db
 from portal.models import QualityReview, SupervisionOrder
-from tests.browser.flows import KnownAppBug
-from tests.browser.test_accessibility import assert_accessible
-from tests.browser.test_staff_pages import sign_in
-from tests.test_metrics import Desk
-from tests.test_monitors import advance, appoint
-from tests.test_rankings import one_case
-from tests.test_supervision import assigned, issue_order, label
+from tests.browser.flows import KnownAppBug, assert_accessible, sign_in
+from tests.helpers import Desk, advance, appoint, assigned, issue_order, label, one_case
 
 pytestmark = pytest.mark.browser
 
@@ -196,7 +191,7 @@ def test_monitor_reviews_and_flags_a_case_the_supervisor_upholds_it(app, city, m
 def test_supervisor_publishes_last_month_and_the_public_reads_it(app, city, new_page):
     with app.app_context():
         month = rankings.last_month()
-        first, _ = rankings.month_bounds(month)
+        first, _ = periods.month_bounds(month)
         one_case(Desk(city), "cgj", (first.year, first.month, 10), "good")
         db.session.commit()
 

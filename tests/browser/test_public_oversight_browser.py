@@ -8,11 +8,8 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.domain import statistics
-from tests.browser.conftest import DESKTOP, PHONE
-from tests.browser.flows import KnownAppBug, htmx_settled, scroll_width
-from tests.browser.test_accessibility import assert_accessible
-from tests.test_echo import publish, story_id
-from tests.test_statistics import answer, receive
+from tests.browser.flows import DESKTOP, PHONE, KnownAppBug, assert_accessible, htmx_settled, scroll_width
+from tests.helpers import answer, publish, receive, story_id
 
 pytestmark = pytest.mark.browser
 

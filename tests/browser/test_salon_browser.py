@@ -9,9 +9,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Case, Participant, Suggestion
-from tests.browser.conftest import DESKTOP
-from tests.browser.flows import scroll_width
-from tests.browser.test_accessibility import assert_accessible
+from tests.browser.flows import DESKTOP, assert_accessible, scroll_width
 
 pytestmark = pytest.mark.browser
 

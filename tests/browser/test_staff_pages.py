@@ -2,8 +2,7 @@
 axe violation. Uses the demo organisation plus a few cases in varied states."""
 import pytest
 
-from tests.browser.flows import scroll_width
-from tests.browser.test_accessibility import assert_accessible
+from tests.browser.flows import assert_accessible, scroll_width, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -23,14 +22,6 @@ PAGES = {
               "/admin/organisation/categories", "/admin/outbox", "/admin/audit", "/staff/knowledge/new",
               "/staff/reply-templates/new", "/account/password"],
 }
-
-
-def sign_in(page, username):
-    page.goto("/login")
-    page.fill("#username", username)
-    page.fill("#password", "demo12345")
-    page.locator("#login-form button[type=submit]").click()
-    page.wait_for_url("**/staff/**")
 
 
 @pytest.mark.parametrize("username", sorted(PAGES))
@@ -55,6 +46,6 @@ def test_staff_pages_fit_a_phone_and_pass_axe(city, make_assigned_cases, make_ca
 
 @pytest.fixture
 def make_assigned_cases(app, city, make_case):
-    from tests.test_query_counts import make_assigned
+    from tests.helpers import make_assigned
 
     make_assigned(app, city, make_case, 2)

@@ -12,9 +12,7 @@ from sqlalchemy import select
 from portal.domain import knowledge, workflow
 from portal.extensions import db
 from portal.models import Case, KnowledgeDailyCount, Unit, User
-from tests.browser.flows import fill_case, login, scroll_width
-from tests.browser.test_accessibility import assert_accessible
-from tests.browser.test_staff_pages import sign_in
+from tests.browser.flows import assert_accessible, fill_case, login, scroll_width, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -147,7 +145,7 @@ def test_admin_creates_a_unit_and_a_handler_who_signs_in_and_works_a_case(app, c
 
 
 def test_unit_lead_reads_the_figures_and_opens_the_cases_behind_one(app, city, make_case, page):
-    from tests.test_query_counts import make_assigned
+    from tests.helpers import make_assigned
 
     make_assigned(app, city, make_case, 3)
     sign_in(page, "unit_lead")

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from portal.blueprints.knowledge import public_bp
 from portal.domain import knowledge
 from portal.extensions import db
-from portal.view_helpers import redirect_after_post, render_page
+from portal.web import redirect_after_post, render_page
 
 VIEWED_KEY = "knowledge_viewed"  # articles this browser opened from the submission form
 SUGGESTED = 3
@@ -67,13 +67,3 @@ def note_submission() -> None:
     viewed = session.pop(VIEWED_KEY, None)
     if viewed:
         knowledge.count(viewed, "submitted_anyway")
-
-
-@public_bp.app_template_global("knowledge_totals")
-def knowledge_totals(start=None, end=None, refresh: bool = False) -> dict:
-    """For the statistics page: questions answered by the common questions without a case, in a period (kept in
-    the statistics cache with the other figures; `flask stats warm` refreshes it)."""
-    from portal.domain import statistics
-
-    key = f"knowledge:{statistics.CACHE_VERSION}:{start}:{end}"
-    return statistics.cached(key, lambda: knowledge.totals(start, end), refresh=refresh)

@@ -5,11 +5,10 @@ from flask_login import current_user
 
 from portal.blueprints.knowledge import bp
 from portal.blueprints.knowledge.forms import ArticleForm, DecisionForm
-from portal.blueprints.staff import roles_required
 from portal.domain import knowledge, organisation
 from portal.extensions import db
 from portal.models import Category, KnowledgeArticle, KnowledgeVersion, Role
-from portal.view_helpers import redirect_after_post, render_page
+from portal.web import redirect_after_post, render_page, roles_required
 
 
 @bp.get("/")
@@ -122,7 +121,4 @@ def decide(version_id, decision):
     return redirect_after_post(url_for("knowledge.article", article_id=version.article_id))
 
 
-@bp.app_template_global("knowledge_citations")
-def knowledge_citations(case):
-    """For the staff case page: the knowledge base versions the answers on this case cited."""
-    return knowledge.citations_of(case)
+

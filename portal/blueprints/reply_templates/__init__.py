@@ -4,11 +4,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.blueprints.reply_templates.forms import TemplateForm
-from portal.blueprints.staff import roles_required
 from portal.domain import organisation, reply_templates, scope
 from portal.extensions import db
 from portal.models import Category, ReplyTemplate, Role
-from portal.view_helpers import redirect_after_post, render_page
+from portal.web import redirect_after_post, render_page, roles_required
 
 bp = Blueprint("reply_templates", __name__, url_prefix="/staff")
 
@@ -75,19 +74,18 @@ def retire(template_id):
 @roles_required(Role.HANDLER, Role.UNIT_LEAD, Role.ADMIN)
 def insert(case_id):
     """The case page with the reply draft filled from a template (htmx selects the text box from it)."""
-    from portal.blueprints.casework import _build_form, case_page
+    from portal.blueprints.cases.case_page import Failed, case_page
+    from portal.blueprints.cases.steps import build_form
     from portal.domain import workflow
 
-    case = scope.case_or_abort(current_user, case_id)
+    case = scope.visible_case(current_user, case_id)
     if not workflow.may(current_user, "draft_reply", case):
         abort(409)
     template = db.session.get(ReplyTemplate, request.args.get("template", type=int) or 0)
-    form = _build_form("draft_reply", case)
+    form = build_form("draft_reply", case)
     if template is not None and template.unit_id == case.lead_unit_id and template.retired_at is None:
         form.text.data = reply_templates.fill(template, case)
-    return case_page(case, "draft_reply", form)
+    return case_page(case, Failed("draft_reply", form))
 
 
-@bp.app_template_global("reply_templates_for")
-def reply_templates_for(case):
-    return reply_templates.for_case(case)
+

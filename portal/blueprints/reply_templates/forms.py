@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from portal.forms import strip
+from portal.web.forms import strip
 
 
 def optional_int(value):

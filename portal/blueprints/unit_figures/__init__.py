@@ -4,11 +4,10 @@ from flask import Blueprint, abort, request
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from portal.blueprints.staff import roles_required
 from portal.domain import metrics, rankings, scope, unit_figures
 from portal.extensions import db
 from portal.models import Case, Role, Unit
-from portal.view_helpers import render_page
+from portal.web import render_page, roles_required
 
 bp = Blueprint("unit_figures", __name__, url_prefix="/staff/unit-figures")
 LISTED = 200

@@ -5,23 +5,12 @@ from flask_login import current_user, login_required
 
 from portal.blueprints.workbench import bp
 from portal.blueprints.workbench.forms import CallerLookupForm
-from portal.domain import callers, ledger, scope, search
+from portal.domain import callers, deadlines, ledger, scope, search
 from portal.extensions import db
 from portal.models import Case
-from portal.view_helpers import render_page
+from portal.web import render_page
 
 QUERY_MAX = 100
-
-
-@bp.app_template_global("may_look_up_callers")
-def may_look_up_callers(user) -> bool:
-    return callers.may_look_up(user)
-
-
-@bp.app_template_global("may_open_case")
-def may_open_case(user, case_id: int) -> bool:
-    """Links to another case (a repeat call's first case) only when the user's scope reaches it."""
-    return scope.can_see(user, db.session.get(Case, case_id))
 
 
 @bp.get("/search")
@@ -40,7 +29,7 @@ def search_cases():
     return render_page(
         "workbench/search.html", "results", status=200 if filters.valid else 422,
         q=query, f=filters, results=results, number_query=search.looks_like_tracking_number(query),
-        lookup_form=lookup_form, states=Case.STATES, channels=Case.CHANNELS, lights=ledger.LIGHTS,
+        lookup_form=lookup_form, states=Case.STATES, channels=Case.CHANNELS, lights=deadlines.LIGHTS,
         category_options=ref.category_options(), counties=ref.counties,
         filter_args={"q": query, **filters.raw})
 
@@ -77,7 +66,7 @@ def caller_lookup():
 @bp.post("/cases/<int:case_id>/caller-history")
 @login_required
 def case_caller_history(case_id):
-    case = scope.case_or_abort(current_user, case_id)
+    case = scope.visible_case(current_user, case_id)
     if not callers.may_look_up(current_user):
         abort(403)
     form = CallerLookupForm(formdata=None, citizen_phone=case.citizen_phone, category_id=case.category_id)

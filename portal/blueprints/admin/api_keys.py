@@ -1,0 +1,62 @@
+"""Administration of the Open311 API keys (/admin/api-keys): one key per channel system, created and revoked by
+admins. A new key's secret is shown once, in the answer to the form that created it (never stored, never put
+in the session or a flash message, which live in a cookie); the page answers with Cache-Control: no-store."""
+from flask import Blueprint, abort, flash, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length
+
+from portal.domain import apikeys
+from portal.domain.labels import CHANNEL_LABELS
+from portal.extensions import db
+from portal.models import ApiKey, Case, Role
+from portal.web import redirect_after_post, render_page, roles_required
+from portal.web.forms import strip
+
+bp = Blueprint("apikeys", __name__, url_prefix="/admin/api-keys")
+
+
+class ApiKeyForm(FlaskForm):
+    name = StringField(_l("System name"), filters=[strip], validators=[
+        DataRequired(_l("Name the system that will use the key.")),
+        Length(max=100, message=_l("At most %(max)d characters."))])
+    channel = SelectField(_l("Channel"), choices=[(c, CHANNEL_LABELS[c]) for c in Case.CHANNELS],
+                          validators=[InputRequired(_l("Choose the channel."))])
+
+
+def _page(form: ApiKeyForm, status: int = 200, new_key: apikeys.NewKey | None = None):
+    response = render_page("admin/api_keys.html", "keys_section", status=status, form=form, new_key=new_key,
+                           keys=apikeys.all_keys())
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("")
+@roles_required(Role.ADMIN)
+def index():
+    return _page(ApiKeyForm())
+
+
+@bp.post("")
+@roles_required(Role.ADMIN)
+def create():
+    form = ApiKeyForm()
+    if not form.validate_on_submit():
+        return _page(form, status=422)
+    new_key = apikeys.create(form.name.data, form.channel.data, current_user)
+    db.session.commit()
+    return _page(ApiKeyForm(formdata=None), new_key=new_key)
+
+
+@bp.post("/<int:key_id>/revoke")
+@roles_required(Role.ADMIN)
+def revoke(key_id):
+    key = db.session.get(ApiKey, key_id) or abort(404)
+    if apikeys.revoke(key):
+        db.session.commit()
+        flash(_("Key %(prefix)s (%(name)s) revoked: requests signed with it are refused from now on.",
+                prefix=key.prefix, name=key.name), "success")
+    return redirect_after_post(url_for("apikeys.index"))

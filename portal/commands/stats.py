@@ -1,0 +1,40 @@
+"""`flask stats warm`: recompute the cached statistics so that no visitor waits for them (`flask worker` runs it
+too)."""
+import time
+
+import click
+from flask import Flask, current_app
+from flask_babel import force_locale
+
+from portal.domain import charts, knowledge, periods, statistics
+
+
+def warm_statistics() -> int:
+    """Recompute and store the cached public figures and charts; returns the number of periods warmed."""
+    on = periods.today()
+    chosen = [statistics.period("year", on=on), statistics.period("12m", on=on), statistics.period("month", on=on),
+              statistics.period("month", periods.month_text(periods.add_months(on, -1)), on=on)]
+    with current_app.test_request_context():
+        for p in chosen:
+            figures = statistics.figures(p, refresh=True)
+            knowledge.cached_totals(p.start, p.end, refresh=True)  # questions answered without a case
+            for language in current_app.config["LANGUAGES"]:
+                with force_locale(language):
+                    charts.cached_charts(p, figures, refresh=True)
+        statistics.hot_topics(on, refresh=True)
+    return len(chosen)
+
+
+def register_stats_cli(app: Flask) -> None:
+    @app.cli.group("stats")
+    def stats_group():
+        """The public statistics."""
+
+    @stats_group.command("warm")
+    def warm_command():
+        """Recompute the cached statistics (this year, last 12 months, this and last month, hot topics) in both
+        languages, so that no visitor waits for them. Run it from cron more often than the cache timeout (e.g.
+        every 5 minutes), or let `flask worker` do it; it only helps a cache the web workers share (REDIS_URL)."""
+        started = time.perf_counter()
+        count = warm_statistics()
+        click.echo(f"statistics cache warmed ({count} periods) in {time.perf_counter() - started:.1f} s")

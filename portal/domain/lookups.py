@@ -1,0 +1,42 @@
+"""Catalogue lookups, once each: the category tree, the regions, the units to choose from, a case by its tracking
+number. Tracking numbers are compared as typed by people: surrounding spaces dropped, letters upper-cased."""
+from sqlalchemy import Select, select
+
+from portal.extensions import db
+from portal.models import Case, Category, Region, Unit
+
+
+def categories_under(parent_id: int | None, active_only: bool = True) -> list[Category]:
+    """The categories one level below `parent_id` (None: the top level), in display order. `active_only`: not
+    retired (the choices for new work); filters over old cases pass False."""
+    query = select(Category).where(Category.parent_id == parent_id)
+    if active_only:
+        query = query.where(Category.retired_at.is_(None))
+    return list(db.session.scalars(query.order_by(Category.sort, Category.id)))
+
+
+def regions_under(parent_id: int | None, active_only: bool = True) -> list[Region]:
+    """The regions below `parent_id` (None: the counties and districts), in display order; see categories_under."""
+    query = select(Region).where(Region.parent_id == parent_id)
+    if active_only:
+        query = query.where(Region.retired_at.is_(None))
+    return list(db.session.scalars(query.order_by(Region.sort, Region.id)))
+
+
+def units_for_choice() -> list[Unit]:
+    """Units new work can go to (cases, supervision orders): every unit not retired, grouped by kind."""
+    return list(db.session.scalars(select(Unit).where(Unit.retired_at.is_(None)).order_by(Unit.kind, Unit.code)))
+
+
+def normalise_tracking_no(number: str | None) -> str:
+    return (number or "").strip().upper()
+
+
+def case_by_tracking_no(number: str | None, within: Select | None = None) -> Case | None:
+    """The case with this tracking number, or None. `within`: a SELECT of cases to look in (a user's scope, the
+    published cases), else all cases."""
+    number = normalise_tracking_no(number)
+    if not number:
+        return None
+    query = within if within is not None else select(Case)
+    return db.session.scalar(query.where(Case.tracking_no == number))

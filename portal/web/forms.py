@@ -1,0 +1,42 @@
+"""Form building blocks shared by every blueprint's forms (parsing only; the rules are in the domain)."""
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectMultipleField
+from wtforms.validators import ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from portal.domain.phones import is_valid_phone, normalise_phone
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def int_or_none(value):
+    """A choice's id: ASCII digits up to 2**31-1, else None (no huge or non-ASCII number reaches the database)."""
+    if isinstance(value, int):
+        return value if 0 <= value < 2**31 else None
+    value = str(value).strip() if value is not None else ""
+    if not (value.isascii() and value.isdigit() and len(value) <= 10) or int(value) >= 2**31:
+        return None
+    return int(value)
+
+
+def valid_phone(form, field):
+    """WTForms validator for `portal.domain.phones`: normalises the field's data when it is valid."""
+    number = normalise_phone(field.data)
+    if not is_valid_phone(number):
+        raise ValidationError(_l("Enter a mainland mobile number (11 digits, e.g. 13812345678) "
+                                 "or a landline with area code (e.g. 0558-1234567)."))
+    field.data = number
+
+
+def optional_phone(form, field):
+    if field.data:
+        valid_phone(form, field)
+    else:
+        field.data = normalise_phone(field.data)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()

@@ -1,0 +1,167 @@
+"""The house rules of the layout, checked on the source (AST), so a violation fails the suite:
+
+- the domain (`portal/domain`) never imports the web layer: no blueprint, no form module, no `portal.web`, no
+  `flask.request` / `abort` (it raises its own exceptions; the web kit maps them to 403/404);
+- models (`portal/models`) never import the domain;
+- no module outside `portal/domain/workflow.py` assigns a case's `state` (every case state change goes through
+  the workflow's `_move`, with its transition table, optimistic locking and event log);
+- every `portal` module the app loads comes from this checkout (a moved module must not be found elsewhere).
+"""
+import ast
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PORTAL = ROOT / "portal"
+WEB_FLASK_NAMES = {"request", "abort"}
+CASE_OBJECT = re.compile(r"(^|[._])(case|c)$")
+
+
+def modules(folder: str) -> list[Path]:
+    return sorted(p for p in (PORTAL / folder).rglob("*.py"))
+
+
+def imports(tree: ast.AST) -> list[tuple[str, list[str], int]]:
+    """(module, imported names, line) for every import, relative ones made absolute within portal."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                found.append((alias.name, [], node.lineno))
+        elif isinstance(node, ast.ImportFrom):
+            found.append((node.module or "", [a.name for a in node.names], node.lineno))
+    return found
+
+
+def web_layer_imports(source: str) -> list[str]:
+    problems = []
+    tree = ast.parse(source)
+    for module, names, line in imports(tree):
+        targets = [module] + [f"{module}.{n}" for n in names]
+        if any(t.startswith(("portal.blueprints", "portal.web")) for t in targets):
+            problems.append(f"line {line}: imports the web layer ({module})")
+        elif any(t.split(".")[-1] == "forms" or ".forms." in t for t in targets if t.startswith("portal")):
+            problems.append(f"line {line}: imports a form module ({module})")
+        elif module == "flask" and WEB_FLASK_NAMES & set(names):
+            problems.append(f"line {line}: imports flask.{'/'.join(sorted(WEB_FLASK_NAMES & set(names)))}")
+        elif module in ("werkzeug.exceptions", "flask_wtf", "wtforms") or module.startswith("wtforms."):
+            problems.append(f"line {line}: imports {module}")
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Attribute) and node.attr in WEB_FLASK_NAMES
+                and isinstance(node.value, ast.Name) and node.value.id == "flask"):
+            problems.append(f"line {node.lineno}: uses flask.{node.attr}")
+    return problems
+
+
+def domain_imports(source: str) -> list[str]:
+    return [f"line {line}: imports the domain ({module})" for module, names, line in imports(ast.parse(source))
+            if module.startswith("portal.domain") or (module == "portal" and "domain" in names)]
+
+
+def case_state_assignments(source: str) -> list[str]:
+    """`<case>.state = …` (also in tuples and augmented assignments), `setattr(<case>, "state", …)` and
+    `update(Case).values(state=…)`."""
+    problems = []
+    for node in ast.walk(ast.parse(source)):
+        targets = []
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, ast.AugAssign | ast.AnnAssign):
+            targets = [node.target]
+        flat = []
+        for t in targets:
+            flat.extend(t.elts if isinstance(t, ast.Tuple | ast.List) else [t])
+        for t in flat:
+            if isinstance(t, ast.Attribute) and t.attr == "state" and CASE_OBJECT.search(ast.unparse(t.value)):
+                problems.append(f"line {node.lineno}: assigns {ast.unparse(t)}")
+        if isinstance(node, ast.Call):
+            func = ast.unparse(node.func)
+            if (func == "setattr" and len(node.args) >= 2 and isinstance(node.args[1], ast.Constant)
+                    and node.args[1].value == "state" and CASE_OBJECT.search(ast.unparse(node.args[0]))):
+                problems.append(f"line {node.lineno}: setattr(…, 'state')")
+            if func.endswith(".values") and any(k.arg == "state" for k in node.keywords) and "Case" in ast.unparse(node):
+                problems.append(f"line {node.lineno}: bulk update of Case.state")
+    return problems
+
+
+@pytest.mark.parametrize("path", modules("domain"), ids=lambda p: str(p.relative_to(PORTAL)))
+def test_domain_does_not_import_the_web_layer(path):
+    assert web_layer_imports(path.read_text(encoding="utf-8")) == []
+
+
+@pytest.mark.parametrize("path", modules("models"), ids=lambda p: str(p.relative_to(PORTAL)))
+def test_models_do_not_import_the_domain(path):
+    assert domain_imports(path.read_text(encoding="utf-8")) == []
+
+
+def test_only_the_workflow_assigns_a_case_state():
+    offenders = {}
+    for path in sorted(PORTAL.rglob("*.py")):
+        relative = path.relative_to(PORTAL)
+        if relative.parts[0] == "migrations" or relative == Path("domain/workflow.py"):
+            continue
+        found = case_state_assignments(path.read_text(encoding="utf-8"))
+        if found:
+            offenders[str(relative)] = found
+    assert offenders == {}
+
+
+def test_every_portal_module_comes_from_this_checkout(app):
+    foreign = sorted(name for name, module in list(sys.modules.items())
+                     if (name == "portal" or name.startswith("portal."))
+                     and getattr(module, "__file__", None)
+                     and not Path(module.__file__).resolve().is_relative_to(PORTAL))
+    assert foreign == []
+
+
+def test_tests_never_import_other_test_modules():
+    """Shared helpers live in tests/helpers.py (and tests/browser/flows.py) or in fixtures."""
+    offenders = []
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        for module, names, line in imports(ast.parse(path.read_text(encoding="utf-8"))):
+            targets = [module] + [f"{module}.{n}" for n in names]
+            if any(part.startswith("test_") or part == "conftest"
+                   for t in targets if t.startswith("tests") for part in t.split(".")[1:]):
+                offenders.append(f"{path.relative_to(ROOT)}:{line} imports {module}")
+    assert offenders == []
+
+
+# ---- the checks catch what they are meant to catch -------------------------------------------------------
+@pytest.mark.parametrize("source", [
+    "from portal.blueprints.cases import staff",
+    "from portal.blueprints.public.forms import CaseForm",
+    "from portal.web import render_page",
+    "from portal.web.forms import strip",
+    "from flask import abort",
+    "from flask import current_app, request",
+    "import flask\nflask.abort(404)",
+    "from wtforms import StringField",
+])
+def test_the_web_layer_check_catches(source):
+    assert web_layer_imports(source)
+
+
+def test_the_web_layer_check_lets_the_domain_use_flask_babel_and_current_app():
+    assert web_layer_imports("from flask import current_app, g\nfrom flask_babel import gettext as _") == []
+
+
+@pytest.mark.parametrize("source", ["from portal.domain import workflow", "from portal.domain.labels import X",
+                                    "import portal.domain.calendar", "from portal import domain"])
+def test_the_models_check_catches(source):
+    assert domain_imports(source)
+
+
+@pytest.mark.parametrize("source", [
+    'case.state = "closed"', 'other_case.state = "merged"', 'self.case.state = "handling"',
+    'case.state, case.version = "closed", 2', 'setattr(case, "state", "closed")',
+    'db.session.execute(update(Case).values(state="closed"))',
+])
+def test_the_state_check_catches(source):
+    assert case_state_assignments(source)
+
+
+def test_the_state_check_leaves_other_states_alone():
+    assert case_state_assignments('salon.state = "held"\nparticipant.state = "confirmed"\nf.state = "x"') == []

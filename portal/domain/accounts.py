@@ -142,7 +142,7 @@ def reset_password(actor: User, user: User) -> str:
     password = temporary_password()
     user.set_password(password)
     user.must_change_password = True
-    audit.record(actor, "reset_password", user, {"must_change_password": False}, {"must_change_password": True})
+    audit.record(actor, "reset_password", user, {"must_change_password": False}, {"must_change_password": True})  # nosec B105 - the must-change flag in the audit log, not a password
     return password
 
 
@@ -156,7 +156,7 @@ def change_own_password(user: User, current: str, new: str) -> None:
     user.set_password(new)
     was = user.must_change_password
     user.must_change_password = False
-    audit.record(user, "change_password", user, {"must_change_password": was}, {"must_change_password": False})
+    audit.record(user, "change_password", user, {"must_change_password": was}, {"must_change_password": False})  # nosec B105 - the must-change flag in the audit log, not a password
 
 
 def users(role: str | None = None, active: bool | None = None) -> list[User]:

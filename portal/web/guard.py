@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlsplit
 from flask import Flask, abort, request
 from werkzeug.routing import IntegerConverter
 
-DEV_SECRET_KEY = "dev-only-change-me"  # what older configs and tutorials used: never accepted outside development
+DEV_SECRET_KEY = "dev-only-change-me"  # what older configs and tutorials used: never accepted outside development  # nosec B105 - the refused key, named to refuse it
 DB_INT_MAX = 2**31 - 1  # the largest id or number a parameter may carry (PostgreSQL integer)
 KEY_HELP = ('Set SECRET_KEY to a long random value, for example the output of\n'
             '    python -c "import secrets; print(secrets.token_hex(32))"\n'

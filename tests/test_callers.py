@@ -16,7 +16,7 @@ PHONE = "13955556666"
 
 
 def rows(response) -> list[str]:
-    return re.findall(r'<th scope="row"><a href="/staff/cases/\d+">(FY\d+)</a>', response.get_data(as_text=True))
+    return re.findall(r'<th [^>]*scope="row"><a href="/staff/cases/\d+">(FY\d+)</a>', response.get_data(as_text=True))
 
 
 def logged(app) -> list[ContactView]:

@@ -124,3 +124,9 @@ def test_logout_is_a_post(client, city):
     response = client.client.post("/logout", data={"csrf_token": client.csrf("/staff/")})
     assert response.status_code == 303
     assert client.get("/staff/").status_code == 302
+
+
+def test_a_nul_character_in_the_user_name_is_refused_not_a_500(client, city):
+    """PostgreSQL text cannot hold NUL: the form drops it, so the sign-in is refused like any unknown name."""
+    response = client.post("/login", {"username": "\x00", "password": "x"}, csrf_from="/login")
+    assert response.status_code == 422

@@ -27,7 +27,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import event, func, literal_column, select, text
 from sqlalchemy.orm import selectinload
 
-from portal.domain import ledger, scope
+from portal.domain import ledger, lookups, scope
 from portal.domain.deadlines import LightBounds
 from portal.extensions import db
 from portal.models import Case, User
@@ -111,7 +111,7 @@ def looks_like_tracking_number(query: str) -> bool:
 
 def case_by_tracking_number(user: User, query: str) -> Case | None:
     """The case with this number if the user may see it (a number outside the scope finds nothing)."""
-    return db.session.scalar(scope.visible_cases(user).where(Case.tracking_no == query.strip().upper()))
+    return lookups.case_by_tracking_no(query, within=scope.visible_cases(user))
 
 
 # ---------------------------------------------------------------------------------------------- the index

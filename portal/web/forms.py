@@ -8,7 +8,8 @@ from portal.domain.phones import is_valid_phone, normalise_phone
 
 
 def strip(value):
-    return value.strip() if isinstance(value, str) else value
+    """Surrounding whitespace off, and NUL characters out (PostgreSQL text cannot hold them: never a 500)."""
+    return value.replace("\x00", "").strip() if isinstance(value, str) else value
 
 
 def int_or_none(value):

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import current_app
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, select
@@ -29,7 +28,7 @@ from sqlalchemy.orm import selectinload
 from portal.domain import calendar, metrics, periods
 from portal.extensions import db
 from portal.models import Interview, RankingRow, RankingSnapshot, Unit, User
-from portal.models.base import utcnow
+from portal.models.base import Bilingual, utcnow
 
 GROUPS = Unit.RANKING_GROUPS  # ("city_department", "county")
 GROUP_LABELS = {"city_department": _l("City departments"), "county": _l("County and district governments")}
@@ -76,7 +75,7 @@ def interview_bottom() -> int:
 # ---- a ranking ----------------------------------------------------------------------------------------------
 
 @dataclass
-class TableRow:
+class TableRow(Bilingual):
     """One unit in a ranking table, live or published: what the pages, the export and the CLI show."""
 
     unit_id: int
@@ -89,16 +88,6 @@ class TableRow:
     volume: int
     rates: dict[str, dict]  # key -> {"num", "den", "value"}
     score: float | None
-
-    @property
-    def name(self) -> str:
-        try:
-            locale = get_locale()
-        except Exception:  # outside a request
-            locale = None
-        if locale is not None and locale.language == "en" and self.name_en:
-            return self.name_en
-        return self.name_zh
 
     @property
     def in_interview_zone(self) -> bool:

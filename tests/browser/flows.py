@@ -36,12 +36,16 @@ class KnownAppBug(AssertionError):
 
 
 @contextmanager
-def htmx_settled(page: Page, timeout_ms: int = 5000):
-    """Wait until htmx has swapped *and processed* new content: until then a new select has no hx-get listener."""
+def htmx_settled(page: Page, timeout_ms: int = 10000, path: str = ""):
+    """Wait until htmx has swapped *and processed* new content: until then a new select has no hx-get listener.
+    With `path`, only a request to that address counts (a select's change also asks for similar cases)."""
     # Wrapped in an object: evaluate_handle would otherwise wait for the promise itself.
     waiter = page.evaluate_handle(
-        "ms => ({settled: new Promise(resolve => { document.addEventListener('htmx:afterSettle', "
-        "() => resolve(true), {once: true}); setTimeout(() => resolve(false), ms); })})", timeout_ms)
+        "([ms, path]) => ({settled: new Promise(resolve => { "
+        "const done = e => { const url = (e.detail && e.detail.xhr && e.detail.xhr.responseURL) || ''; "
+        "if (!path || url.includes(path)) { document.removeEventListener('htmx:afterSettle', done); resolve(true); } }; "
+        "document.addEventListener('htmx:afterSettle', done); setTimeout(() => resolve(false), ms); })})",
+        [timeout_ms, path])
     yield
     assert page.evaluate("w => w.settled", waiter), f"htmx did not settle within {timeout_ms} ms"
 
@@ -60,7 +64,7 @@ def choose(page: Page, field: str, label: str, js: bool = True) -> None:
         page.select_option(f"#{field}", label=label)
         return
     if js:  # htmx swaps the whole picker; wait until the next level is filled and listening
-        with htmx_settled(page):
+        with htmx_settled(page, path="/submit/options"):
             page.select_option(f"#{field}", label=label)
     else:  # no JavaScript: the visible "update choices" button posts the form and the page comes back filled
         page.select_option(f"#{field}", label=label)

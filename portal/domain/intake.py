@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
-from portal.domain import calendar, callers, notify, search, workflow  # noqa: F401  (search: keeps the index current)
+from portal.domain import calendar, callers, governance, notify, search, workflow  # noqa: F401  (search: keeps the index current)
 from portal.domain import photos as photo_store
 from portal.extensions import db
 from portal.models import Case, CasePhoto, Category, DailyCounter, Platform, Region, User
@@ -101,6 +101,7 @@ def receive(sub: Submission, entered_by: User | None = None, at=None) -> tuple[C
         db.session.add(CasePhoto(case=case, stored_name=photo_store.store(photo), content_type=photo.content_type,
                                  width=photo.width, height=photo.height, size_bytes=len(photo.data)))
     workflow.submit(case, entered_by, at=at)
+    governance.link_new_case(case)  # a case matching an open governance task joins it (未诉先办)
     notify.submission_receipt(case, code)  # the only moment the plain code exists
     return case, code
 

@@ -45,6 +45,7 @@ ACTION_LABELS = {
     "flag_dismissed": _l("Perfunctory-handling flag dismissed"),
     "salon_link": _l("Linked to a new-media tea salon suggestion"),
     "echo_published": _l("Published on the echo wall"),
+    "governance_link": _l("Handled as a whole with similar reports"),
 }
 
 DECLINE_REASONS = {

@@ -11,6 +11,14 @@ from portal.models.handling import (
                                      ReturnRequest,
                                      RoutingRule,
 )
+from portal.models.governance import (
+                                     GovernanceLink,
+                                     GovernanceTask,
+                                     HotspotSettings,
+                                     HotspotWarning,
+                                     MonthlyTopic,
+                                     TopicTask,
+)
 from portal.models.integration import ApiKey
 from portal.models.knowledge import (
                                      KnowledgeArticle,
@@ -42,4 +50,5 @@ __all__ = [
     "SupervisionOrder", "AgendaItem", "Participant", "Person", "Salon", "SalonUnit", "Suggestion",
     "AuditEntry", "KnowledgeArticle", "KnowledgeCitation", "KnowledgeDailyCount", "KnowledgeVersion",
     "ReplyTemplate",
+    "GovernanceLink", "GovernanceTask", "HotspotSettings", "HotspotWarning", "MonthlyTopic", "TopicTask",
 ]

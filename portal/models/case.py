@@ -93,7 +93,9 @@ class Case(db.Model):
     # The full-text index (PostgreSQL column `search_vector`, SQLite FTS5 table `case_fts`) is not mapped:
     # see portal.search_schema.py and portal/domain/search.py.
     __table_args__ = (Index("ix_case_public_recent", "publish_consent", "confidential", "received_at"),
-                      Index("ix_case_caller_phone_key_received_at", "caller_phone_key", "received_at"))
+                      Index("ix_case_caller_phone_key_received_at", "caller_phone_key", "received_at"),
+                      # the nightly hotspot scan: day range, then GROUP BY category × town (index-only)
+                      Index("ix_case_hotspot_day_category_town", "received_day", "category_id", "town_id"))
 
     @property
     def is_published(self) -> bool:

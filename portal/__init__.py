@@ -78,10 +78,10 @@ def create_app(config: dict | None = None) -> Flask:
     for blueprint in (public, auth, staff, casework, queues, ledger, admin, stats, echo, rankings, supervision,
                       monitors, routing_admin, salons, salon_admin, apikeys, open311, workbench):
         app.register_blueprint(blueprint.bp)
-    from portal.blueprints import administration, knowledge, reply_templates, unit_figures
+    from portal.blueprints import administration, governance, knowledge, reply_templates, unit_figures
 
     for blueprint in (administration.bp, administration.account_bp, knowledge.bp, knowledge.public_bp,
-                      unit_figures.bp, reply_templates.bp):
+                      unit_figures.bp, reply_templates.bp, governance.bp, governance.public_bp):
         app.register_blueprint(blueprint)
     errors.register(app)
 
@@ -106,6 +106,10 @@ def create_app(config: dict | None = None) -> Flask:
     from portal.cli_search import register_search_cli
 
     register_search_cli(app)
+
+    from portal.cli_hotspots import register_hotspots_cli
+
+    register_hotspots_cli(app)
 
     from portal import view_helpers
 

@@ -38,12 +38,12 @@ from portal.models.base import utcnow
 DEFAULTS = {"window_days": 7, "baseline_weeks": 8, "ratio_threshold": 3.0, "min_count": 5}
 LIMITS = {"window_days": (1, 31), "baseline_weeks": (1, 52), "ratio_threshold": (1.0, 50.0), "min_count": (2, 1000)}
 TOP_WORDS = 5
-MATCH_WORDS = 3  # a case belongs to the cluster when it contains one of the first MATCH_WORDS top words
+MATCH_WORDS = 5  # a case belongs to the cluster when it contains one of the first MATCH_WORDS top words
 MAX_CASES_READ = 500
 # Words every complaint uses; they say nothing about the subject.
 GENERIC_WORDS = frozenset("""问题 反映 希望 请求 请 尽快 处理 解决 部门 有关 相关 帮忙 协调 市民 群众 居民 周边 附近
 影响 严重 一直 已经 多次 恳请 重视 核实 答复 给予 情况 存在 目前 现在 没有 不能 无法 一下 一个 这个 那个 我们 你们
-他们 投诉 举报 建议 咨询 要求 持续 出现 发生 导致 造成 很多 非常 天天 每天 今天 昨天 最近 小区 门前 旁边""".split())
+他们 什么 时候 怎么 为什么 投诉 举报 建议 咨询 要求 持续 出现 发生 导致 造成 很多 非常 天天 每天 今天 昨天 最近 小区 门前 旁边""".split())
 
 
 @dataclass

@@ -5,7 +5,7 @@
 Creates the database if it does not exist, DROPS AND RECREATES its public schema, migrates, loads the demo
 organisation, then inserts N cases with one INSERT … SELECT generate_series (not through intake, which would take
 hours): --per-day cases a day (default 2,000, the article's daily average) going back N / per-day days, on random
-categories × towns with varied text, plus --clusters planted clusters of 12–30 similar cases in the last week.
+categories × towns with varied text, plus --clusters planted clusters of 40–75 similar cases in the last week.
 It VACUUM ANALYZEs, prints the plan of the aggregate, and times scan() (cold: first run; warm: a second run).
 Never point it at a database you care about.
 """
@@ -104,7 +104,7 @@ def main():
         towns = db.session.scalars(text("SELECT id FROM region WHERE parent_id IS NOT NULL ORDER BY id")).all()
         for k in range(args.clusters):
             db.session.execute(text(PLANT), {"k": k, "cat": cats[(k * 7) % len(cats)], "town": towns[(k * 5) % len(towns)],
-                                             "theme": THEMES[k % len(THEMES)], "today": today, "size": 12 + 3 * k})
+                                             "theme": THEMES[k % len(THEMES)], "today": today, "size": 40 + 5 * k})
         db.session.commit()
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text('VACUUM (ANALYZE) "case"'))  # what autovacuum keeps current in production

@@ -19,6 +19,8 @@ WATER_OUTAGE = [
     ("突然停水", "向阳路一带突然停水，打供水公司电话一直占线，不知道什么时候来水。"),
     ("停水无通知", "家里自来水停水，物业说是管道爆裂，但没有说什么时候修好，请督促尽快恢复供水。"),
 ]
+NOISE_SITE_CASES, WATER_OUTAGE_CASES = 9, 12
+PLANTED_CASES = NOISE_SITE_CASES + WATER_OUTAGE_CASES
 
 
 def _plant(ref, leaf_zh: str, county_code: str, town_index: int, texts, count: int, rng, now) -> None:
@@ -39,8 +41,8 @@ def load(ref: dict, now: datetime | None = None) -> None:
     now = now or datetime.now(timezone.utc)
     rng = random.Random(14)
     with notify.muted():
-        _plant(ref, "施工噪声", "yingzhou", 1, NOISE_SITE, 9, rng, now)
-        _plant(ref, "停水", "yingdong", 1, WATER_OUTAGE, 12, rng, now)
+        _plant(ref, "施工噪声", "yingzhou", 1, NOISE_SITE, NOISE_SITE_CASES, rng, now)
+        _plant(ref, "停水", "yingdong", 1, WATER_OUTAGE, WATER_OUTAGE_CASES, rng, now)
     db.session.flush()
     hotspots.scan(calendar.local_day(now))
     _monthly_topic(ref, now)

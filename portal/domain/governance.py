@@ -156,12 +156,15 @@ def _link(task: GovernanceTask, case: Case, actor: User | None, automatic: bool)
 
 
 def open_task_for(case: Case) -> GovernanceTask | None:
+    """The open governance task a case belongs to. Does not flush: intake's caller may still complete the new
+    case's first event (open311 adds its key), which is append-only once written."""
     if case.town_id is None:
         return None
-    return db.session.scalar(select(GovernanceTask).where(
-        GovernanceTask.category_id == case.category_id, GovernanceTask.town_id == case.town_id,
-        GovernanceTask.status == "open", GovernanceTask.period_start <= case.received_at)
-        .order_by(GovernanceTask.id).limit(1))
+    with db.session.no_autoflush:
+        return db.session.scalar(select(GovernanceTask).where(
+            GovernanceTask.category_id == case.category_id, GovernanceTask.town_id == case.town_id,
+            GovernanceTask.status == "open", GovernanceTask.period_start <= case.received_at)
+            .order_by(GovernanceTask.id).limit(1))
 
 
 def link_new_case(case: Case) -> GovernanceTask | None:

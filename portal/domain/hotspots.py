@@ -28,7 +28,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case as sql_case, func, select
+from sqlalchemy import and_, func, select
+from sqlalchemy import case as sql_case
 
 from portal.domain import calendar, routing, search
 from portal.extensions import db

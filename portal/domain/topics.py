@@ -13,7 +13,8 @@ from xml.etree import ElementTree
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case as sql_case, func, select
+from sqlalchemy import case as sql_case
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from portal.domain import calendar

@@ -1,6 +1,14 @@
 """Database models. Import from here: `from portal.models import Case, Unit, ...`."""
 from portal.models.administration import AuditEntry
 from portal.models.case import Case, CaseEvent, CasePhoto, DailyCounter
+from portal.models.governance import (
+                                     GovernanceLink,
+                                     GovernanceTask,
+                                     HotspotSettings,
+                                     HotspotWarning,
+                                     MonthlyTopic,
+                                     TopicTask,
+)
 from portal.models.handling import (
                                      CalendarDay,
                                      CalendarYear,
@@ -10,14 +18,6 @@ from portal.models.handling import (
                                      OutboxMessage,
                                      ReturnRequest,
                                      RoutingRule,
-)
-from portal.models.governance import (
-                                     GovernanceLink,
-                                     GovernanceTask,
-                                     HotspotSettings,
-                                     HotspotWarning,
-                                     MonthlyTopic,
-                                     TopicTask,
 )
 from portal.models.integration import ApiKey
 from portal.models.knowledge import (

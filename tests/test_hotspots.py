@@ -1,6 +1,7 @@
 """The hotspot rule: precision and recall on planted clusters among background noise, the baseline, idempotency."""
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from portal.domain import hotspots
@@ -25,9 +26,10 @@ def _measure(planted: dict, warnings: list[HotspotWarning]) -> dict:
     }
 
 
-def test_planted_clusters_are_found_with_high_precision_and_recall(app, city):
+@pytest.mark.parametrize("noise_per_day,busy_groups", [(50, 5), (250, 20)], ids=["light-noise", "heavy-noise"])
+def test_planted_clusters_are_found_with_high_precision_and_recall(app, city, noise_per_day, busy_groups):
     with app.app_context():
-        data = build(TODAY)
+        data = build(TODAY, noise_per_day=noise_per_day, busy_groups=busy_groups)
         result = hotspots.scan(TODAY)
         db.session.commit()
         figures = _measure(data["planted"], result.created)

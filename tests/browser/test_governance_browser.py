@@ -55,7 +55,6 @@ def test_a_warning_becomes_a_governance_task_and_the_next_citizen_is_told(app, c
     check_page(citizen, "tracked case with the governance note")
 
 
-@pytest.mark.skip(reason="hangs before its first step in this sandbox (w14 ran out of time to find why): see report")
 def test_a_published_monthly_topic_is_read_by_a_visitor(app, city, make_case, new_page, nojs_page):
     for i in range(3):
         make_case(title="施工噪音", description="工地夜间施工噪音。", citizen_phone=f"1370000100{i}")
@@ -80,10 +79,11 @@ def test_a_published_monthly_topic_is_read_by_a_visitor(app, city, make_case, ne
     public_link = page.locator("a[href^='/topics/']")
     href = public_link.get_attribute("href")
 
-    for visitor in (new_page(), nojs_page):
+    for visitor, js in ((new_page(), True), (nojs_page, False)):
         visitor.goto("/topics")
         expect(visitor.locator("link[rel=alternate][type='application/atom+xml']")).to_have_count(1)
-        check_page(visitor, "public topics")
+        if js:  # axe and the width check run scripts in the page: a page without JavaScript never answers them
+            check_page(visitor, "public topics")
         visitor.get_by_role("link", name="夜间施工噪音治理").click()
         visitor.wait_for_url(f"**{href}")
         chart = visitor.locator(".chart-svg svg")
@@ -91,4 +91,5 @@ def test_a_published_monthly_topic_is_read_by_a_visitor(app, city, make_case, ne
         expect(chart).to_have_attribute("role", "img")
         expect(visitor.locator("#done-heading + .table-wrap")).to_contain_text("建立夜间施工审批台账")
         expect(visitor.locator("#effect")).to_contain_text("3")
-        check_page(visitor, "public topic")
+        if js:
+            check_page(visitor, "public topic")

@@ -54,6 +54,8 @@ CALLER_LOOKUP = ("operator", "dispatcher", "dispatcher_sub", "supervisor")  # po
 POLICY = {
     # ---- public pages
     "public.home": everyone(),
+    # the monthly topic's public pages (published topics only: counts, never a case's text)
+    "topics.index": everyone(), "topics.topic": everyone(), "topics.feed": everyone(),
     "public.set_language": everyone(),
     "public.submit": everyone(),
     "public.submit_options": everyone(),
@@ -151,6 +153,14 @@ POLICY = {
         "index", "users", "new_user", "edit_user", "set_active", "reset_password", "organisation_list",
         "organisation_edit", "organisation_retire", "outbox", "resend")},
     "administration.audit_log": staff_only(*OVERSIGHT),  # admins and supervisors (README: administration)
+    # ---- governance (portal.domain.governance): supervisors and the warning's own unit (unit A) read and
+    # acknowledge it; the other unit is told there is nothing there; only supervisors act, close, scan, tune
+    "governance.warnings": staff_only(*OVERSIGHT, *UNIT_STAFF),
+    "governance.settings": {"GET": staff_only(*OVERSIGHT, *UNIT_STAFF), "POST": staff_only(*OVERSIGHT)},
+    "governance.warning": staff_only(*OVERSIGHT, "handler_a", "unit_lead", handler_b="404"),
+    "governance.acknowledge": staff_only(*OVERSIGHT, "handler_a", "unit_lead", handler_b="404"),
+    **{f"governance.{name}": staff_only(*OVERSIGHT) for name in (
+        "act", "close", "scan", "topic_list", "topic_new", "topic_detail", "topic_publish", "topic_task_status")},
 }
 
 # Routes that take the id of a case, an order, a salon, a suggestion ... and the role that must NOT reach

@@ -16,6 +16,7 @@ from werkzeug.test import EnvironBuilder
 
 from portal.domain import (
     apikeys,
+    hotspots,
     intake,
     monitoring,
     notify,
@@ -705,3 +706,21 @@ def review_data(**overrides):
 
 def post_review(client, case_id, **overrides):
     return client.post(f"/staff/cases/{case_id}/review", review_data(**overrides), csrf_from=f"/staff/cases/{case_id}")
+
+
+# ---- hotspot warnings (tests/test_governance.py, tests/browser/test_governance_browser.py)
+NOISE_TEXTS = ["工地夜间施工噪音很大，凌晨还在打桩。", "晚上工地施工噪音扰民，孩子睡不着。",
+               "建筑工地夜间施工，噪音吵到半夜。", "夜间施工噪音太大，请管管这个工地。",
+               "工地噪音从晚上十点持续到凌晨两点。", "施工噪音扰民，工地天天夜间作业。"]
+
+
+def planted_warning(app, make_case, n=6) -> int:
+    """`n` similar noise complaints in one town, then the scan: the id of the one warning it raises."""
+    for i in range(n):
+        make_case(title="工地夜间施工噪音", description=NOISE_TEXTS[i % len(NOISE_TEXTS)],
+                  citizen_phone=f"1391234{i:04d}")
+    with app.app_context():
+        result = hotspots.scan()
+        db.session.commit()
+        assert len(result.created) == 1
+        return result.created[0].id

@@ -86,6 +86,7 @@ def build_world(app) -> dict:
         review = db.session.scalar(select(QualityReview).order_by(QualityReview.id))
         story = _echo_story(users["admin"])
         knowledge_ids = _knowledge_world(ref, users, unit_a)
+        governance_ids = _governance_world(ref, users, unit_a, case_a)
         db.session.commit()
         world = {
             "case_a": case_a.id, "case_b": case_b.id, "case_a_no": case_a.tracking_no, "case_b_no": case_b.tracking_no,
@@ -101,7 +102,7 @@ def build_world(app) -> dict:
             "story_id": story.id if story else 0,
             "former_monitor": former.username, "former_term": (former_profile.term_start, former_profile.term_end),
             "unit_a": unit_a.id, "service_code": leaf.code, "unit_b": unit_b.id,
-            **knowledge_ids,
+            **knowledge_ids, **governance_ids,
         }
         return world
 
@@ -130,6 +131,28 @@ def _knowledge_world(ref, users, unit_a) -> dict:
     return {"article_id": article.id, "version_id": draft.id, "template_id": template.id,
             "message_id": message.id, "user_id": users["handler_yz"].id, "kind": "units",
             "item_id": ref["units"]["gov-yingzhou"].id}
+
+
+def _governance_world(ref, users, unit_a, case_a) -> dict:
+    """A hotspot warning that goes to unit A (case A among its cases) and a published monthly topic with a task."""
+    from portal.domain import periods, topics
+    from portal.models import HotspotWarning
+
+    warning = HotspotWarning(
+        category_id=case_a.category_id, county_id=case_a.county_id, town_id=case_a.town_id or case_a.county_id,
+        unit_id=unit_a.id, status="open", open_key=f"{case_a.category_id}:{case_a.town_id}",
+        window_start=case_a.received_day, window_end=case_a.received_day, baseline_weeks=8, recent_count=6,
+        baseline_count=1, expected=0.9, ratio_threshold=3.0, min_count=5, top_words=[["路灯", 3]],
+        case_ids=[case_a.id])
+    db.session.add(warning)
+    topic = topics.create(
+        users["supervisor"], month=periods.add_months(periods.today(), -1), title="路灯集中治理",
+        summary="路灯不亮的诉求较多。", category_id=case_a.category_id, county_id=case_a.county_id,
+        lead_unit_id=unit_a.id, co_unit_ids=[], problems=["路灯不亮", "维修不及时"],
+        tasks=[topics.TaskPlan("排查全部路灯", unit_a.id, 10)])
+    topics.publish(topic)
+    db.session.flush()
+    return {"warning_id": warning.id, "topic_id": topic.id, "task_id": topic.tasks[0].id}
 
 
 def _echo_story(actor):

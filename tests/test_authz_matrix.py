@@ -25,7 +25,7 @@ def route_params(world: dict, endpoint: str) -> dict:
         "service_request_id": world["case_a_no"], "token": "nothing", "anything": "nothing.json",
         "filename": "css/portal.css",
         **{name: world[name] for name in ("article_id", "version_id", "template_id", "message_id", "user_id",
-                                          "kind", "item_id")},
+                                          "kind", "item_id", "warning_id", "topic_id", "task_id")},
     }
 
 

@@ -21,7 +21,9 @@ def test_demo_loads_the_city_and_prints_logins(app):
         from portal.models import Salon, Suggestion
         cases = db.session.scalars(select(Case)).all()
         salon_made = db.session.scalar(select(func.count(Suggestion.id)).where(Suggestion.case_id.is_not(None)))
-        assert len(cases) == 60 + salon_made  # adopted suggestions, and the earlier cases "in hand" ones link to
+        from portal.demo.governance import PLANTED_CASES  # the two planted hotspots
+
+        assert len(cases) == 60 + salon_made + PLANTED_CASES  # adopted suggestions, and the earlier cases "in hand" ones link to
         assert db.session.scalar(select(func.count(Salon.id))) == 6
         assert db.session.scalar(select(func.count(Suggestion.id))) == 39
         assert len({c.state for c in cases}) >= 4  # realistic spread of states

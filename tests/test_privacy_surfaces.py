@@ -89,6 +89,8 @@ def surface_urls(world) -> dict[str, list[str]]:
         "public_knowledge.index": ["/questions/", "/questions/?q=路灯", "/questions/?q=窨井盖"],
         "public_knowledge.suggest": ["/questions/suggest?title=窨井盖丢失", "/questions/suggest?title=草稿答复"],
         "public_knowledge.article": [f"/questions/{world['article_id']}"],
+        "topics.index": ["/topics"], "topics.topic": [f"/topics/{world['topic_id']}"],
+        "topics.feed": ["/topics/feed.atom"],
     }
 
 

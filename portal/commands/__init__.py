@@ -26,6 +26,7 @@ def register_commands(app: Flask) -> None:
     register_rankings_cli(app)
     register_stats_cli(app)
     from portal.commands.backup import register_backup_cli
+    from portal.commands.hotspots import register_hotspots_cli
     from portal.commands.retention import register_retention_cli
     from portal.commands.search import register_search_cli
     from portal.commands.worker import register_worker_cli
@@ -34,3 +35,4 @@ def register_commands(app: Flask) -> None:
     register_backup_cli(app)
     register_retention_cli(app)
     register_worker_cli(app)
+    register_hotspots_cli(app)

@@ -35,6 +35,9 @@ def register_cli(app: Flask) -> None:
             from portal.demo import knowledge as demo_knowledge
 
             demo_knowledge.load(ref)  # knowledge base articles and reply templates
+            from portal.demo import governance as demo_governance
+
+            demo_governance.load(ref)  # two planted hotspots and a published monthly topic
             db.session.commit()
             with notify.muted():  # history: escalate what is overdue today, close what was never rated
                 summary = sweep.sweep()

@@ -8,7 +8,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from portal.domain import calendar, callers, lookups, notify, publication, search, workflow  # noqa: F401  (search: keeps the index current)
+from portal.domain import calendar, callers, governance, lookups, notify, publication, search, workflow  # noqa: F401  (search: keeps the index current)
 from portal.domain import photos as photo_store
 from portal.extensions import db
 from portal.models import Case, CasePhoto, Platform, Region, User
@@ -102,6 +102,7 @@ def receive(sub: Submission, entered_by: User | None = None, at=None) -> tuple[C
         db.session.add(CasePhoto(case=case, stored_name=photo_store.store(photo), content_type=photo.content_type,
                                  width=photo.width, height=photo.height, size_bytes=len(photo.data)))
     workflow.submit(case, entered_by, at=at)
+    governance.link_new_case(case)  # a case matching an open governance task joins it (未诉先办)
     notify.submission_receipt(case, code)  # the only moment the plain code exists
     return case, code
 

@@ -57,6 +57,7 @@ ACTION_LABELS = {
     "salon_link": _l("Linked to a new-media tea salon suggestion"),
     "echo_published": _l("Published on the echo wall"),
     "contact_anonymised": _l("Contact details anonymised (retention period over)"),
+    "governance_link": _l("Handled as a whole with similar reports"),
 }
 
 DECLINE_REASONS = {

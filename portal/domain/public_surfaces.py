@@ -27,7 +27,11 @@ PUBLIC_SURFACES = {
     "open311.service_request": "one Open311 request",
     "open311.service_request_updates": "Open311 request updates",
     "open311.token": "Open311 token lookup",
+    # the monthly topic (每月一题): counts per month of its category and place, its tasks
+    "topics.index": "published monthly topics",
+    "topics.topic": "one monthly topic: reported counts, before/after chart, tasks",
     # feeds and exports
+    "topics.feed": "monthly topics Atom feed",
     "echo.feed": "echo wall Atom feed",
     "stats.chart_csv": "statistics as CSV",
     "rankings.export_xlsx": "a month's ranking as a spreadsheet",

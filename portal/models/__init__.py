@@ -1,6 +1,14 @@
 """Database models. Import from here: `from portal.models import Case, Unit, ...`."""
 from portal.models.administration import AuditEntry
 from portal.models.case import Case, CaseEvent, CasePhoto, DailyCounter
+from portal.models.governance import (
+                                     GovernanceLink,
+                                     GovernanceTask,
+                                     HotspotSettings,
+                                     HotspotWarning,
+                                     MonthlyTopic,
+                                     TopicTask,
+)
 from portal.models.handling import (
                                      CalendarDay,
                                      CalendarYear,
@@ -42,4 +50,5 @@ __all__ = [
     "SupervisionOrder", "AgendaItem", "Participant", "Person", "Salon", "SalonEvent", "SalonUnit", "Suggestion",
     "AuditEntry", "KnowledgeArticle", "KnowledgeCitation", "KnowledgeDailyCount", "KnowledgeVersion",
     "ReplyTemplate",
+    "GovernanceLink", "GovernanceTask", "HotspotSettings", "HotspotWarning", "MonthlyTopic", "TopicTask",
 ]

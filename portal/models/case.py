@@ -114,6 +114,8 @@ class Case(db.Model):
         Index("ix_case_overdue_due_at", "due_at", postgresql_where=OVERDUE_OPEN, sqlite_where=OVERDUE_OPEN),
         # similar open cases on the staff case page (same category and district, newest first)
         Index("ix_case_category_county_received_at", "category_id", "county_id", "received_at"),
+        # the nightly hotspot scan: day range, then GROUP BY category × town (index-only)
+        Index("ix_case_hotspot_day_category_town", "received_day", "category_id", "town_id"),
     )
 
     @property

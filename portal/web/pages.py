@@ -42,6 +42,7 @@ PUBLIC_LINKS = (
     ("echo.index", _l("Echo wall")),
     ("rankings.public_index", _l("Rankings")),
     ("salons.index", _l("Tea salons")),
+    ("topics.index", _l("Monthly topics")),
 )
 # endpoint, label, roles that see it (None: every signed-in staff member)
 STAFF_LINKS = (
@@ -51,6 +52,8 @@ STAFF_LINKS = (
     ("queues.dissatisfied", _l("Dissatisfied zone"), ("supervisor", "admin")),
     ("supervision.orders", _l("Supervision orders"), ("supervisor", "admin", "handler", "unit_lead")),
     ("supervision.flags", _l("Monitors' flags"), ("supervisor", "admin")),
+    ("governance.warnings", _l("Hotspot warnings"), ("supervisor", "admin", "handler", "unit_lead")),
+    ("governance.topic_list", _l("Monthly topics"), ("supervisor", "admin")),
     ("echo.new", _l("Publish on the echo wall"), ("supervisor", "admin")),
     ("monitors.home", _l("My reviews"), ("monitor",)),
     ("rankings.staff", _l("Monthly rankings"), ("supervisor", "admin")),

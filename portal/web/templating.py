@@ -14,6 +14,7 @@ from portal.domain import (
     callers,
     charts,
     contacts,
+    governance,
     knowledge,
     labels,
     monitoring,
@@ -25,6 +26,7 @@ from portal.domain import (
     scope,
     statistics,
     supervision,
+    topics,
     workflow,
 )
 from portal.domain.privacy import mask_name, mask_phone, mask_text, public_name
@@ -118,6 +120,9 @@ def register_templating(app: Flask) -> None:
         SUPERVISION_LEVELS=supervision.LEVEL_LABELS, ORDER_STATUS_LABELS=supervision.STATUS_LABELS,
         MONITOR_KINDS=monitoring.KIND_LABELS, SCORE_LABELS=monitoring.SCORE_LABELS,
         FLAG_LABELS=monitoring.FLAG_LABELS,
+        # governance (未诉先办): hotspot warnings, governance tasks, monthly topics
+        WARNING_STATUS_LABELS=governance.STATUS_LABELS, governance_link_note=governance.link_note,
+        hotspot_aging=governance.aging, TOPIC_TASK_STATUS_LABELS=topics.TASK_STATUS_LABELS,
         stat_label=charts.row_label, headline_figures=headline_figures, knowledge_totals=knowledge.cached_totals,
         # tea salons
         SALON_STATE_LABELS=salons.SALON_STATE_LABELS, VENUE_KIND_LABELS=salons.VENUE_KIND_LABELS,

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.browser
 PHONE_375 = {"width": 375, "height": 812}
 
 PUBLIC = ["/", "/echo", "/rankings", "/rankings/{month}", "/salons", "/salons/{salon}", "/salons/{salon}/outcomes",
-          "/stats"]
+          "/stats", "/topics", "/topics/{topic}"]
 STAFF = {
     "operator": ["/staff/cases"],
     "dispatcher": ["/staff/queue", "/staff/queue?tab=assign", "/staff/queue?tab=overdue", "/staff/cases",
@@ -21,7 +21,9 @@ STAFF = {
     "unit_lead": ["/staff/unit", "/staff/ledger"],
     "supervisor": ["/staff/supervision", "/staff/supervision/cases", "/staff/supervision/orders",
                    "/staff/supervision/flags", "/staff/dissatisfied", "/staff/dissatisfied?tab=overdue",
-                   "/staff/rankings", "/staff/interviews", "/staff/echo/new", "/staff/ledger", "/staff/cases"],
+                   "/staff/rankings", "/staff/interviews", "/staff/echo/new", "/staff/ledger", "/staff/cases",
+                   "/staff/governance", "/staff/governance/warnings/{warning}", "/staff/governance/topics",
+                   "/staff/governance/topics/{topic}"],
     "monitor": ["/staff/monitor", "/staff/cases"],
     "organizer": ["/staff/salons", "/staff/salons/{salon}", "/staff/salons/{salon}/participants"],
     "admin": ["/admin/calendar", "/admin/routing", "/admin/api-keys", "/staff/ledger/contact-views",
@@ -70,7 +72,7 @@ def _sign_in(page, username):
 def demo_city(app):
     """The demo data, a published ranking for last month and one echo story; returns the path parameters."""
     from portal.domain import echo, rankings
-    from portal.models import Case, Salon, User
+    from portal.models import Case, HotspotWarning, MonthlyTopic, Salon, User
 
     result = app.test_cli_runner().invoke(args=["demo", "--cases", "150"])
     assert result.exit_code == 0, result.output
@@ -84,7 +86,9 @@ def demo_city(app):
         salon = db.session.scalar(select(Salon.id).where(Salon.state == "outcomes_published").order_by(Salon.id))
         db.session.commit()
         assert db.session.scalar(select(Case.id).limit(1))
-    return {"month": month, "salon": salon}
+        topic = db.session.scalar(select(MonthlyTopic.id).where(MonthlyTopic.status == "published"))
+        warning = db.session.scalar(select(HotspotWarning.id).order_by(HotspotWarning.id))
+    return {"month": month, "salon": salon, "topic": topic, "warning": warning}
 
 
 def test_every_list_page_fits_a_375_px_phone(demo_city, new_page):

@@ -385,8 +385,7 @@ def escalate(case: Case, at=None) -> CaseEvent:
 # Events that record something about a case without changing its state (supervision orders, monitors'
 # reviews, salon links…). They are internal unless `public` is given.
 NOTE_ACTIONS = {"supervise", "supervision_answer", "quality_review", "flag_upheld", "flag_dismissed",
-                "salon_link", "echo_published", "contact_anonymised",
-                "governance_link"}
+                "salon_link", "echo_published", "contact_anonymised", "governance_link"}
 
 
 def record_note(case: Case, action: str, actor: User | None, note: str | None = None, *, public: bool = False,

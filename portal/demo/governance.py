@@ -39,7 +39,7 @@ def _plant(ref, leaf_zh: str, county_code: str, town_index: int, texts, count: i
 
 def load(ref: dict, now: datetime | None = None) -> None:
     now = now or datetime.now(timezone.utc)
-    rng = random.Random(14)
+    rng = random.Random(14)  # nosec B311 - reproducible demo data, not security
     with notify.muted():
         _plant(ref, "施工噪声", "yingzhou", 1, NOISE_SITE, NOISE_SITE_CASES, rng, now)
         _plant(ref, "停水", "yingdong", 1, WATER_OUTAGE, WATER_OUTAGE_CASES, rng, now)

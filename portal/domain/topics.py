@@ -8,8 +8,7 @@ The public page shows only published topics and only figures (counts per month):
 citizen's name. "Before" is the six months before the topic's month, "since" is from the topic's month on.
 """
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
-from xml.etree import ElementTree
+from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -17,12 +16,11 @@ from sqlalchemy import case as sql_case
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from portal.domain import calendar, periods
+from portal.domain import atom, calendar, periods
 from portal.extensions import db
 from portal.models import Case, Category, MonthlyTopic, Region, TopicTask, Unit, User
 from portal.models.base import utcnow
 
-ATOM_NS = "http://www.w3.org/2005/Atom"
 PROPOSALS = 15
 BEFORE_MONTHS = 6
 MAX_TASK_DAYS = 120
@@ -194,35 +192,10 @@ def before_after_chart(rows: list[dict], title: str, description: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------- Atom
-def _rfc3339(moment: datetime) -> str:
-    return moment.astimezone(calendar.SHANGHAI).isoformat(timespec="seconds")
-
-
 def atom_feed(items: list[MonthlyTopic], *, title: str, self_url: str, alternate_url: str, topic_url,
               author: str) -> bytes:
-    """Atom 1.0 (RFC 4287) of the published topics, built with ElementTree so every text is escaped."""
-    ElementTree.register_namespace("", ATOM_NS)
-
-    def el(parent, tag, text=None, **attrs):
-        node = ElementTree.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attrs)
-        if text is not None:
-            node.text = text
-        return node
-
-    feed = ElementTree.Element(f"{{{ATOM_NS}}}feed")
-    el(feed, "id", alternate_url)
-    el(feed, "title", title)
-    updated = max((t.published_at for t in items), default=None)
-    el(feed, "updated", _rfc3339(updated or datetime(2020, 1, 1, tzinfo=timezone.utc)))
-    el(feed, "link", rel="self", type="application/atom+xml", href=self_url)
-    el(feed, "link", rel="alternate", type="text/html", href=alternate_url)
-    el(el(feed, "author"), "name", author)
-    for topic in items:
-        entry, url = el(feed, "entry"), topic_url(topic)
-        el(entry, "id", url)
-        el(entry, "title", topic.title)
-        el(entry, "updated", _rfc3339(topic.published_at))
-        el(entry, "published", _rfc3339(topic.published_at))
-        el(entry, "link", rel="alternate", type="text/html", href=url)
-        el(entry, "summary", topic.summary)
-    return ElementTree.tostring(feed, encoding="utf-8", xml_declaration=True)
+    """The published topics as an Atom feed (figures only: title and summary, never a case's text)."""
+    entries = [atom.Entry(url=topic_url(t), title=t.title, published=t.published_at, summary=t.summary)
+               for t in items]
+    return atom.feed(entries, feed_id=alternate_url, title=title, self_url=self_url, alternate_url=alternate_url,
+                     author=author)

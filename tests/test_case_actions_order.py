@@ -16,7 +16,8 @@ class ActionsPane(HTMLParser):
 
     def __init__(self, page: str):
         super().__init__()
-        self.depth = 0  # open <section> elements inside the pane (the pane itself is 1)
+        self.depth = 0  # open elements of the pane's tag inside the pane (the pane itself is 1)
+        self.tag = ""
         self.details: list[bool] = []  # open flags of the enclosing <details>
         self.forms: list[tuple[str, bool]] = []  # (action, shown open)
         self.headings: list[str] = []
@@ -25,7 +26,9 @@ class ActionsPane(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if tag == "section" and (self.depth or attrs.get("id") == "actions"):
+        if not self.depth and attrs.get("id") == "actions":
+            self.tag = tag
+        if self.tag == tag:
             self.depth += 1
         if not self.depth:
             return
@@ -39,8 +42,10 @@ class ActionsPane(HTMLParser):
     def handle_endtag(self, tag):
         if not self.depth:
             return
-        if tag == "section":
+        if tag == self.tag:
             self.depth -= 1
+            if not self.depth:
+                self.tag = "/"  # the pane is over
         elif tag == "details":
             self.details.pop()
 
@@ -73,6 +78,14 @@ def test_the_ranking_rule_on_names():
     assert step_order.most_likely_first(["send_back", "merge", "release"])[0] == "release"
     assert step_order.most_likely_first(["answer_supervision", "supervise"]) == ["answer_supervision", "supervise"]
     assert step_order.most_likely_first([]) == []
+
+
+def test_an_alternative_is_open_only_when_it_is_the_only_action():
+    assert step_order.shown_open(["sign_for", "return"]) == "sign_for"
+    assert step_order.shown_open(["supervise"]) == "supervise"
+    assert step_order.shown_open(["consult", "merge"]) is None  # nothing expected: all collapsed
+    assert step_order.shown_open(["merge"]) == "merge"
+    assert step_order.shown_open([]) is None
 
 
 def test_every_step_of_the_case_page_has_its_place():
@@ -161,6 +174,13 @@ def test_dispatcher_decides_an_extension_request_first(app, city, make_case):
     first, collapsed = first_and_rest(pane(as_user(app, "dispatcher"), case_id))
     assert first == "approve_extension"
     assert "deny_extension" in collapsed
+
+
+def test_dispatcher_on_a_case_being_handled_has_only_alternatives_all_collapsed(app, city, make_case):
+    case_id, _ = assigned(app, city, make_case, sign=True)
+    found = pane(as_user(app, "dispatcher"), case_id)
+    assert [a for a, _ in found.forms] == ["consult", "merge"]
+    assert not any(shown for _, shown in found.forms)
 
 
 def test_supervisor_issues_an_order_first_from_an_open_form(app, city, make_case):

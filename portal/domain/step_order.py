@@ -18,7 +18,10 @@ handling), and puts them in this order:
 So a dispatcher on a new or returned case sees "assign" first, a handler on an assigned case "sign for", a
 handler on a signed case "draft the reply", a unit lead on a drafted reply "approve", a dispatcher on an approved
 reply "release", a supervisor "re-handle" on a dissatisfied case and "issue a supervision order" elsewhere.
-The first action is shown open, the others collapsed below it. Only names: nothing here reads the database.
+The first action is shown open (`shown_open`), the others collapsed below it — unless the first is only one of
+the alternatives of tier 4 among others (a dispatcher on a case a unit is handling may consult or merge, but
+neither is the expected next step): then all stay collapsed. A single action is always open. Only names:
+nothing here reads the database.
 """
 from collections.abc import Iterable
 
@@ -35,14 +38,24 @@ PANEL_ACTIONS = ("answer_supervision", "supervise", "review")  # not workflow st
 
 
 def _rank(action: str) -> tuple[int, int]:
+    """(tier of the rule 1-4, place within the tier)."""
     if action in LOOP:
-        return 0, -LOOP.index(action)  # furthest along the loop first
-    for tier, names in enumerate((WAITED_FOR, OVERSIGHT, OTHERS), start=1):
+        return 1, -LOOP.index(action)  # furthest along the loop first
+    for tier, names in enumerate((WAITED_FOR, OVERSIGHT, OTHERS), start=2):
         if action in names:
             return tier, names.index(action)
-    return 4, 0  # an action nobody ranked yet: last, in the order given (the sort is stable)
+    return 5, 0  # an action nobody ranked yet: last, in the order given (the sort is stable)
 
 
 def most_likely_first(actions: Iterable[str]) -> list[str]:
     """The actions (workflow step names and panel actions) in the order the case page offers them."""
     return sorted(dict.fromkeys(actions), key=_rank)
+
+
+def shown_open(ordered: list[str]) -> str | None:
+    """The action the page shows open: the first of `most_likely_first`, unless it is only an alternative
+    (tier 4) among others."""
+    if not ordered:
+        return None
+    first = ordered[0]
+    return first if len(ordered) == 1 or _rank(first)[0] <= 3 else None

@@ -82,14 +82,14 @@ def case_page(case: Case, failed: Failed | None = None, status: int = 200, error
     offered = {action: context for _, context in panels["after_actions"]
                for action in getattr(context, "offers", ())}
     actions = step_order.most_likely_first([*steps, *offered])
-    first_action = actions[0] if actions else None
+    first_action = step_order.shown_open(actions)
     forms = {s: forms[s] for s in actions if s in forms}  # the template offers the steps in this order
     if first_action in offered:  # the panel that offers the first action leads the pane
         panels["after_actions"].sort(key=lambda item: item[1] is not offered[first_action])
     sign_light, light = deadlines.case_lights(case)
     return render_page(
         "staff/case.html", status=status, case=case, events=workflow.timeline(case), forms=forms,
-        open_step=failed_step, first_action=first_action, error=error, light=light, sign_light=sign_light,
+        open_step=failed_step, actions=actions, first_action=first_action, error=error, light=light, sign_light=sign_light,
         panels=panels,
         pending_return=workflow.pending_return(case), pending_extension=workflow.pending_extension(case),
         similar=similar, suggested_unit=routing.suggest_unit(case) if "assign" in steps else None)

@@ -245,3 +245,15 @@ def test_the_case_comes_first_then_the_actions_then_the_log(app, city, make_case
                  ('href="#actions"', 'id="summary-heading"', 'class="facts"', 'id="actions-heading"',
                   'id="log-heading"')]
     assert positions == sorted(positions)
+
+
+@pytest.mark.parametrize("username", ["dispatcher", "supervisor", "handler"])
+def test_ordering_the_actions_adds_no_query_per_event(app, city, make_case, count_queries, username):
+    """The ranking works on names: the case page's statements stay fixed as the log grows, for every role."""
+    case_id, _ = assigned(app, city, make_case, sign=True)
+    handler, dispatcher, viewer = as_user(app, "handler"), as_user(app, "dispatcher"), as_user(app, username)
+    few = count_queries(lambda: viewer.get(f"/staff/cases/{case_id}"))
+    for _ in range(3):
+        step(handler, case_id, "request_extension", {"days": "1", "reason": "需要协调其他部门。"})
+        step(dispatcher, case_id, "approve_extension", {"note": ""})
+    assert count_queries(lambda: viewer.get(f"/staff/cases/{case_id}")) == few

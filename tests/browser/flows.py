@@ -180,3 +180,12 @@ def sign_in(page, username):
     page.fill("#password", "demo12345")
     page.locator("#login-form button[type=submit]").click()
     page.wait_for_url("**/staff/**")
+
+
+def open_details(details) -> None:
+    """Open a <details> (e.g. a step on the staff case page) with a click on its summary, only when it is closed:
+    the most likely next step is shown open already, and a click on an open summary would close it."""
+    expect(details).to_have_count(1)
+    if details.get_attribute("open") is None:
+        details.locator("summary").click()
+    expect(details).to_have_attribute("open", "")

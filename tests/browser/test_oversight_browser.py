@@ -12,7 +12,7 @@ from sqlalchemy import select
 from portal.domain import monitoring, periods, rankings, supervision, workflow
 from portal.extensions import db
 from portal.models import QualityReview, SupervisionOrder
-from tests.browser.flows import KnownAppBug, assert_accessible, sign_in
+from tests.browser.flows import KnownAppBug, assert_accessible, open_details, sign_in
 from tests.helpers import Desk, advance, appoint, assigned, issue_order, label, one_case
 
 pytestmark = pytest.mark.browser
@@ -63,7 +63,7 @@ def test_supervisor_issues_an_order_the_unit_answers_and_the_dashboard_polls(app
     expect(sup.locator("h1")).to_contain_text(number)
     assert_accessible(sup, "supervisor's case page")
     panel = sup.locator("#supervision")
-    panel.locator("details.step > summary").click()
+    open_details(panel.locator("details.step"))
     sup.select_option("#supervise-level", value="listed")
     sup.fill("#supervise-days", "3")
     sup.fill("#supervise-requirement", REQUIREMENT)
@@ -239,7 +239,7 @@ def test_case_page_form_shows_its_result_without_a_reload(app, city, make_case, 
         case_id, _ = assigned(app, city, make_case, sign=True)
         sign_in(page, "supervisor")
         page.goto(f"/staff/cases/{case_id}")
-        page.locator("#supervision details.step > summary").click()
+        open_details(page.locator("#supervision details.step"))
         page.fill("#supervise-requirement", REQUIREMENT)
         page.locator("#supervision details.step button[type=submit]").click()
         result = page.locator("#supervision li.order")

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from portal.domain import knowledge, workflow
 from portal.extensions import db
 from portal.models import Case, KnowledgeDailyCount, Unit, User
-from tests.browser.flows import assert_accessible, fill_case, login, scroll_width, sign_in
+from tests.browser.flows import assert_accessible, fill_case, login, open_details, scroll_width, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -136,7 +136,7 @@ def test_admin_creates_a_unit_and_a_handler_who_signs_in_and_works_a_case(app, c
     handler.get_by_role("button", name="修改密码").click()
     handler.wait_for_url("**/staff/unit**")
     handler.goto(f"/staff/cases/{case_id}")
-    handler.locator("summary", has_text="签收").click()
+    open_details(handler.locator("details.step", has=handler.locator("form[action$='/step/sign_for']")))
     handler.locator("form[action$='/step/sign_for'] button[type=submit]").click()
     expect(handler.locator(".facts .badge").first).to_have_class(re.compile(r"state-handling"))
     admin.goto("/admin/audit")

@@ -77,6 +77,11 @@ class ReviewPanel:
     kinds: dict[int, str] = field(default_factory=dict)
     error: str = ""
 
+    @property
+    def offers(self) -> tuple[str, ...]:
+        """A monitor's review form, ranked with the case's steps (`portal.domain.step_order`)."""
+        return ("review",) if self.form is not None else ()
+
 
 @case_panel("review", "monitors/_review_panel.html")
 def review_panel(case: Case, failed: Failed | None) -> ReviewPanel | None:

@@ -91,6 +91,11 @@ class SupervisionPanel:
     answer_forms: dict[int, AnswerForm] = field(default_factory=dict)
     error: str = ""
 
+    @property
+    def offers(self) -> tuple[str, ...]:
+        """What this user may do here now, ranked with the case's steps (`portal.domain.step_order`)."""
+        return (("answer_supervision",) if self.answer_forms else ()) + (("supervise",) if self.issue_form else ())
+
 
 @case_panel("supervision", "supervision/_orders_panel.html")
 def supervision_panel(case: Case, failed: Failed | None) -> SupervisionPanel:

@@ -213,12 +213,10 @@ def test_log_page_is_one_query_whatever_its_length(client, city, app, assigned_c
 
 
 def test_case_page_offers_show_contact_only_to_the_handling_unit(app, city, make_case):
-    from tests.helpers import as_user, step
+    from tests.helpers import as_user, dispatched
 
     case_id, _, _ = make_case(citizen_phone="13911112222")
-    dispatcher = as_user(app, "dispatcher")
-    step(dispatcher, case_id, "accept")
-    step(dispatcher, case_id, "assign", {"unit_id": city["units"]["cgj"], "priority": "general"})
+    dispatcher = dispatched(app, city, case_id)
     assert "/contact" not in dispatcher.get(f"/staff/cases/{case_id}").get_data(as_text=True)
     handler_page = as_user(app, "handler").get(f"/staff/cases/{case_id}").get_data(as_text=True)
     assert f"/staff/cases/{case_id}/contact" in handler_page and "13911112222" not in handler_page

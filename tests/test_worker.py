@@ -32,6 +32,28 @@ class RecordingSender(outbox.Sender):
         pass
 
 
+def at_once(app, work, workers: int = 2) -> list:
+    """`work()` in `workers` threads released together, each in its own app context: what each returned."""
+    start, results, errors = threading.Barrier(workers), [], []
+
+    def run():
+        try:
+            with app.app_context():
+                start.wait()
+                results.append(work())
+                db.session.remove()
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not errors, errors
+    return results
+
+
 def test_two_workers_at_once_send_each_message_once_and_escalate_each_case_once(app, city, make_case,
                                                                               monkeypatch):
     set_email(app, city, "handler", "chengang@cgj.example.gov.cn")
@@ -45,23 +67,7 @@ def test_two_workers_at_once_send_each_message_once_and_escalate_each_case_once(
     sent, guard = [], threading.Lock()
     monkeypatch.setattr(outbox, "senders", lambda: {"sms": RecordingSender(sent, guard),
                                                     "email": RecordingSender(sent, guard)})
-    start, errors = threading.Barrier(2), []
-
-    def run_worker():
-        try:
-            with app.app_context():
-                start.wait()
-                for _ in range(3):
-                    worker.run_once()
-        except Exception as exc:  # noqa: BLE001
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run_worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert not errors
+    at_once(app, lambda: [worker.run_once() for _ in range(3)])
     with app.app_context():
         escalations = dict(db.session.execute(select(CaseEvent.case_id, func.count()).where(
             CaseEvent.action == "escalate").group_by(CaseEvent.case_id)).all())
@@ -140,23 +146,8 @@ def test_the_worker_scans_for_hotspots_once_a_night_after_two(app, city, monkeyp
 def test_two_workers_at_night_scan_once_and_warn_once(app, city, monkeypatch):
     _planted_cluster(app)
     monkeypatch.setattr(hotspot_commands, "utcnow", lambda: _at(3))
-    start, results, errors = threading.Barrier(2), [], []
-
-    def run_worker():
-        try:
-            with app.app_context():
-                start.wait()
-                for _ in range(2):
-                    results.append(worker.run_once(("hotspots",))["hotspots"])
-        except Exception as exc:  # noqa: BLE001
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run_worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert not errors
+    turns = at_once(app, lambda: [worker.run_once(("hotspots",))["hotspots"] for _ in range(2)])
+    results = turns[0] + turns[1]
     assert sorted(results).count("2026-11-20: 1 new warnings, 0 refreshed") == 1, results
     assert _warnings_and_runs(app) == (1, [NIGHT])
 
@@ -164,22 +155,6 @@ def test_two_workers_at_night_scan_once_and_warn_once(app, city, monkeypatch):
 def test_a_night_claimed_by_another_worker_is_not_scanned_again(app, city, monkeypatch):
     """Without the job lock (a worker whose lock was lost), the day's row alone keeps the scan to one a night."""
     _planted_cluster(app)
-    start, results, errors = threading.Barrier(2), [], []
-
-    def turn():
-        try:
-            with app.app_context():
-                start.wait()
-                results.append(hotspot_commands.nightly_turn(_at(4)))
-                db.session.remove()
-        except Exception as exc:  # noqa: BLE001
-            errors.append(exc)
-
-    threads = [threading.Thread(target=turn) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert not errors
+    results = at_once(app, lambda: hotspot_commands.nightly_turn(_at(4)))
     assert sorted(results) == ["2026-11-20 already scanned", "2026-11-20: 1 new warnings, 0 refreshed"]
     assert _warnings_and_runs(app) == (1, [NIGHT])

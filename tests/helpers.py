@@ -5,13 +5,14 @@ import io
 import os
 import re
 import xml.etree.ElementTree as ET
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 
 from openapi_core import OpenAPI
 from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest, WerkzeugOpenAPIResponse
 from openapi_schema_validator import OAS30Validator
 from PIL import Image
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from werkzeug.test import EnvironBuilder
 
 from portal.domain import (
@@ -740,3 +741,20 @@ def planted_warning(app, make_case, n=6) -> int:
         db.session.commit()
         assert len(result.created) == 1
         return result.created[0].id
+
+
+@contextmanager
+def count_statements(app):
+    """The SQL statements run inside the block (a list, filled as they run)."""
+    statements = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", before)

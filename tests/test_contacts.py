@@ -1,12 +1,12 @@
 """The citizen's contact details: only for the handlers of a unit the case is assigned to, every view logged."""
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from portal.domain import contacts, intake, workflow
 from portal.extensions import db
 from portal.models import Case, ContactView, Unit, User
+from tests.helpers import count_statements
 
 PHONE = "13987654321"
 NAME = "王小明"
@@ -173,22 +173,6 @@ def test_admin_sees_the_log_of_who_viewed_what_and_when(client, city, app, assig
 def test_only_admins_see_the_log(client, city, username):
     client.login(username)
     assert client.get("/staff/ledger/contact-views").status_code == 403
-
-
-@contextmanager
-def count_statements(app):
-    statements = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
 
 
 def test_log_page_is_one_query_whatever_its_length(client, city, app, assigned_case):

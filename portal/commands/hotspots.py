@@ -54,6 +54,8 @@ def nightly_turn(moment: datetime | None = None) -> str:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
+        if db.session.get(HotspotScanRun, day) is None:
+            raise  # not the claim (a warning refused: an on-demand scan at that moment); the next turn retries
         return f"{day} already scanned"
     return f"{day}: {run.created} new warnings, {run.refreshed} refreshed"
 

@@ -43,6 +43,8 @@ class Config:
     TRUSTED_PROXY = os.environ.get("TRUSTED_PROXY", "")
     LANG_MARKS = True  # Chinese on English pages carries lang="zh-Hans" (portal/lang_marks.py)
     LANG_MARKS_LATIN = False  # ...and Latin words on Chinese pages lang="en"
+    # the background worker's nightly hotspot scan runs on its first turn after this local (Asia/Shanghai) time
+    HOTSPOT_SCAN_AFTER = "02:00"
     REPEAT_CALL_DAYS = 7  # a new case from the same phone about the same thing within this many days: 重复件
     # `flask retention run`: contact details of cases closed more than this many years ago are anonymised
     RETENTION_YEARS = 5

@@ -1,7 +1,9 @@
 """The full-text index of cases lives outside the mapped models, one form per database:
 
-- PostgreSQL: the column `case.search_vector` (tsvector, 'simple' configuration) with the GIN index
-  `ix_case_search_vector`;
+- PostgreSQL: the column `case.search_vector` (tsvector, 'simple' configuration) with the two-column GIN index
+  `ix_case_platform_search_vector` on (platform_id, search_vector) (extension btree_gin): a sub-platform's search
+  reads only its platform's matches, a city-wide one uses the search_vector column alone (before migration
+  1a524590219f: the one-column `ix_case_search_vector`);
 - SQLite: the FTS5 virtual table `case_fts(document)` (rowid = case id) and its shadow tables, emptied by the
   trigger `case_fts_after_delete` when a case row goes.
 
@@ -13,7 +15,7 @@ Careful with later migrations: on SQLite, a batch operation that recreates the `
 drops a table's triggers with it): create it again after such a batch, and on PostgreSQL keep `search_vector`.
 """
 SEARCH_VECTOR_COLUMN = "search_vector"
-SEARCH_VECTOR_INDEX = "ix_case_search_vector"
+SEARCH_VECTOR_INDEXES = ("ix_case_search_vector", "ix_case_platform_search_vector")
 FTS_TABLE = "case_fts"
 
 
@@ -23,6 +25,6 @@ def include_object(obj, name, type_, reflected, compare_to) -> bool:
     if type_ == "column" and name == SEARCH_VECTOR_COLUMN and getattr(obj, "table", None) is not None \
             and obj.table.name == "case":
         return False
-    if type_ == "index" and name == SEARCH_VECTOR_INDEX:
+    if type_ == "index" and name in SEARCH_VECTOR_INDEXES:
         return False
     return True

@@ -17,6 +17,7 @@ from tests.helpers import (
     _organizer,
     add_person,
     adopt,
+    count_statements,
     make_salon,
     organizer,
     record,
@@ -190,21 +191,9 @@ def make_case(app, city):
 @pytest.fixture
 def count_queries(app):
     """count_queries(fn) -> number of SQL statements `fn` ran."""
-    from sqlalchemy import event
-
     def run(fn):
-        with app.app_context():
-            engine = db.engine
-        statements = []
-
-        def record(conn, cursor, statement, *args):
-            statements.append(statement)
-
-        event.listen(engine, "before_cursor_execute", record)
-        try:
+        with count_statements(app) as statements:
             fn()
-        finally:
-            event.remove(engine, "before_cursor_execute", record)
         return len(statements)
     return run
 

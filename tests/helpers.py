@@ -5,13 +5,14 @@ import io
 import os
 import re
 import xml.etree.ElementTree as ET
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 
 from openapi_core import OpenAPI
 from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest, WerkzeugOpenAPIResponse
 from openapi_schema_validator import OAS30Validator
 from PIL import Image
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from werkzeug.test import EnvironBuilder
 
 from portal.domain import (
@@ -463,6 +464,16 @@ def as_user(app, username) -> PortalClient:
     return c
 
 
+def dispatched(app, city, case_id, unit="cgj") -> PortalClient:
+    """The dispatcher accepts the case and assigns it to `unit` (general priority) through the case page's forms;
+    returns the dispatcher's signed-in client."""
+    dispatcher = as_user(app, "dispatcher")
+    assert step(dispatcher, case_id, "accept").status_code == 303
+    assigned = step(dispatcher, case_id, "assign", {"unit_id": city["units"][unit], "priority": "general"})
+    assert assigned.status_code == 303
+    return dispatcher
+
+
 def citizen_page(app, number, code):
     citizen = PortalClient(app.test_client())
     r = citizen.post("/track", {"tracking_no": number, "query_code": code}, csrf_from="/track")
@@ -643,15 +654,21 @@ def count(app, model, *where) -> int:
         return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
-def _released(app, city, make_case, **fields):
-    """A case received through the real intake and driven up to the reply sent to its citizen."""
+def released_case(app, city, make_case, drop_receipt=False, **fields):
+    """A case received through the real intake and driven up to the reply sent to its citizen: (id, number, code).
+    `drop_receipt`: the receipt queued at submission (number and query code) is deleted (outbox tests count the
+    messages the later steps queue)."""
     from datetime import datetime, timedelta, timezone
 
-    from portal.models import Unit
+    from sqlalchemy import delete
+
+    from portal.models import OutboxMessage, Unit
 
     case_id, number, code = make_case(**fields)
     past = datetime.now(timezone.utc) - timedelta(days=3)
     with app.app_context():
+        if drop_receipt:
+            db.session.execute(delete(OutboxMessage).where(OutboxMessage.case_id == case_id))
         case = db.session.get(Case, case_id)
         users = {n: db.session.get(User, city["users"][n]) for n in ("dispatcher", "handler", "unit_lead")}
         workflow.accept(case, users["dispatcher"], at=past)
@@ -724,3 +741,20 @@ def planted_warning(app, make_case, n=6) -> int:
         db.session.commit()
         assert len(result.created) == 1
         return result.created[0].id
+
+
+@contextmanager
+def count_statements(app):
+    """The SQL statements run inside the block (a list, filled as they run)."""
+    statements = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", before)

@@ -1,12 +1,12 @@
 """The citizen's contact details: only for the handlers of a unit the case is assigned to, every view logged."""
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from portal.domain import contacts, intake, workflow
 from portal.extensions import db
 from portal.models import Case, ContactView, Unit, User
+from tests.helpers import count_statements
 
 PHONE = "13987654321"
 NAME = "王小明"
@@ -175,22 +175,6 @@ def test_only_admins_see_the_log(client, city, username):
     assert client.get("/staff/ledger/contact-views").status_code == 403
 
 
-@contextmanager
-def count_statements(app):
-    statements = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
-
-
 def test_log_page_is_one_query_whatever_its_length(client, city, app, assigned_case):
     case_id, _ = assigned_case("cgj")
     client.login("handler")
@@ -213,12 +197,10 @@ def test_log_page_is_one_query_whatever_its_length(client, city, app, assigned_c
 
 
 def test_case_page_offers_show_contact_only_to_the_handling_unit(app, city, make_case):
-    from tests.helpers import as_user, step
+    from tests.helpers import as_user, dispatched
 
     case_id, _, _ = make_case(citizen_phone="13911112222")
-    dispatcher = as_user(app, "dispatcher")
-    step(dispatcher, case_id, "accept")
-    step(dispatcher, case_id, "assign", {"unit_id": city["units"]["cgj"], "priority": "general"})
+    dispatcher = dispatched(app, city, case_id)
     assert "/contact" not in dispatcher.get(f"/staff/cases/{case_id}").get_data(as_text=True)
     handler_page = as_user(app, "handler").get(f"/staff/cases/{case_id}").get_data(as_text=True)
     assert f"/staff/cases/{case_id}/contact" in handler_page and "13911112222" not in handler_page

@@ -129,9 +129,9 @@ def test_supervision_order_with_every_field(app, city, htmx):
 
 @pytest.mark.parametrize("htmx", [False, True])
 def test_case_rating_with_every_field(app, city, make_case, htmx):
-    from tests.helpers import _released
+    from tests.helpers import released_case
 
-    case_id, number, code = _released(app, city, make_case)
+    case_id, number, code = released_case(app, city, make_case)
     citizen = PortalClient(app.test_client())
     citizen.post("/track", {"tracking_no": number, "query_code": code}, csrf_from="/track")
     r = citizen.post(f"/track/{number}/evaluate", {"resolution": "partly", "satisfaction": "basically_satisfied",

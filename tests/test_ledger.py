@@ -2,16 +2,16 @@
 import csv
 import io
 import re
-from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from portal.domain import deadlines, intake, ledger, workflow
 from portal.extensions import db
 from portal.models import Case, Category, Region, Unit, User
+from tests.helpers import count_statements
 
 NUMBER = re.compile(r"FY\d{18}")
 PHONE = "13912345678"
@@ -273,22 +273,6 @@ def test_xlsx_export(client, city, app, new_case):
     assert "=1+1" in {r[4] for r in rows[1:]}  # kept as text, not turned into a formula
     flat = " ".join(str(v) for row in rows for v in row if v is not None)
     assert PHONE not in flat and NAME not in flat
-
-
-@contextmanager
-def count_statements(app):
-    statements = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
 
 
 def test_queries_per_page_do_not_grow_with_rows(client, city, app, new_case):

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Case, CaseEvent, ExtensionRequest, ReturnRequest
-from tests.helpers import as_user, citizen_page, state, step
+from tests.helpers import as_user, citizen_page, dispatched, state, step
 
 
 def test_whole_loop_with_dissatisfied_rehandling(app, city, make_case):
@@ -73,9 +73,7 @@ def test_whole_loop_with_dissatisfied_rehandling(app, city, make_case):
 
 def test_return_then_dispatcher_rules_the_unit_keeps_it(app, city, make_case):
     case_id, _, _ = make_case()
-    dispatcher = as_user(app, "dispatcher")
-    step(dispatcher, case_id, "accept")
-    step(dispatcher, case_id, "assign", {"unit_id": city["units"]["cgj"], "priority": "general"})
+    dispatcher = dispatched(app, city, case_id)
     with app.app_context():
         due = db.session.get(Case, case_id).due_at
     handler = as_user(app, "handler")
@@ -97,9 +95,7 @@ def test_return_then_dispatcher_rules_the_unit_keeps_it(app, city, make_case):
 
 def test_return_then_reassign_to_another_unit(app, city, make_case):
     case_id, _, _ = make_case()
-    dispatcher = as_user(app, "dispatcher")
-    step(dispatcher, case_id, "accept")
-    step(dispatcher, case_id, "assign", {"unit_id": city["units"]["cgj"], "priority": "general"})
+    dispatcher = dispatched(app, city, case_id)
     step(as_user(app, "handler"), case_id, "return", {"reason": "unclear_ownership", "text": "不属于本单位职责。"})
     r = step(dispatcher, case_id, "assign", {"unit_id": city["units"]["jtj"], "priority": "general"})
     assert r.status_code == 303
@@ -110,9 +106,7 @@ def test_return_then_reassign_to_another_unit(app, city, make_case):
 
 def test_extension_approved_moves_the_deadline_shown_to_the_citizen(app, city, make_case):
     case_id, number, code = make_case()
-    dispatcher = as_user(app, "dispatcher")
-    step(dispatcher, case_id, "accept")
-    step(dispatcher, case_id, "assign", {"unit_id": city["units"]["cgj"], "priority": "general"})
+    dispatcher = dispatched(app, city, case_id)
     handler = as_user(app, "handler")
     step(handler, case_id, "sign_for")
     with app.app_context():
@@ -134,9 +128,7 @@ def test_extension_approved_moves_the_deadline_shown_to_the_citizen(app, city, m
 
 def test_extension_denied_keeps_the_deadline(app, city, make_case):
     case_id, _, _ = make_case()
-    dispatcher = as_user(app, "dispatcher")
-    step(dispatcher, case_id, "accept")
-    step(dispatcher, case_id, "assign", {"unit_id": city["units"]["cgj"], "priority": "general"})
+    dispatcher = dispatched(app, city, case_id)
     handler = as_user(app, "handler")
     step(handler, case_id, "sign_for")
     with app.app_context():
@@ -162,9 +154,7 @@ def test_stale_form_is_refused_with_a_message(app, city, make_case):
 
 def test_signing_twice_is_refused(app, city, make_case):
     case_id, _, _ = make_case()
-    dispatcher = as_user(app, "dispatcher")
-    step(dispatcher, case_id, "accept")
-    step(dispatcher, case_id, "assign", {"unit_id": city["units"]["cgj"], "priority": "general"})
+    dispatched(app, city, case_id)
     handler = as_user(app, "handler")
     page = handler.get(f"/staff/cases/{case_id}").get_data(as_text=True)
     version = re.search(r'name="sign_for-version" type="hidden" value="(\d+)"', page).group(1)
@@ -179,9 +169,7 @@ def test_signing_twice_is_refused(app, city, make_case):
 
 def test_other_unit_cannot_act(app, city, make_case):
     case_id, _, _ = make_case()
-    dispatcher = as_user(app, "dispatcher")
-    step(dispatcher, case_id, "accept")
-    step(dispatcher, case_id, "assign", {"unit_id": city["units"]["cgj"], "priority": "general"})
+    dispatched(app, city, case_id)
     other = as_user(app, "handler_yz")
     r = other.post(f"/staff/cases/{case_id}/step/sign_for", {"sign_for-version": "3"},
                    csrf_from="/staff/cases")

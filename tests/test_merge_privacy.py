@@ -6,7 +6,7 @@ from sqlalchemy import select
 from portal.domain import workflow
 from portal.extensions import db
 from portal.models import Case, OutboxMessage, User
-from tests.helpers import PortalClient, _released
+from tests.helpers import PortalClient, released_case
 
 A_COMMENT = "甲的私密意见：楼下王五家的狗每晚叫"
 B_DESCRIPTION = "乙的私密描述：我家住3栋502，丈夫常年在外地"
@@ -21,7 +21,7 @@ def _track(app, number, code):
 
 def _merged_pair(app, city, make_case):
     """A (earlier, rated dissatisfied with a private comment) and B (a duplicate merged into A)."""
-    a = _released(app, city, make_case, citizen_name="甲先生", citizen_phone="13811112222",
+    a = released_case(app, city, make_case, citizen_name="甲先生", citizen_phone="13811112222",
                   citizen_email="jia@example.com")
     with app.app_context():
         workflow.evaluate(db.session.get(Case, a[0]), "not_resolved", "dissatisfied", A_COMMENT)

@@ -8,7 +8,16 @@ from portal.domain import monitoring, supervision, workflow
 from portal.extensions import db
 from portal.models import Case, CaseEvent, QualityReview, SupervisionOrder, User
 from portal.models.base import utcnow
-from tests.helpers import PortalClient, advance, appoint, as_user, label, post_review, section, step
+from tests.helpers import (
+    PortalClient,
+    advance,
+    appoint,
+    as_user,
+    dispatched,
+    label,
+    post_review,
+    section,
+)
 
 PHONE, NAME = "13912345678", "李四"  # make_case's citizen
 
@@ -69,9 +78,7 @@ def test_monitor_without_appointment_reads_but_cannot_review(app, city, make_cas
 def test_monitor_sees_cases_read_only_and_masked(app, city, make_case):
     appoint(app, city)
     case_id, number, _ = make_case()
-    dispatcher = as_user(app, "dispatcher")
-    step(dispatcher, case_id, "accept")
-    step(dispatcher, case_id, "assign", {"unit_id": city["units"]["cgj"], "priority": "general"})
+    dispatched(app, city, case_id)
     monitor = as_user(app, "monitor")
     page = monitor.get(f"/staff/cases/{case_id}").get_data(as_text=True)
     assert number in page

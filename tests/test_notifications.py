@@ -14,6 +14,7 @@ from tests.helpers import (
     as_user,
     case_form,
     citizen_page,
+    dispatched,
     filing,
     make_key,
     make_salon,
@@ -79,9 +80,7 @@ def test_open311_filing_sends_the_number_and_code(app, city):
 def test_every_later_message_to_the_citizen_follows_the_receipt_with_the_code(app, city, make_case):
     """A whole loop: the first message has the code; every message that mentions the query code comes after it."""
     case_id, number, code = make_case(citizen_phone="13911112222", citizen_email="li@example.com")
-    dispatcher = as_user(app, "dispatcher")
-    step(dispatcher, case_id, "accept")
-    step(dispatcher, case_id, "assign", {"unit_id": city["units"]["cgj"], "priority": "general"})
+    dispatcher = dispatched(app, city, case_id)
     handler = as_user(app, "handler")
     step(handler, case_id, "sign_for")
     step(handler, case_id, "draft_reply", {"reply_type": "resolved", "text": "路面坑洞已于今日填平，感谢您的反映。"})

@@ -2,18 +2,18 @@
 configured senders, here through a real local SMTP server (aiosmtpd)."""
 import logging
 import socket
-from datetime import datetime, timedelta, timezone
 from email import message_from_bytes
 from email import policy as email_policy
 
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
-from portal.domain import outbox, workflow
+from portal.domain import outbox
 from portal.extensions import db
-from portal.models import Case, OutboxMessage, Unit, User
+from portal.models import OutboxMessage
+from tests.helpers import released_case
 
 CITIZEN_EMAIL = "lisi@example.com"
 
@@ -57,26 +57,6 @@ def use_smtp(app, monkeypatch):
     return configure
 
 
-def released_case(app, city, make_case, keep_receipt=False, **overrides) -> tuple[int, str]:
-    """A case driven through the whole loop up to the reply sent to the citizen. The receipt queued at submission
-    (number and query code, see tests/test_notifications.py) is dropped unless `keep_receipt`."""
-    case_id, tracking_no, _ = make_case(**overrides)
-    past = datetime.now(timezone.utc) - timedelta(days=3)
-    with app.app_context():
-        if not keep_receipt:
-            db.session.execute(delete(OutboxMessage).where(OutboxMessage.case_id == case_id))
-        case = db.session.get(Case, case_id)
-        users = {name: db.session.get(User, city["users"][name]) for name in ("dispatcher", "handler", "unit_lead")}
-        workflow.accept(case, users["dispatcher"], at=past)
-        workflow.assign(case, users["dispatcher"], db.session.get(Unit, city["units"]["cgj"]), "general",
-                        at=past + timedelta(minutes=5))
-        workflow.sign_for(case, users["handler"], at=past + timedelta(hours=1))
-        workflow.draft_reply(case, users["handler"], "resolved", "路面坑洞已于今日填平，感谢您的反映。",
-                             at=past + timedelta(hours=5))
-        workflow.approve_reply(case, users["unit_lead"], at=past + timedelta(hours=6))
-        workflow.release(case, users["dispatcher"], at=past + timedelta(hours=7))
-        db.session.commit()
-    return case_id, tracking_no
 
 
 def messages(app, **where) -> list[OutboxMessage]:
@@ -90,7 +70,7 @@ def messages(app, **where) -> list[OutboxMessage]:
 
 
 def test_release_queues_a_text_and_an_email_to_the_citizen(app, city, make_case):
-    case_id, tracking_no = released_case(app, city, make_case, keep_receipt=True, citizen_email=CITIZEN_EMAIL)
+    case_id, tracking_no, _ = released_case(app, city, make_case, citizen_email=CITIZEN_EMAIL)
     rows = messages(app, case_id=case_id)
     sms = [m for m in rows if m.channel == "sms"]
     emails = [m for m in rows if m.channel == "email"]
@@ -107,7 +87,7 @@ def test_release_queues_a_text_and_an_email_to_the_citizen(app, city, make_case)
 
 
 def test_no_email_is_queued_without_a_citizen_email(app, city, make_case):
-    case_id, _ = released_case(app, city, make_case)
+    case_id, *_ = released_case(app, city, make_case, drop_receipt=True)
     rows = messages(app, case_id=case_id)
     assert rows and {m.channel for m in rows} == {"sms"}
 
@@ -115,7 +95,7 @@ def test_no_email_is_queued_without_a_citizen_email(app, city, make_case):
 def test_outbox_send_delivers_the_email_through_smtp(app, city, make_case, smtp_server, use_smtp):
     controller, collector = smtp_server
     use_smtp(controller.port)
-    case_id, tracking_no = released_case(app, city, make_case, citizen_email=CITIZEN_EMAIL)
+    case_id, tracking_no, _ = released_case(app, city, make_case, drop_receipt=True, citizen_email=CITIZEN_EMAIL)
     queued = messages(app, case_id=case_id, channel="email")
 
     result = app.test_cli_runner().invoke(args=["outbox", "send"])
@@ -140,7 +120,7 @@ def test_outbox_send_delivers_the_email_through_smtp(app, city, make_case, smtp_
 def test_a_failing_smtp_server_leaves_the_email_for_a_retry_and_the_batch_goes_on(
         app, city, make_case, use_smtp):
     use_smtp(free_port())  # nothing listens there
-    case_id, _ = released_case(app, city, make_case, citizen_email=CITIZEN_EMAIL)
+    case_id, *_ = released_case(app, city, make_case, drop_receipt=True, citizen_email=CITIZEN_EMAIL)
 
     result = app.test_cli_runner().invoke(args=["outbox", "send"])
     assert result.exit_code == 0, result.output
@@ -160,7 +140,7 @@ def test_failed_messages_are_retried_until_the_max_attempts(app, city, make_case
     monkeypatch.setitem(app.config, "OUTBOX_MAX_ATTEMPTS", 2)
     dead_port = free_port()
     use_smtp(dead_port)
-    case_id, _ = released_case(app, city, make_case, citizen_email=CITIZEN_EMAIL)
+    case_id, *_ = released_case(app, city, make_case, drop_receipt=True, citizen_email=CITIZEN_EMAIL)
     runner = app.test_cli_runner()
 
     assert "failed 4" in runner.invoke(args=["outbox", "send"]).output
@@ -181,7 +161,7 @@ def test_failed_messages_are_retried_until_the_max_attempts(app, city, make_case
 def test_a_message_that_failed_once_goes_out_when_the_server_is_back(app, city, make_case, smtp_server,
                                                                    use_smtp):
     use_smtp(free_port())
-    case_id, _ = released_case(app, city, make_case, citizen_email=CITIZEN_EMAIL)
+    case_id, *_ = released_case(app, city, make_case, drop_receipt=True, citizen_email=CITIZEN_EMAIL)
     with app.app_context():
         first = outbox.deliver_pending(limit=50)
     assert (first.sent, first.failed, first.given_up) == (4, 4, 0)
@@ -196,7 +176,7 @@ def test_a_message_that_failed_once_goes_out_when_the_server_is_back(app, city, 
 
 
 def test_limit_caps_the_batch_oldest_first(app, city, make_case):
-    released_case(app, city, make_case)
+    released_case(app, city, make_case, drop_receipt=True)
     runner = app.test_cli_runner()
     assert "sent 3, failed 0" in runner.invoke(args=["outbox", "send", "--limit", "3"]).output
     rows = messages(app)
@@ -217,7 +197,7 @@ def test_smtp_login_when_the_relay_wants_one(app, city, make_case, use_smtp):
     controller.start()
     try:
         use_smtp(controller.port, MAIL_USERNAME="portal", MAIL_PASSWORD="wrong")
-        released_case(app, city, make_case, citizen_email=CITIZEN_EMAIL)
+        released_case(app, city, make_case, drop_receipt=True, citizen_email=CITIZEN_EMAIL)
         with app.app_context():
             assert outbox.deliver_pending().failed == 4
         assert collector.envelopes == []
@@ -231,7 +211,7 @@ def test_smtp_login_when_the_relay_wants_one(app, city, make_case, use_smtp):
 
 
 def test_the_default_senders_log_with_masked_recipients(app, city, make_case, caplog):
-    case_id, tracking_no = released_case(app, city, make_case, citizen_email=CITIZEN_EMAIL)
+    case_id, tracking_no, _ = released_case(app, city, make_case, drop_receipt=True, citizen_email=CITIZEN_EMAIL)
     with caplog.at_level(logging.INFO, logger=app.logger.name):
         result = app.test_cli_runner().invoke(args=["outbox", "send"])
     assert "sent 8, failed 0" in result.output
@@ -254,8 +234,8 @@ def test_an_sms_gateway_plugs_in_by_name(app, city, make_case, monkeypatch):
     sent = []
     monkeypatch.setitem(app.config, "TEST_SMS_SENT", sent)
     monkeypatch.setitem(app.config, "SMS_GATEWAY", "tests.test_outbox:RecordingGateway")
-    bad_id, _ = released_case(app, city, make_case, citizen_phone="13000000000")
-    good_id, tracking_no = released_case(app, city, make_case)
+    bad_id, *_ = released_case(app, city, make_case, drop_receipt=True, citizen_phone="13000000000")
+    good_id, tracking_no, _ = released_case(app, city, make_case, drop_receipt=True)
 
     with app.app_context():
         result = outbox.deliver_pending()
@@ -282,7 +262,7 @@ def test_misconfigured_senders_are_reported(app, monkeypatch):
 
 
 def test_a_message_on_an_unknown_channel_fails_alone(app, city, make_case):
-    case_id, _ = released_case(app, city, make_case)
+    case_id, *_ = released_case(app, city, make_case, drop_receipt=True)
     with app.app_context():
         db.session.add(OutboxMessage(channel="fax", recipient="0558-1234567", body="传真"))
         db.session.commit()

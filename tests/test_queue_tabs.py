@@ -1,7 +1,7 @@
 """A queue opens on the first tab that has work, never on an empty tab while another one is waiting."""
 import re
 
-from tests.helpers import as_user, step
+from tests.helpers import as_user, dispatched, step
 
 
 def _current_tab(page: str) -> str:
@@ -23,9 +23,7 @@ def test_dispatcher_lands_on_the_assign_tab_when_nothing_is_new(app, city, make_
 
 def test_handler_and_unit_lead_land_on_the_tab_with_work(app, city, make_case):
     case_id, number, _ = make_case()
-    dispatcher = as_user(app, "dispatcher")
-    step(dispatcher, case_id, "accept")
-    step(dispatcher, case_id, "assign", {"unit_id": city["units"]["cgj"], "priority": "general"})
+    dispatched(app, city, case_id)
     handler = as_user(app, "handler")
     assert _current_tab(handler.get("/staff/unit").get_data(as_text=True)) == "sign"
     assert step(handler, case_id, "sign_for").status_code == 303

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Case, CaseEvent, Suggestion
-from tests.helpers import PortalClient, _released, answer_case
+from tests.helpers import PortalClient, answer_case, released_case
 
 
 def selected_options(page: str, name: str) -> list[str]:
@@ -27,7 +27,7 @@ def evaluations(app) -> int:
 
 
 def test_case_rating_has_no_default_and_needs_a_choice(app, city, make_case):
-    case_id, number, code = _released(app, city, make_case)
+    case_id, number, code = released_case(app, city, make_case)
     citizen = PortalClient(app.test_client())
     citizen.get("/lang/en")
     citizen.post("/track", {"tracking_no": number, "query_code": code}, csrf_from="/track")

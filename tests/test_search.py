@@ -128,6 +128,20 @@ def test_htmx_gets_only_the_results(app, city, cases):
     assert "HX-Request" in response.headers["Vary"]
 
 
+def test_only_the_newest_matches_are_ranked_and_the_count_says_so(app, city, make_case, monkeypatch):
+    monkeypatch.setattr(search, "MAX_CANDIDATES", 5)
+    monkeypatch.setattr(search, "PAGE_SIZE", 2)
+    numbers = [make_case(title="路灯不亮" + "路灯" * (i % 3), description="路灯坏了。", citizen_phone=f"1360000{i:04d}")[1]
+               for i in range(7)]
+    with app.app_context():
+        user = db.session.get(User, city["users"]["operator"])
+        pages = [search.search(user, "路灯", ledger.LedgerFilters(), page) for page in (1, 2, 3, 4)]
+    assert [(r.total, r.capped, r.page, r.pages) for r in pages] == [(5, True, p, 3) for p in (1, 2, 3, 3)]
+    listed = [h.case.tracking_no for r in pages[:3] for h in r.hits]
+    assert sorted(listed) == sorted(numbers[2:])  # the five newest, each once; the two oldest are not ranked
+    assert listed[:2] == [numbers[5], numbers[2]]  # most occurrences first (路灯 four times), the newest first on a tie
+
+
 @pytest.mark.parametrize("username", ["operator", "dispatcher", "dispatcher_yz", "handler", "handler_yz",
                                       "unit_lead", "supervisor", "monitor", "organizer", "admin"])
 def test_search_never_leaves_the_scope(app, city, make_case, other_county, username):

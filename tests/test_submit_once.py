@@ -174,9 +174,9 @@ def test_a_salon_rating_posted_twice_counts_once(app, city, triaged_salon):
 # ---- ratings, supervision, reviews -----------------------------------------------------------------------------
 
 def test_a_case_rating_posted_twice_creates_one_event(app, city, make_case):
-    from tests.helpers import _released
+    from tests.helpers import released_case
 
-    case_id, number, code = _released(app, city, make_case)
+    case_id, number, code = released_case(app, city, make_case)
     citizen = PortalClient(app.test_client())
     assert citizen.post("/track", {"tracking_no": number, "query_code": code}, csrf_from="/track").status_code == 303
     data = {"resolution": "resolved", "satisfaction": "satisfied", "comment": ""}

@@ -1,16 +1,20 @@
-"""`flask worker`: the background jobs (outbox, sweep, statistics) are safe to run in two workers at once —
-every message is sent once and every overdue case escalated once."""
+"""`flask worker`: the background jobs (outbox, sweep, statistics, the nightly hotspot scan) are safe to run in two
+workers at once — every message is sent once, every overdue case escalated once, every night scanned once."""
 import threading
 import time
-from datetime import timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as dt_time
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from portal.commands import hotspots as hotspot_commands
 from portal.commands import worker
 from portal.domain import notify, outbox
 from portal.extensions import db
-from portal.models import CaseEvent, OutboxMessage
+from portal.models import CaseEvent, HotspotScanRun, HotspotWarning, OutboxMessage
 from tests.helpers import assigned_case, now, set_email
+from tests.hotspot_data import build
 
 
 class RecordingSender(outbox.Sender):
@@ -28,6 +32,28 @@ class RecordingSender(outbox.Sender):
         pass
 
 
+def at_once(app, work, workers: int = 2) -> list:
+    """`work()` in `workers` threads released together, each in its own app context: what each returned."""
+    start, results, errors = threading.Barrier(workers), [], []
+
+    def run():
+        try:
+            with app.app_context():
+                start.wait()
+                results.append(work())
+                db.session.remove()
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not errors, errors
+    return results
+
+
 def test_two_workers_at_once_send_each_message_once_and_escalate_each_case_once(app, city, make_case,
                                                                               monkeypatch):
     set_email(app, city, "handler", "chengang@cgj.example.gov.cn")
@@ -41,23 +67,7 @@ def test_two_workers_at_once_send_each_message_once_and_escalate_each_case_once(
     sent, guard = [], threading.Lock()
     monkeypatch.setattr(outbox, "senders", lambda: {"sms": RecordingSender(sent, guard),
                                                     "email": RecordingSender(sent, guard)})
-    start, errors = threading.Barrier(2), []
-
-    def run_worker():
-        try:
-            with app.app_context():
-                start.wait()
-                for _ in range(3):
-                    worker.run_once()
-        except Exception as exc:  # noqa: BLE001
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run_worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert not errors
+    at_once(app, lambda: [worker.run_once() for _ in range(3)])
     with app.app_context():
         escalations = dict(db.session.execute(select(CaseEvent.case_id, func.count()).where(
             CaseEvent.action == "escalate").group_by(CaseEvent.case_id)).all())
@@ -93,3 +103,58 @@ def test_worker_once_from_the_command_line(app, city):
     result = app.test_cli_runner().invoke(args=["worker", "--once", "--only", "outbox", "--only", "sweep"])
     assert result.exit_code == 0, result.output
     assert "outbox: sent 0" in result.output and "sweep: escalated 0" in result.output
+
+
+# ------------------------------------------------------------------------------- the nightly hotspot scan
+NIGHT = date(2026, 11, 20)
+
+
+def _at(hour: int, minute: int = 0) -> datetime:
+    """A moment of NIGHT in Beijing time."""
+    return datetime.combine(NIGHT, dt_time(hour, minute), tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def _planted_cluster(app) -> None:
+    with app.app_context():
+        build(NIGHT, cluster_sizes=(12,), busy_groups=0, noise_per_day=20)
+        db.session.commit()
+
+
+def _warnings_and_runs(app) -> tuple[int, list]:
+    with app.app_context():
+        return (db.session.scalar(select(func.count()).select_from(HotspotWarning)),
+                db.session.scalars(select(HotspotScanRun.day)).all())
+
+
+def test_the_worker_scans_for_hotspots_once_a_night_after_two(app, city, monkeypatch):
+    _planted_cluster(app)
+    clock = {"now": _at(1, 50)}
+    monkeypatch.setattr(hotspot_commands, "utcnow", lambda: clock["now"])
+    with app.app_context():
+        assert worker.run_once(("hotspots",))["hotspots"] == "waiting until 02:00"
+    assert _warnings_and_runs(app) == (0, [])
+    clock["now"] = _at(2, 5)
+    with app.app_context():
+        assert worker.run_once(("hotspots",))["hotspots"] == "2026-11-20: 1 new warnings, 0 refreshed"
+    assert _warnings_and_runs(app) == (1, [NIGHT])
+    clock["now"] = _at(2, 15)
+    with app.app_context():
+        assert worker.run_once(("hotspots",))["hotspots"] == "2026-11-20 already scanned"
+    assert _warnings_and_runs(app) == (1, [NIGHT])
+
+
+def test_two_workers_at_night_scan_once_and_warn_once(app, city, monkeypatch):
+    _planted_cluster(app)
+    monkeypatch.setattr(hotspot_commands, "utcnow", lambda: _at(3))
+    turns = at_once(app, lambda: [worker.run_once(("hotspots",))["hotspots"] for _ in range(2)])
+    results = turns[0] + turns[1]
+    assert sorted(results).count("2026-11-20: 1 new warnings, 0 refreshed") == 1, results
+    assert _warnings_and_runs(app) == (1, [NIGHT])
+
+
+def test_a_night_claimed_by_another_worker_is_not_scanned_again(app, city, monkeypatch):
+    """Without the job lock (a worker whose lock was lost), the day's row alone keeps the scan to one a night."""
+    _planted_cluster(app)
+    results = at_once(app, lambda: hotspot_commands.nightly_turn(_at(4)))
+    assert sorted(results) == ["2026-11-20 already scanned", "2026-11-20: 1 new warnings, 0 refreshed"]
+    assert _warnings_and_runs(app) == (1, [NIGHT])

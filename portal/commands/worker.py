@@ -5,12 +5,15 @@
 | outbox | WORKER_OUTBOX_INTERVAL, 60 | deliver queued texts and emails (`outbox.deliver_pending`) |
 | sweep | WORKER_SWEEP_INTERVAL, 300 | escalate overdue cases, remind units, close unrated cases (`sweep.sweep`) |
 | statistics | WORKER_STATS_INTERVAL, 300 | recompute the cached public statistics (useful with a shared REDIS_URL cache) |
+| hotspots | WORKER_HOTSPOTS_INTERVAL, 600 | once a local night, after HOTSPOT_SCAN_AFTER: the hotspot scan (`hotspots.nightly_turn`) |
 
 Safe to run more than once at a time (two machines, or a restart overlapping the old process):
 - every job runs under a lock named after it. PostgreSQL: a session advisory lock (`pg_try_advisory_lock`) held
   on its own connection while the job runs; SQLite: an exclusive `flock` on a file beside the database (all jobs
   share one lock there, since SQLite has one writer anyway). A worker that finds the lock taken skips the job
   until its next turn: another worker is doing it right now.
+- the nightly hotspot scan also claims its night with a `hotspot_scan_run` row (one per day, primary key), so a
+  worker that comes after the first one the same night skips it.
 - on PostgreSQL the outbox needs no job lock: each message row is taken with `FOR UPDATE SKIP LOCKED`, so two
   workers share the queue and never send one message twice.
 
@@ -65,10 +68,17 @@ def _statistics() -> str:
     return f"warmed {warm_statistics()} periods"
 
 
+def _hotspots() -> str:
+    from portal.commands.hotspots import nightly_turn
+
+    return nightly_turn()
+
+
 JOBS = (
     Job("outbox", "WORKER_OUTBOX_INTERVAL", 60, _outbox, row_locked_on_postgres=True),
     Job("sweep", "WORKER_SWEEP_INTERVAL", 300, _sweep),
     Job("statistics", "WORKER_STATS_INTERVAL", 300, _statistics),
+    Job("hotspots", "WORKER_HOTSPOTS_INTERVAL", 600, _hotspots),
 )
 
 
@@ -168,7 +178,8 @@ def register_worker_cli(app: Flask) -> None:
     @click.option("--only", multiple=True, type=click.Choice([job.name for job in JOBS]),
                   help="Run only this job (repeatable).")
     def worker(once, only):
-        """Long-lived background worker: outbox every minute, sweep and statistics every 5 minutes."""
+        """Long-lived background worker: outbox every minute, sweep and statistics every 5 minutes, the hotspot scan
+        once a night."""
         if once:
             for name, result in run_once(tuple(only)).items():
                 click.echo(f"{name}: {result}")
@@ -176,6 +187,7 @@ def register_worker_cli(app: Flask) -> None:
         stop = threading.Event()
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop.set())
-        click.echo("worker started (outbox every minute, sweep and statistics every 5 minutes); Ctrl-C stops it")
+        click.echo("worker started (outbox every minute, sweep and statistics every 5 minutes, hotspot scan "
+                   "nightly); Ctrl-C stops it")
         run_forever(stop, tuple(only))
         click.echo("worker stopped")

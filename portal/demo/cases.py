@@ -150,3 +150,47 @@ def _advance(case, rng, received, now, leaf, owner, county, ref, dispatcher, ope
         workflow.evaluate(case, "not_resolved", "dissatisfied", "问题仍然存在，处理不到位。", at=at)
     elif age > 10:
         workflow.close_unevaluated(case, at=at)
+
+
+# ---------------------------------------------------------------------------------------------- repeat calls
+# (category, county index, caller, first call, the calls back): the same phone about the same thing within
+# REPEAT_CALL_DAYS, so intake flags each call back as a repeat call (重复件) of the first one.
+REPEAT_CALLERS = [
+    ("路灯不亮", 0, "张桂英", "13905581201",
+     ("小区门口路灯不亮", "小区东门的三盏路灯已经不亮一个星期了，晚上出门很危险，希望尽快修好。"),
+     [("路灯还是不亮", "前几天反映过小区东门路灯不亮，到现在还没有人来修，晚上老人摔了一跤。")]),
+    ("电梯故障", 1, "刘建国", "13805582302",
+     ("电梯经常停运", "我们楼的电梯这个月停了三次，家里有老人上下楼很困难，请督促物业维修。"),
+     [("电梯又坏了", "上次反映电梯故障后物业来看过，今天电梯又停了，还是没有修好。"),
+      ("电梯仍未修好", "第三次打电话了，电梯还是停运，物业说在等配件，希望有关部门督促。")]),
+    ("拖欠工资", 2, "王海军", "13705583403",
+     ("工地拖欠工资", "我在工业园区一个工地干了三个月，老板一直拖欠工资不发，十几个工人都没拿到钱。"),
+     [("工资还没发", "上周反映的工地拖欠工资问题，老板还是不接电话，工资一分没发。")]),
+    ("预付卡退费", 3, "陈晓燕", "13605584504",
+     ("健身房关门不退卡", "办的健身卡还有两千多元没用，健身房突然关门了，老板联系不上，要求退费。"),
+     [("健身卡退费没进展", "之前反映健身房关门不退预付卡的事，到现在没有进展，其他会员也在找。")]),
+]
+REPEAT_CALL_CASES = sum(1 + len(calls_back) for *_, calls_back in REPEAT_CALLERS)
+
+
+def repeat_calls(ref: dict, now: datetime | None = None) -> None:
+    """A few callers who rang back about the same thing: the first call accepted and assigned a few days ago,
+    the calls back since, waiting in the dispatcher's queue flagged as repeat calls."""
+    now = now or datetime.now(timezone.utc)
+    operator, dispatcher = ref["users"]["operator"], ref["users"]["dispatcher"]
+    with notify.muted():
+        for n, (leaf_zh, county_index, name, phone, first, calls_back) in enumerate(REPEAT_CALLERS):
+            leaf, owner = next((leaf, owner) for leaf, owner in ref["leaves"] if leaf.name_zh == leaf_zh)
+            county = ref["counties"][county_index]
+            town = ref["towns"][county.code][0]
+            calls = [first] + list(calls_back)
+            for i, (title, description) in enumerate(calls):
+                at = now - timedelta(days=4 - i * 1.5, hours=n) if i else now - timedelta(days=4, hours=n + 2)
+                case, _code = intake.receive(intake.Submission(
+                    category_id=leaf.id, county_id=county.id, town_id=town.id,
+                    address=f"{county.name_zh}{town.name_zh}", title=title, description=description,
+                    citizen_name=name, citizen_phone=phone, channel="hotline"), entered_by=operator, at=at)
+                if i == 0:
+                    workflow.accept(case, dispatcher, at=at + timedelta(hours=1))
+                    workflow.assign(case, dispatcher, owner, "general", at=at + timedelta(hours=2))
+    db.session.flush()

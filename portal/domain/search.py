@@ -3,8 +3,9 @@
 Chinese has no spaces, so every text is cut into words with jieba (`cut_for_search`, which also yields the shorter
 words inside a long one: 人民路 → 人民, 人民路), completed by the two-character dictionary words the cut hid across a
 boundary (路灯不亮 is cut 路 / 灯不亮: 路灯 is added), and stored as those words joined by spaces:
-- PostgreSQL: `case.search_vector` = to_tsvector('simple', words), GIN-indexed, matched with `@@`, ranked with
-  ts_rank;
+- PostgreSQL: `case.search_vector` = to_tsvector('simple', words), matched with `@@`, ranked with ts_rank; the GIN
+  index is on (platform_id, search_vector), so a sub-platform user's search (scope: one platform) reads only that
+  platform's matches;
 - SQLite: the FTS5 table `case_fts` (rowid = case id), matched with MATCH, ranked with bm25.
 (portal/search_schema.py describes both; the migration creates them.)
 
@@ -16,8 +17,8 @@ A query is cut the same way. Each word the user typed must match (AND); a word m
 shorter words jieba finds inside it (OR), so 人民路 still finds a text segmented as 人民 / 路面.
 
 Results are always inside `scope.visible_cases(user)` plus the ledger's filters, and bounded: the newest
-`MAX_CANDIDATES` matches are ranked and paged (`PAGE_SIZE` a page), so a query costs the same whatever the city's
-size. Highlighting escapes the text first and only then wraps matches in <mark>.
+`MAX_CANDIDATES` matches are fetched once (id and rank), ranked and paged (`PAGE_SIZE` a page), so a query costs the
+same whatever the city's size. Highlighting escapes the text first and only then wraps matches in <mark>.
 """
 import logging
 import re
@@ -198,26 +199,28 @@ class Results:
 
 
 def search(user: User, query: str, filters: ledger.LedgerFilters, page: int = 1) -> Results:
-    """One COUNT over the bounded candidates, one page, its eager loads: a fixed number of queries."""
+    """The match is evaluated once: one query fetches the bounded candidates (id and rank, at most
+    MAX_CANDIDATES + 1 rows), ranked and paged here; then the page's cases and their eager loads: a fixed number of
+    queries."""
     groups = query_groups(query)
     if not groups or not filters.valid:
         return Results([], 0, False, 1, 1)
     base = ledger.apply_filters(scope.visible_cases(user), filters, LightBounds.at())
     matched, rank = _match_and_rank(base, groups)
-    candidates = (matched.with_only_columns(Case.id.label("id"), rank.label("rank"))
-                  .order_by(Case.id.desc()).limit(MAX_CANDIDATES + 1).subquery("candidates"))
-    total = db.session.scalar(select(func.count()).select_from(candidates)) or 0
-    capped = total > MAX_CANDIDATES
-    total = min(total, MAX_CANDIDATES)
+    candidates = db.session.execute(matched.with_only_columns(Case.id, rank)
+                                    .order_by(Case.id.desc()).limit(MAX_CANDIDATES + 1)).all()
+    capped = len(candidates) > MAX_CANDIDATES
+    candidates = sorted(candidates[:MAX_CANDIDATES], key=lambda row: (row[1], row[0]), reverse=True)
+    total = len(candidates)
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     page = min(max(page, 1), pages)
-    rows = db.session.execute(
-        select(Case).join(candidates, Case.id == candidates.c.id)
-        .options(selectinload(Case.category), selectinload(Case.county), selectinload(Case.lead_unit))
-        .order_by(candidates.c.rank.desc(), Case.id.desc())
-        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).scalars().all()
+    page_ids = [case_id for case_id, _rank in candidates[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]]
+    loaded = {c.id: c for c in db.session.scalars(
+        select(Case).where(Case.id.in_(page_ids))
+        .options(selectinload(Case.category), selectinload(Case.county), selectinload(Case.lead_unit)))} \
+        if page_ids else {}
     terms = sorted({w for group in groups for w in group}, key=len, reverse=True)
-    hits = [Hit(c, highlight(c.title, terms), snippet(c, terms)) for c in rows]
+    hits = [Hit(c, highlight(c.title, terms), snippet(c, terms)) for c in (loaded[i] for i in page_ids)]
     return Results(hits, total, capped, page, pages)
 
 

@@ -4,6 +4,7 @@ from portal.models.case import Case, CaseEvent, CasePhoto, DailyCounter
 from portal.models.governance import (
                                      GovernanceLink,
                                      GovernanceTask,
+                                     HotspotScanRun,
                                      HotspotSettings,
                                      HotspotWarning,
                                      MonthlyTopic,
@@ -50,5 +51,5 @@ __all__ = [
     "SupervisionOrder", "AgendaItem", "Participant", "Person", "Salon", "SalonEvent", "SalonUnit", "Suggestion",
     "AuditEntry", "KnowledgeArticle", "KnowledgeCitation", "KnowledgeDailyCount", "KnowledgeVersion",
     "ReplyTemplate",
-    "GovernanceLink", "GovernanceTask", "HotspotSettings", "HotspotWarning", "MonthlyTopic", "TopicTask",
+    "GovernanceLink", "GovernanceTask", "HotspotScanRun", "HotspotSettings", "HotspotWarning", "MonthlyTopic", "TopicTask",
 ]

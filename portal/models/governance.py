@@ -63,6 +63,16 @@ class HotspotWarning(db.Model):
     task = relationship("GovernanceTask", back_populates="warning", uselist=False)
 
 
+class HotspotScanRun(db.Model):
+    """One row per local day the background worker ran the nightly hotspot scan: inserting it is the worker's
+    claim on that night (the primary key refuses a second claim), so two workers never scan the same night."""
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)  # the Asia/Shanghai day scanned
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created: Mapped[int] = mapped_column(default=0)  # new warnings
+    refreshed: Mapped[int] = mapped_column(default=0)  # open warnings refreshed
+
+
 class GovernanceTask(db.Model):
     """One task that handles a whole cluster: owned by a unit, with a working-day deadline; links the cases."""
 

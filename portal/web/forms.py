@@ -22,6 +22,17 @@ def int_or_none(value):
     return int(value)
 
 
+def choice_id(value) -> int:
+    """An id picked from a list (a `coerce`): ASCII digits below 2**31, else ValueError (WTForms reports "not a valid
+    choice")."""
+    if isinstance(value, int):
+        return value
+    number = int_or_none(value)
+    if number is None:
+        raise ValueError("not an id")
+    return number
+
+
 def valid_phone(form, field):
     """WTForms validator for `portal.domain.phones`: normalises the field's data when it is valid."""
     number = normalise_phone(field.data)

@@ -8,7 +8,7 @@ from portal.domain import workflow
 from portal.extensions import db
 from portal.models import Case, User
 from tests.browser.flows import track
-from tests.helpers import _released
+from tests.helpers import released_case
 
 pytestmark = pytest.mark.browser
 
@@ -18,7 +18,7 @@ B_DESCRIPTION = "乙的私密描述：我家住3栋502，丈夫常年在外地"
 
 @pytest.mark.parametrize("js", [True, False], ids=["js", "nojs"])
 def test_merged_citizens_read_only_their_own_words(app, city, make_case, new_page, js):
-    a_id, a_no, a_code = _released(app, city, make_case, citizen_name="甲先生", citizen_phone="13811112222")
+    a_id, a_no, a_code = released_case(app, city, make_case, citizen_name="甲先生", citizen_phone="13811112222")
     with app.app_context():
         workflow.evaluate(db.session.get(Case, a_id), "not_resolved", "dissatisfied", A_COMMENT)
         db.session.commit()

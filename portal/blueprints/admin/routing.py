@@ -13,20 +13,14 @@ from portal.domain import lookups, routing
 from portal.extensions import db
 from portal.models import Category, Region, Role, RoutingRule
 from portal.web import redirect_after_post, render_page, roles_required
+from portal.web.forms import choice_id
 
 bp = Blueprint("routing_admin", __name__, url_prefix="/admin/routing")
 
 
 def _optional_int(value):
     """An optional id: None when empty; ASCII digits below 2**31 only (anything else is "not a valid choice")."""
-    if value in (None, "", "None"):
-        return None
-    if isinstance(value, int):
-        return value
-    value = str(value).strip()
-    if not (value.isascii() and value.isdigit() and len(value) <= 10) or int(value) >= 2**31:
-        raise ValueError("not an id")
-    return int(value)
+    return None if value in (None, "", "None") else choice_id(value)
 
 
 class RuleForm(FlaskForm):

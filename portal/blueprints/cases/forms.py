@@ -23,7 +23,7 @@ from portal.domain.labels import (
     SATISFACTION_LABELS,
 )
 from portal.models import Case
-from portal.web.forms import MultiCheckboxField, strip, valid_phone
+from portal.web.forms import MultiCheckboxField, choice_id, strip, valid_phone
 
 
 def _text(label, required=True, min_length=2, message=None):
@@ -65,16 +65,6 @@ class OperatorIntakeForm(CaseForm):
     def validate_answer_text(self, field):
         if self.answer_now.data and len(field.data or "") < 5:
             raise ValidationError(_l("Write the answer you gave (at least 5 characters)."))
-
-
-def choice_id(value) -> int:
-    """An id picked from a list: ASCII digits below 2**31, else ValueError (WTForms reports "not a valid choice")."""
-    if isinstance(value, int):
-        return value
-    value = str(value).strip()
-    if not (value.isascii() and value.isdigit() and len(value) <= 10) or int(value) >= 2**31:
-        raise ValueError("not an id")
-    return int(value)
 
 
 class StepForm(FlaskForm):

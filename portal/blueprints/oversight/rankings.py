@@ -193,36 +193,36 @@ def interviews():
     return _interviews_page()
 
 
-@bp.post("/staff/interviews/<int:interview_id>/interview")
-@roles_required(*OVERSIGHT_ROLES)
-def record_interview(interview_id):
+def _record_on_interview(interview_id: int, kind: str, prefix: str, form_class, save, done):
+    """One of the interview card's forms (`kind`: interview, follow_up): validate, save, flash `done(interview)`."""
     interview = _interview_or_404(interview_id)
-    form = InterviewForm(prefix=f"iv{interview.id}")
+    form = form_class(prefix=f"{prefix}{interview.id}")
     if not form.validate_on_submit():
-        return _interviews_page(interview, "interview", form, status=422)
+        return _interviews_page(interview, kind, form, status=422)
     try:
-        rankings.record_interview(interview, form.held_on.data, form.attendees.data, form.rectification.data,
-                                  current_user)
+        save(interview, form)
         db.session.commit()
     except rankings.RankingError as err:
         db.session.rollback()
-        return _interviews_page(interview, "interview", form, str(err), 422)
-    flash(_("Interview with %(unit)s recorded.", unit=interview.unit.name), "success")
+        return _interviews_page(interview, kind, form, str(err), 422)
+    flash(done(interview), "success")
     return redirect_after_post(url_for("rankings.interviews", _anchor=f"interview-{interview.id}"))
+
+
+@bp.post("/staff/interviews/<int:interview_id>/interview")
+@roles_required(*OVERSIGHT_ROLES)
+def record_interview(interview_id):
+    return _record_on_interview(
+        interview_id, "interview", "iv", InterviewForm,
+        lambda iv, form: rankings.record_interview(iv, form.held_on.data, form.attendees.data,
+                                                   form.rectification.data, current_user),
+        lambda iv: _("Interview with %(unit)s recorded.", unit=iv.unit.name))
 
 
 @bp.post("/staff/interviews/<int:interview_id>/follow-up")
 @roles_required(*OVERSIGHT_ROLES)
 def record_follow_up(interview_id):
-    interview = _interview_or_404(interview_id)
-    form = FollowUpForm(prefix=f"fu{interview.id}")
-    if not form.validate_on_submit():
-        return _interviews_page(interview, "follow_up", form, status=422)
-    try:
-        rankings.record_follow_up(interview, form.followed_up_on.data, form.follow_up.data)
-        db.session.commit()
-    except rankings.RankingError as err:
-        db.session.rollback()
-        return _interviews_page(interview, "follow_up", form, str(err), 422)
-    flash(_("Follow-up of the interview with %(unit)s recorded.", unit=interview.unit.name), "success")
-    return redirect_after_post(url_for("rankings.interviews", _anchor=f"interview-{interview.id}"))
+    return _record_on_interview(
+        interview_id, "follow_up", "fu", FollowUpForm,
+        lambda iv, form: rankings.record_follow_up(iv, form.followed_up_on.data, form.follow_up.data),
+        lambda iv: _("Follow-up of the interview with %(unit)s recorded.", unit=iv.unit.name))

@@ -117,6 +117,25 @@ def supervision_panel(case: Case, failed: Failed | None) -> SupervisionPanel:
     return panel
 
 
+def _issue_once(claim: str, form, done_url: str, **target):
+    """Issue the order the form describes to `target` (case= or unit=), once however often the form is posted:
+    (the redirect, "") or (None, why it was refused)."""
+    once = submit_once.claim(claim)
+    if once.repeated:  # the same order posted twice is issued once
+        return redirect_after_post(done_url), ""
+    try:
+        order = supervision.issue(current_user, form.requirement.data, form.days.data, form.level.data, **target)
+        db.session.flush()  # ids for the record of what was created
+        once.done(order_id=order.id)
+        db.session.commit()
+    except supervision.SupervisionError as err:
+        db.session.rollback()
+        return None, str(err)
+    flash(_("Supervision order issued to %(unit)s, due %(due)s.", unit=order.unit.name,
+            due=local_time(order.due_at)), "success")
+    return redirect_after_post(done_url), ""
+
+
 @bp.post("/cases/<int:case_id>/supervise")
 @roles_required(*SUPERVISORS)
 def issue_on_case(case_id):
@@ -124,22 +143,10 @@ def issue_on_case(case_id):
     form = IssueForm(prefix="supervise")
     error = ""
     if form.validate():
-        once = submit_once.claim(f"supervise-case:{case_id}")
-        if once.repeated:  # the same order posted twice is issued once
-            return redirect_after_post(url_for("staff.case_detail", case_id=case_id) + "#supervision")
-        try:
-            order = supervision.issue(current_user, form.requirement.data, form.days.data, form.level.data,
-                                      case=case)
-            db.session.flush()  # ids for the record of what was created
-            once.done(order_id=order.id)
-            db.session.commit()
-        except supervision.SupervisionError as err:
-            db.session.rollback()
-            error = str(err)
-        else:
-            flash(_("Supervision order issued to %(unit)s, due %(due)s.", unit=order.unit.name,
-                    due=local_time(order.due_at)), "success")
-            return redirect_after_post(url_for("staff.case_detail", case_id=case_id) + "#supervision")
+        done, error = _issue_once(f"supervise-case:{case_id}", form,
+                                  url_for("staff.case_detail", case_id=case_id) + "#supervision", case=case)
+        if done:
+            return done
     return case_page(db.session.get(Case, case_id), Failed("supervise", form, error), status=422)
 
 
@@ -184,24 +191,13 @@ def orders():
 @roles_required(*SUPERVISORS)
 def issue_on_unit():
     form = _unit_issue_form(request.form)
+    error = ""
     if form.validate():
-        once = submit_once.claim("supervise-unit")
-        if once.repeated:  # the same order posted twice is issued once
-            return redirect_after_post(url_for("supervision.orders"))
-        unit = db.session.get(Unit, form.unit_id.data)
-        try:
-            order = supervision.issue(current_user, form.requirement.data, form.days.data, form.level.data,
-                                      unit=unit)
-            db.session.flush()  # ids for the record of what was created
-            once.done(order_id=order.id)
-            db.session.commit()
-        except supervision.SupervisionError as err:
-            db.session.rollback()
-            return _orders_page(status=422, error=str(err), failed_key="order", failed_form=form)
-        flash(_("Supervision order issued to %(unit)s, due %(due)s.", unit=order.unit.name,
-                due=local_time(order.due_at)), "success")
-        return redirect_after_post(url_for("supervision.orders"))
-    return _orders_page(status=422, failed_key="order", failed_form=form)
+        done, error = _issue_once("supervise-unit", form, url_for("supervision.orders"),
+                                  unit=db.session.get(Unit, form.unit_id.data))
+        if done:
+            return done
+    return _orders_page(status=422, error=error, failed_key="order", failed_form=form)
 
 
 @bp.post("/supervision/orders/<int:order_id>/answer")

@@ -5,13 +5,7 @@ from wtforms import HiddenField, StringField
 from wtforms.validators import ValidationError
 
 from portal.domain import callers
-
-
-def _int_or_none(value):
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
+from portal.web.forms import int_or_none
 
 
 class CallerLookupForm(FlaskForm):
@@ -19,7 +13,7 @@ class CallerLookupForm(FlaskForm):
     can be posted here (the button that works without JavaScript)."""
 
     citizen_phone = StringField(_l("Caller's phone number"))
-    category_id = HiddenField(filters=[_int_or_none])
+    category_id = HiddenField(filters=[int_or_none])
 
     def validate_citizen_phone(self, field):
         if not callers.is_complete_phone(field.data):

@@ -171,3 +171,24 @@ class DailyCounter(db.Model):
     prefix: Mapped[str] = mapped_column(String(8), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     value: Mapped[int] = mapped_column(default=0)
+
+
+class DailyCaseCount(db.Model):
+    """Pre-aggregated public statistics (portal.domain.daily_counts): per local day of receipt and per member of one
+    dimension (a channel code, a county id, a leaf category id, as text), the current figures of the cases received
+    that day. Additive: a period's figures are sums of rows. Kept current in the transaction that changes a case."""
+
+    DIMENSIONS = ("channel", "county", "category")
+    MEASURES = ("received", "closed", "satisfied", "rated", "repeat_calls")
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(12), primary_key=True)
+    member: Mapped[str] = mapped_column(String(24), primary_key=True)
+    received: Mapped[int] = mapped_column(default=0, server_default="0")
+    closed: Mapped[int] = mapped_column(default=0, server_default="0")
+    satisfied: Mapped[int] = mapped_column(default=0, server_default="0")
+    rated: Mapped[int] = mapped_column(default=0, server_default="0")
+    repeat_calls: Mapped[int] = mapped_column(default=0, server_default="0")
+
+    # the statistics read one dimension over a range of days
+    __table_args__ = (Index("ix_daily_case_count_dimension_day", "dimension", "day"),)

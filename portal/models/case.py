@@ -140,7 +140,7 @@ class CaseEvent(db.Model):
     """Append-only log: who did what to a case, when, from which state to which, why."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))  # indexed by ix_case_event_case_action_id
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     action: Mapped[str] = mapped_column(String(32))
@@ -155,8 +155,10 @@ class CaseEvent(db.Model):
     actor = relationship("User")
     unit = relationship("Unit")
 
-    # metrics and rankings aggregate events by kind over a period
-    __table_args__ = (Index("ix_case_event_action_at", "action", "at"),)
+    # metrics and rankings aggregate events by kind over a period, and look up a case's latest event of a kind
+    # before another (the deadline in force, the rated reply): (case_id, action, id) answers both, and a case's log
+    __table_args__ = (Index("ix_case_event_action_at", "action", "at"),
+                      Index("ix_case_event_case_action_id", "case_id", "action", "id"))
 
 
 @event.listens_for(CaseEvent, "before_update")

@@ -1,4 +1,4 @@
-"""daily case counts: pre-aggregated public statistics, back-filled from the cases
+"""daily case counts (pre-aggregated public statistics, back-filled from the cases); indexes for the rankings
 
 Revision ID: c5e8d2a4f1b7
 Revises: 9b087b6a48fd
@@ -44,8 +44,20 @@ def upgrade():
             f"SELECT received_day, '{dimension}', {column}, {_MEASURES} FROM \"case\" "
             f"WHERE received_day IS NOT NULL GROUP BY received_day, {column}")
 
+    # the rankings: a case's latest event of a kind before another; lead assignments in a period
+    with op.batch_alter_table('case_event', schema=None) as batch_op:
+        batch_op.create_index('ix_case_event_case_action_id', ['case_id', 'action', 'id'], unique=False)
+        batch_op.drop_index('ix_case_event_case_id')
+    with op.batch_alter_table('case_unit', schema=None) as batch_op:
+        batch_op.create_index('ix_case_unit_role_assigned_at', ['role', 'assigned_at', 'case_id'], unique=False)
+
 
 def downgrade():
+    with op.batch_alter_table('case_unit', schema=None) as batch_op:
+        batch_op.drop_index('ix_case_unit_role_assigned_at')
+    with op.batch_alter_table('case_event', schema=None) as batch_op:
+        batch_op.create_index('ix_case_event_case_id', ['case_id'], unique=False)
+        batch_op.drop_index('ix_case_event_case_action_id')
     with op.batch_alter_table('daily_case_count', schema=None) as batch_op:
         batch_op.drop_index('ix_daily_case_count_dimension_day')
     op.drop_table('daily_case_count')

@@ -178,17 +178,21 @@ def unit_metrics(start_day: date, end_day: date, unit_ids=None, roll_up: bool = 
     U = aliased(Unit, name="ru")
     key = _ranking_key(U, roll_up)
 
-    # 1. assignment cohort: volume, response, return
-    cu = aliased(CaseUnit, name="cu")
-    touched = select(CaseUnit.case_id).where(CaseUnit.role == "lead", CaseUnit.assigned_at >= start,
-                                             CaseUnit.assigned_at < end)
+    # 1. assignment cohort: volume, response, return. A (case, unit) pair's first lead assignment is in the period
+    # when it has one there and none before: lead rows of the period, less those whose case had an earlier lead row
+    # for the same unit (looked up by case, so the cost follows the period's assignments, not the table's size).
+    cu, ea, eau = aliased(CaseUnit, name="cu"), aliased(CaseUnit, name="ea"), aliased(Unit, name="eau")
+    # (a scalar sub-select with LIMIT 1 rather than NOT EXISTS: PostgreSQL would turn that into a hash anti-join
+    # over every earlier assignment in the table)
+    assigned_before = (select(ea.id).join(eau, eau.id == ea.unit_id)
+                       .where(ea.case_id == cu.case_id, ea.role == "lead", ea.assigned_at < start,
+                              _ranking_key(eau, roll_up) == key).limit(1).scalar_subquery())
     first_at = func.min(cu.assigned_at)
     pairs = (select(cu.case_id.label("case_id"), key.label("unit_id"),
                     _sign_due_of(first_at, start_day, end_day).label("sign_due"))
              .join(U, U.id == cu.unit_id)
-             .where(cu.role == "lead", cu.case_id.in_(touched))
+             .where(cu.role == "lead", cu.assigned_at >= start, cu.assigned_at < end, assigned_before.is_(None))
              .group_by(cu.case_id, key)
-             .having(and_(first_at >= start, first_at < end))
              .subquery("pairs"))
 
     def by_pair_unit(action_condition, extra=None):
@@ -200,7 +204,9 @@ def unit_metrics(start_day: date, end_day: date, unit_ids=None, roll_up: bool = 
         return select(e.id).join(eu, eu.id == e.unit_id).where(*conditions).exists()
 
     responded = by_pair_unit(
-        lambda e: or_(e.action.in_(("sign_for", "rehandle")), and_(e.action == "consult", e.from_state == "handling")),
+        # one index range per pair (case, action in …): a consultation counts when the case was already in handling
+        lambda e: and_(e.action.in_(("sign_for", "rehandle", "consult")),
+                       or_(e.action != "consult", e.from_state == "handling")),
         lambda e: e.at <= pairs.c.sign_due)
     returned = by_pair_unit(lambda e: e.action == "return")
     q_assigned = (select(pairs.c.unit_id, func.count(), _count_if(responded), _count_if(returned))

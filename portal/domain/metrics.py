@@ -203,11 +203,12 @@ def unit_metrics(start_day: date, end_day: date, unit_ids=None, roll_up: bool = 
             conditions.append(extra(e))  # nosec B610 - not Django's .extra(): a SQLAlchemy condition built here
         return select(e.id).join(eu, eu.id == e.unit_id).where(*conditions).exists()
 
-    responded = by_pair_unit(
-        # one index range per pair (case, action in …): a consultation counts when the case was already in handling
-        lambda e: and_(e.action.in_(("sign_for", "rehandle", "consult")),
-                       or_(e.action != "consult", e.from_state == "handling")),
-        lambda e: e.at <= pairs.c.sign_due)
+    # one look-up per kind, the commonest first (OR stops at the first found): each reads one index entry
+    # (case, action), where a look-up of several actions at once merges several ranges per pair
+    responded = or_(by_pair_unit(lambda e: e.action == "sign_for", lambda e: e.at <= pairs.c.sign_due),
+                    by_pair_unit(lambda e: e.action == "rehandle", lambda e: e.at <= pairs.c.sign_due),
+                    by_pair_unit(lambda e: and_(e.action == "consult", e.from_state == "handling"),
+                                 lambda e: e.at <= pairs.c.sign_due))
     returned = by_pair_unit(lambda e: e.action == "return")
     q_assigned = (select(pairs.c.unit_id, func.count(), _count_if(responded), _count_if(returned))
                   .group_by(pairs.c.unit_id))

@@ -222,9 +222,13 @@ def unit_metrics(start_day: date, end_day: date, unit_ids=None, roll_up: bool = 
     # 3. reply cohort: on-time, re-handling
     r, d = aliased(CaseEvent, name="r"), aliased(CaseEvent, name="d")
     x, y = aliased(CaseEvent, name="x"), aliased(CaseEvent, name="y")
-    deadline = (select(deadline_end(d.data["due_at"].as_string()))
-                .where(d.case_id == r.case_id, d.action.in_(DEADLINE_ACTIONS), d.id < r.id)
-                .order_by(d.id.desc()).limit(1).correlate(r).scalar_subquery())
+    # the latest deadline event before the reply: its id from the (case, action, id) index alone, then its row
+    dl = aliased(CaseEvent, name="dl")
+    latest_deadline_id = (select(func.max(dl.id))
+                          .where(dl.case_id == r.case_id, dl.action.in_(DEADLINE_ACTIONS), dl.id < r.id)
+                          .correlate(r).scalar_subquery())
+    deadline = (select(deadline_end(d.data["due_at"].as_string())).where(d.id == latest_deadline_id)
+                .correlate(r).scalar_subquery())
     reply_between = (select(y.id).where(y.case_id == r.case_id, y.action == "reply", y.id > r.id, y.id < x.id)
                      .correlate(r, x).exists())
     rejected = (select(x.id).where(x.case_id == r.case_id, x.action == "rehandle", x.id > r.id, ~reply_between)

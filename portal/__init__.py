@@ -28,6 +28,12 @@ def create_app(config: dict | None = None) -> Flask:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # several gunicorn workers share the file: wait for the writer's lock instead of failing at once
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": app.config["SQLITE_BUSY_TIMEOUT"]}}
+    elif app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # No JIT: it compiles for seconds whenever a plan's estimated cost is high (the rankings' correlated
+        # look-ups) and the queries here run in milliseconds to a second; the page would wait for the compiler.
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options["connect_args"] = {"options": "-c jit=off", **options.get("connect_args", {})}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
     from portal.blueprints import register_blueprints
     from portal.commands import register_commands

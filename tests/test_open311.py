@@ -5,6 +5,7 @@ schemas."""
 import re
 import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta, timezone
+from urllib.parse import parse_qsl
 
 import pytest
 from sqlalchemy import select
@@ -619,3 +620,32 @@ def test_lists_query_a_fixed_number_of_times(app, city, api, count_queries):
                          "abusive")
         db.session.commit()
     assert count_queries(listing) <= few + 1  # the declined case's reasons: one more query, not one per case
+
+
+def test_deep_pages_follow_the_link_cursor(app, city, api):
+    """Every answer with more results after it links to the next page by an opaque keyset cursor (no OFFSET); the
+    cursor keeps the filters, and a page reached by number links onwards by cursor too."""
+    now = datetime.now(timezone.utc)
+    numbers = [new_case(app, city, at=now - timedelta(minutes=m))[1] for m in range(5)]  # newest first
+    seen, r = [], api.get("requests.json", page_size="2", status="open")
+    while True:
+        assert r.status_code == 200
+        seen += ids_of(r)
+        link = r.headers.get("Link")
+        if not link:
+            break
+        url = re.fullmatch(r'<([^>]+)>; rel="next"', link).group(1)
+        assert "status=open" in url and "page=" not in url and "after=" in url
+        r = api.get(url.split("/open311/v2/", 1)[1].split("?")[0], **dict(parse_qsl(url.split("?", 1)[1])))
+    assert seen == numbers
+    by_page = api.get("requests.xml", page_size="2", page="2")
+    assert ids_of(by_page) == numbers[2:4] and "after=" in by_page.headers["Link"]
+    assert "Link" not in api.get("requests.json").headers  # everything on one page
+    assert api.get("requests.json", after="not-a-cursor").status_code == 400
+
+
+def test_page_numbers_reach_a_bounded_depth(app, city, api):
+    r = api.get("requests.json", page_size="1000", page="11")
+    assert r.status_code == 400 and "after" in r.get_json()[0]["description"]
+    assert api.get("requests.json", page_size="1000", page="10").status_code == 200
+    assert api.get("servicerequestupdates.json", page_size="1000", page="11").status_code == 400

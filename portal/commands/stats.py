@@ -1,12 +1,13 @@
 """`flask stats warm`: recompute the cached statistics so that no visitor waits for them (`flask worker` runs it
-too)."""
+too). `flask stats rebuild-daily` / `check-daily`: recompute / verify the pre-aggregated daily case counts."""
 import time
 
 import click
 from flask import Flask, current_app
 from flask_babel import force_locale
 
-from portal.domain import charts, knowledge, periods, statistics
+from portal.domain import charts, daily_counts, knowledge, periods, statistics
+from portal.extensions import db
 
 
 def warm_statistics() -> int:
@@ -38,3 +39,24 @@ def register_stats_cli(app: Flask) -> None:
         started = time.perf_counter()
         count = warm_statistics()
         click.echo(f"statistics cache warmed ({count} periods) in {time.perf_counter() - started:.1f} s")
+
+    @stats_group.command("rebuild-daily")
+    def rebuild_daily_command():
+        """Recompute the daily case counts the public statistics read from the cases (set-based SQL): after a
+        bulk load that bypassed the application, or to repair them."""
+        started = time.perf_counter()
+        rows = daily_counts.rebuild()
+        db.session.commit()
+        statistics.clear_cache()
+        click.echo(f"daily case counts rebuilt: {rows} rows in {time.perf_counter() - started:.1f} s")
+
+    @stats_group.command("check-daily")
+    def check_daily_command():
+        """Compare the daily case counts with the cases; exits 1 when some rows differ."""
+        diffs = daily_counts.differences()
+        for d in diffs[:20]:
+            click.echo(f"{d['day']} {d['dimension']}={d['member']}: stored {d['stored']}, cases say {d['expected']}")
+        if diffs:
+            click.echo(f"{len(diffs)} rows differ: run `flask stats rebuild-daily`")
+            raise SystemExit(1)
+        click.echo("daily case counts are current")

@@ -178,17 +178,21 @@ def unit_metrics(start_day: date, end_day: date, unit_ids=None, roll_up: bool = 
     U = aliased(Unit, name="ru")
     key = _ranking_key(U, roll_up)
 
-    # 1. assignment cohort: volume, response, return
-    cu = aliased(CaseUnit, name="cu")
-    touched = select(CaseUnit.case_id).where(CaseUnit.role == "lead", CaseUnit.assigned_at >= start,
-                                             CaseUnit.assigned_at < end)
+    # 1. assignment cohort: volume, response, return. A (case, unit) pair's first lead assignment is in the period
+    # when it has one there and none before: lead rows of the period, less those whose case had an earlier lead row
+    # for the same unit (looked up by case, so the cost follows the period's assignments, not the table's size).
+    cu, ea, eau = aliased(CaseUnit, name="cu"), aliased(CaseUnit, name="ea"), aliased(Unit, name="eau")
+    # (a scalar sub-select with LIMIT 1 rather than NOT EXISTS: PostgreSQL would turn that into a hash anti-join
+    # over every earlier assignment in the table)
+    assigned_before = (select(ea.id).join(eau, eau.id == ea.unit_id)
+                       .where(ea.case_id == cu.case_id, ea.role == "lead", ea.assigned_at < start,
+                              _ranking_key(eau, roll_up) == key).limit(1).scalar_subquery())
     first_at = func.min(cu.assigned_at)
     pairs = (select(cu.case_id.label("case_id"), key.label("unit_id"),
                     _sign_due_of(first_at, start_day, end_day).label("sign_due"))
              .join(U, U.id == cu.unit_id)
-             .where(cu.role == "lead", cu.case_id.in_(touched))
+             .where(cu.role == "lead", cu.assigned_at >= start, cu.assigned_at < end, assigned_before.is_(None))
              .group_by(cu.case_id, key)
-             .having(and_(first_at >= start, first_at < end))
              .subquery("pairs"))
 
     def by_pair_unit(action_condition, extra=None):
@@ -199,9 +203,12 @@ def unit_metrics(start_day: date, end_day: date, unit_ids=None, roll_up: bool = 
             conditions.append(extra(e))  # nosec B610 - not Django's .extra(): a SQLAlchemy condition built here
         return select(e.id).join(eu, eu.id == e.unit_id).where(*conditions).exists()
 
-    responded = by_pair_unit(
-        lambda e: or_(e.action.in_(("sign_for", "rehandle")), and_(e.action == "consult", e.from_state == "handling")),
-        lambda e: e.at <= pairs.c.sign_due)
+    # one look-up per kind, the commonest first (OR stops at the first found): each reads one index entry
+    # (case, action), where a look-up of several actions at once merges several ranges per pair
+    responded = or_(by_pair_unit(lambda e: e.action == "sign_for", lambda e: e.at <= pairs.c.sign_due),
+                    by_pair_unit(lambda e: e.action == "rehandle", lambda e: e.at <= pairs.c.sign_due),
+                    by_pair_unit(lambda e: and_(e.action == "consult", e.from_state == "handling"),
+                                 lambda e: e.at <= pairs.c.sign_due))
     returned = by_pair_unit(lambda e: e.action == "return")
     q_assigned = (select(pairs.c.unit_id, func.count(), _count_if(responded), _count_if(returned))
                   .group_by(pairs.c.unit_id))
@@ -215,9 +222,13 @@ def unit_metrics(start_day: date, end_day: date, unit_ids=None, roll_up: bool = 
     # 3. reply cohort: on-time, re-handling
     r, d = aliased(CaseEvent, name="r"), aliased(CaseEvent, name="d")
     x, y = aliased(CaseEvent, name="x"), aliased(CaseEvent, name="y")
-    deadline = (select(deadline_end(d.data["due_at"].as_string()))
-                .where(d.case_id == r.case_id, d.action.in_(DEADLINE_ACTIONS), d.id < r.id)
-                .order_by(d.id.desc()).limit(1).correlate(r).scalar_subquery())
+    # the latest deadline event before the reply: its id from the (case, action, id) index alone, then its row
+    dl = aliased(CaseEvent, name="dl")
+    latest_deadline_id = (select(func.max(dl.id))
+                          .where(dl.case_id == r.case_id, dl.action.in_(DEADLINE_ACTIONS), dl.id < r.id)
+                          .correlate(r).scalar_subquery())
+    deadline = (select(deadline_end(d.data["due_at"].as_string())).where(d.id == latest_deadline_id)
+                .correlate(r).scalar_subquery())
     reply_between = (select(y.id).where(y.case_id == r.case_id, y.action == "reply", y.id > r.id, y.id < x.id)
                      .correlate(r, x).exists())
     rejected = (select(x.id).where(x.case_id == r.case_id, x.action == "rehandle", x.id > r.id, ~reply_between)

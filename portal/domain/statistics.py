@@ -1,5 +1,5 @@
 """Public statistics (亮晒): received, closed, share closed (结案占比), satisfaction (满意度), daily average; by channel,
-county and top-level category; monthly trend. Each figure is one GROUP BY query over the cases received in a period.
+county and top-level category; monthly trend. Each figure is one GROUP BY query over the daily counts of a period.
 
 Definitions (cases *received in the period* form the cohort every figure is about):
 - received: cases whose `received_day` (the Asia/Shanghai calendar day of receipt) lies in the period;
@@ -11,8 +11,11 @@ Definitions (cases *received in the period* form the cohort every figure is abou
 - repeat calls: received cases linked to an earlier case of the same caller about the same matter
   (`repeat_of_id`, see portal.domain.callers); "excluding repeat calls" = received − repeat calls.
 
-Month buckets come from `received_day`, which is already the Shanghai date, so a case received at 23:30 on
-31 October in Fuyang counts in October whatever the server's time zone.
+The figures are sums over the pre-aggregated daily counts (`DailyCaseCount`, kept current by
+`portal.domain.daily_counts` in the transaction that changes a case): a year is at most 366 × (channels + counties +
+categories) small rows, whatever the number of cases. Days and month buckets come from `received_day`, which is
+already the Shanghai date, so a case received at 23:30 on 31 October in Fuyang counts in October whatever the
+server's time zone.
 
 The figures are cached (Flask-Caching, `portal.extensions.cache`, bound by `init_cache(app)` in the factory); Redis
 when REDIS_URL is set, else in-process memory; tests get no cache unless they ask for one (`STATS_CACHE_TYPE`).
@@ -22,15 +25,16 @@ from datetime import date
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import DateTime, case, cast, func, select
+from sqlalchemy import DateTime, Integer, and_, cast, func, select
 from sqlalchemy.orm import aliased
 
+from portal.domain import daily_counts  # noqa: F401  (the listener that keeps DailyCaseCount current)
 from portal.domain.periods import PeriodError, add_months, first_of_month, last_of_month, parse_month, today
 from portal.domain.rates import ratio
 from portal.extensions import cache, db
-from portal.models import Case, Category, Region
+from portal.models import Case, Category, DailyCaseCount, Region
 
-CACHE_VERSION = "v3"  # bump when the shape of the cached figures changes
+CACHE_VERSION = "v4"  # bump when the shape of the cached figures changes
 
 def clear_cache() -> None:
     cache.clear()
@@ -99,18 +103,22 @@ def trend_period(p: Period) -> Period:
 
 
 # ---------------------------------------------------------------------------------------------- SQL pieces
-def _measures(model=Case):
+T = DailyCaseCount  # the figures are sums of its rows (portal.domain.daily_counts keeps them current)
+
+
+def _measures():
     """received, closed, satisfied (incl. basically), rated: the four numbers every row carries."""
-    return (
-        func.count().label("received"),  # count(*): lets PostgreSQL answer from a covering index alone
-        func.coalesce(func.sum(case((model.state.in_(Case.CLOSED_STATES), 1), else_=0)), 0).label("closed"),
-        func.coalesce(func.sum(case((model.satisfaction.in_(Case.SATISFIED), 1), else_=0)), 0).label("satisfied"),
-        func.count(model.satisfaction).label("rated"),
-    )
+    return tuple(func.coalesce(func.sum(getattr(T, m)), 0).label(m)
+                 for m in ("received", "closed", "satisfied", "rated"))
 
 
-def _in_period(p: Period):
-    return Case.received_day.between(p.start, p.end)
+def _rows_of(dimension: str, p: Period):
+    """The table's rows of one dimension over the period's days (every case is in each dimension once)."""
+    return and_(T.dimension == dimension, T.day.between(p.start, p.end))
+
+
+def _member_id():
+    return cast(T.member, Integer)
 
 
 def month_bucket(column):
@@ -137,7 +145,8 @@ def _row(key, received, closed, satisfied, rated, **labels) -> dict:
 # ---------------------------------------------------------------------------------------------- figures
 def totals(p: Period) -> dict:
     """One query: the headline figures of the period."""
-    row = db.session.execute(select(*_measures(), func.count(Case.repeat_of_id)).where(_in_period(p))).one()
+    row = db.session.execute(select(*_measures(), func.coalesce(func.sum(T.repeat_calls), 0))
+                             .where(_rows_of("channel", p))).one()
     result = _row("total", *row[:4])
     # repeat calls (重复件: the same caller about the same matter within days) are counted apart
     result["repeat_calls"] = int(row[4] or 0)
@@ -149,21 +158,22 @@ def totals(p: Period) -> dict:
 
 def by_channel(p: Period) -> list[dict]:
     """One query: every channel in the model's order, with zeros for channels without cases."""
-    rows = {r.channel: r for r in db.session.execute(
-        select(Case.channel, *_measures()).where(_in_period(p)).group_by(Case.channel))}
+    rows = {r.member: r for r in db.session.execute(
+        select(T.member, *_measures()).where(_rows_of("channel", p)).group_by(T.member))}
     out = []
     for channel in Case.CHANNELS:
         r = rows.pop(channel, None)
         out.append(_row(channel, *(r[1:] if r else (0, 0, 0, 0))))
     for channel, r in sorted(rows.items()):  # a channel the model no longer lists still counts
-        out.append(_row(channel, *r[1:]))
+        if r.received:
+            out.append(_row(channel, *r[1:]))
     return out
 
 
 def by_county(p: Period) -> list[dict]:
     """One query: every county (Region level 1), aggregated first and then joined to the regions."""
-    agg = (select(Case.county_id.label("county_id"), *_measures()).where(_in_period(p))
-           .group_by(Case.county_id).subquery())
+    agg = (select(_member_id().label("county_id"), *_measures()).where(_rows_of("county", p))
+           .group_by(T.member).subquery())
     rows = db.session.execute(
         select(Region.id, Region.name_zh, Region.name_en, agg.c.received, agg.c.closed, agg.c.satisfied,
                agg.c.rated)
@@ -181,9 +191,9 @@ def _category_tree():
 
 
 def by_category(p: Period, limit: int | None = None) -> list[dict]:
-    """One query: cases grouped by leaf category, rolled up to the top-level category through the tree."""
-    agg = (select(Case.category_id.label("category_id"), *_measures()).where(_in_period(p))
-           .group_by(Case.category_id).subquery())
+    """One query: counts by leaf category, rolled up to the top-level category through the tree."""
+    agg = (select(_member_id().label("category_id"), *_measures()).where(_rows_of("category", p))
+           .group_by(T.member).subquery())
     leaf, parent, grand, top_id = _category_tree()
     rolled = (select(top_id.label("top_id"), func.sum(agg.c.received).label("received"),
                      func.sum(agg.c.closed).label("closed"), func.sum(agg.c.satisfied).label("satisfied"),
@@ -208,9 +218,10 @@ def by_category(p: Period, limit: int | None = None) -> list[dict]:
 
 def top_issues(p: Period, limit: int = 5) -> list[dict]:
     """One query: the leaf categories raised most often, with their top-level category's names."""
-    agg = (select(Case.category_id.label("category_id"), func.count().label("received"))
-           .where(_in_period(p)).group_by(Case.category_id)
-           .order_by(func.count().desc(), Case.category_id).limit(limit).subquery())
+    received_sum = func.sum(T.received)
+    agg = (select(_member_id().label("category_id"), received_sum.label("received"))
+           .where(_rows_of("category", p)).group_by(T.member).having(received_sum > 0)
+           .order_by(received_sum.desc(), _member_id()).limit(limit).subquery())
     leaf, parent, grand, top_id = _category_tree()
     top = aliased(Category)
     rows = db.session.execute(
@@ -227,9 +238,9 @@ def top_issues(p: Period, limit: int = 5) -> list[dict]:
 
 def monthly_trend(p: Period) -> list[dict]:
     """One query: every month of the period (zeros included), bucketed on the Shanghai date of receipt."""
-    bucket = month_bucket(Case.received_day).label("bucket")
+    bucket = month_bucket(T.day).label("bucket")
     rows = {month_key(r[0]): r for r in db.session.execute(
-        select(bucket, *_measures()).where(_in_period(p)).group_by(bucket))}
+        select(bucket, *_measures()).where(_rows_of("channel", p)).group_by(bucket))}
     out, month = [], first_of_month(p.start)
     while month <= p.end:
         key = f"{month:%Y-%m}"

@@ -1,6 +1,6 @@
 """Database models. Import from here: `from portal.models import Case, Unit, ...`."""
 from portal.models.administration import AuditEntry
-from portal.models.case import Case, CaseEvent, CasePhoto, DailyCounter
+from portal.models.case import Case, CaseEvent, CasePhoto, DailyCaseCount, DailyCounter
 from portal.models.governance import (
                                      GovernanceLink,
                                      GovernanceTask,
@@ -42,7 +42,7 @@ from portal.models.salon import AgendaItem, Participant, Person, Salon, SalonEve
 from portal.models.user import Role, User
 
 __all__ = [
-    "Case", "CaseEvent", "CasePhoto", "DailyCounter",
+    "Case", "CaseEvent", "CasePhoto", "DailyCaseCount", "DailyCounter",
     "Category", "Platform", "Region", "Unit",
     "Role", "User",
     "CalendarDay", "CalendarYear", "CaseUnit", "ContactView", "ExtensionRequest", "OutboxMessage",

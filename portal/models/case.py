@@ -140,7 +140,7 @@ class CaseEvent(db.Model):
     """Append-only log: who did what to a case, when, from which state to which, why."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))  # indexed by ix_case_event_case_action_id
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     action: Mapped[str] = mapped_column(String(32))
@@ -155,8 +155,10 @@ class CaseEvent(db.Model):
     actor = relationship("User")
     unit = relationship("Unit")
 
-    # metrics and rankings aggregate events by kind over a period
-    __table_args__ = (Index("ix_case_event_action_at", "action", "at"),)
+    # metrics and rankings aggregate events by kind over a period, and look up a case's latest event of a kind
+    # before another (the deadline in force, the rated reply): (case_id, action, id) answers both, and a case's log
+    __table_args__ = (Index("ix_case_event_action_at", "action", "at"),
+                      Index("ix_case_event_case_action_id", "case_id", "action", "id"))
 
 
 @event.listens_for(CaseEvent, "before_update")
@@ -171,3 +173,24 @@ class DailyCounter(db.Model):
     prefix: Mapped[str] = mapped_column(String(8), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     value: Mapped[int] = mapped_column(default=0)
+
+
+class DailyCaseCount(db.Model):
+    """Pre-aggregated public statistics (portal.domain.daily_counts): per local day of receipt and per member of one
+    dimension (a channel code, a county id, a leaf category id, as text), the current figures of the cases received
+    that day. Additive: a period's figures are sums of rows. Kept current in the transaction that changes a case."""
+
+    DIMENSIONS = ("channel", "county", "category")
+    MEASURES = ("received", "closed", "satisfied", "rated", "repeat_calls")
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(12), primary_key=True)
+    member: Mapped[str] = mapped_column(String(24), primary_key=True)
+    received: Mapped[int] = mapped_column(default=0, server_default="0")
+    closed: Mapped[int] = mapped_column(default=0, server_default="0")
+    satisfied: Mapped[int] = mapped_column(default=0, server_default="0")
+    rated: Mapped[int] = mapped_column(default=0, server_default="0")
+    repeat_calls: Mapped[int] = mapped_column(default=0, server_default="0")
+
+    # the statistics read one dimension over a range of days
+    __table_args__ = (Index("ix_daily_case_count_dimension_day", "dimension", "day"),)

@@ -12,6 +12,7 @@ XML. The rules (what is public, how a POST becomes a case, filters, statuses) ar
 - The OpenAPI 3 description of all this is served at /open311/v2/openapi.json (`portal/blueprints/open311/openapi.py`).
 """
 import re
+from urllib.parse import urlencode
 import xml.etree.ElementTree as ET  # nosec B405 - only builds and serialises our own XML, never parses input
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
@@ -186,27 +187,41 @@ def service_requests(fmt):
 def _public_listing(fmt: str) -> Response:
     """GET requests: published cases only, the same for every caller, so the rendered answer is cached for
     OPEN311_CACHE_SECONDS (default 60; 0 turns it off) in the shared statistics cache (Redis with REDIS_URL).
-    Serialising up to 1,000 masked cases costs far more than the query; a minute's delay suits an API feed."""
+    Serialising up to 1,000 masked cases costs far more than the query; a minute's delay suits an API feed.
+    When more results follow, `Link: <…&after=CURSOR>; rel="next"` points at the next page (keyset cursor)."""
     from portal.domain.statistics import cache
 
     seconds = int(current_app.config.get("OPEN311_CACHE_SECONDS", 60))
-    key = f"open311:v1:{fmt}:" + "&".join(f"{k}={v}" for k, v in sorted(request.args.items(multi=True)))
-    body = None
+    key = f"open311:v2:{fmt}:" + "&".join(f"{k}={v}" for k, v in sorted(request.args.items(multi=True)))
+    cached = None
     if seconds > 0:
         try:
-            body = cache.get(key)
+            cached = cache.get(key)
         except Exception:  # noqa: BLE001 - a cache that is down only costs speed
             current_app.logger.warning("open311 cache unavailable", exc_info=True)
-    if body is None:
-        body = respond(fmt, "service_requests", open311.requests_fields(open311.find_requests(request.args))).get_data()
+    if cached is None:
+        found = open311.find_requests_page(request.args)
+        body = respond(fmt, "service_requests", open311.requests_fields(found.cases)).get_data()
+        cached = (body, _next_link(fmt, found.after))
         if seconds > 0:
             try:
-                cache.set(key, body, timeout=seconds)
+                cache.set(key, cached, timeout=seconds)
             except Exception:  # noqa: BLE001
                 current_app.logger.warning("open311 cache unavailable", exc_info=True)
+    body, link = cached
     response = respond(fmt, "service_requests", [])
     response.set_data(body)
+    if link:
+        response.headers["Link"] = link
     return response
+
+
+def _next_link(fmt: str, after: str | None) -> str | None:
+    """The next page's URL: the same query with `after` set and `page` dropped (the cursor replaces it)."""
+    if after is None:
+        return None
+    args = [(k, v) for k, v in request.args.items(multi=True) if k not in ("after", "page")] + [("after", after)]
+    return f'<{public_url("open311.service_requests", fmt=fmt)}?{urlencode(args)}>; rel="next"'
 
 
 @bp.get("/requests/<service_request_id>.<fmt>")

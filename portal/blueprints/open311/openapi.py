@@ -116,7 +116,8 @@ JURISDICTION = _param("jurisdiction_id", "query", "accepted and ignored: this se
 WINDOW = [
     _param("start_date", "query", "earliest datetime (W3C); the window is at most 90 days, default the last 90"),
     _param("end_date", "query", "latest datetime (W3C)"),
-    _param("page", "query", "page number (extension), from 1", {"type": "integer", "minimum": 1}),
+    _param("page", "query", "page number (extension), from 1; requests: at most 10,000 results deep, then follow "
+           "the cursor", {"type": "integer", "minimum": 1}),
     _param("page_size", "query", f"results per page (extension), 1–{MAX_RESULTS}, default {MAX_RESULTS}",
            {"type": "integer", "minimum": 1, "maximum": MAX_RESULTS}),
 ]
@@ -193,7 +194,9 @@ def document(base_url: str) -> dict:
                     _param("service_request_id", "query", "comma list of ids; overrides every other filter"),
                     _param("service_code", "query", "comma list of service codes"),
                     _param("status", "query", "open, closed or open,closed"),
-                    *WINDOW]),
+                    *WINDOW,
+                    _param("after", "query", "opaque cursor (extension): the page after it, at any depth; take it "
+                           "from the Link rel=\"next\" header of the previous answer")]),
                 "post": {
                     "summary": "File a service request (a case in the portal's intake)",
                     "parameters": [FORMAT],

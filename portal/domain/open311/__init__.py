@@ -63,7 +63,10 @@ Decisions (the GeoReport v2 text leaves them to the server):
   update's time for updates), both inclusive. Without them the window is the last 90 days; with only one of
   them, the 90 days after the start or before the end; a window longer than 90 days → 400. At most 1,000
   results, newest first (updates: oldest first, so a feed reader can follow along); the common `page` /
-  `page_size` extension pages through them (page_size 1–1000, default 1000). `service_request_id` (a comma list
+  `page_size` extension pages through them (page_size 1–1000, default 1000). Requests: `page` reaches at most
+  10,000 results deep (deeper → 400); every answer with more results after it carries an HTTP header
+  `Link: <…&after=CURSOR>; rel="next"`, an opaque keyset cursor (the page after that row, whatever the depth, at the
+  cost of the first page). `service_request_id` (a comma list
   of at most 1,000) overrides every other filter. `status` and `service_code` take comma lists; an unknown
   value is a 400, not a silent empty list.
 - **Updates feed** (`servicerequestupdates`, the mySociety extension): every public event of a published case
@@ -83,6 +86,7 @@ CHANGESET = datetime(2026, 11, 25, 0, 0, tzinfo=calendar.SHANGHAI)  # when this 
 FORMATS = {"json": "application/json", "xml": "text/xml"}
 MAX_WINDOW = timedelta(days=90)
 MAX_RESULTS = 1000
+MAX_PAGE_DEPTH = 10_000  # `page` reaches this many results deep (OFFSET); deeper pages follow the cursor
 DESCRIPTION_MIN, DESCRIPTION_MAX = 10, 4000
 TITLE_CHARS = 30
 ADDRESS_MAX, ADDRESS_ID_MAX, MEDIA_URL_MAX, NAME_MAX, EMAIL_MAX = 120, 40, 300, 50, 120
@@ -113,6 +117,7 @@ from portal.domain.open311.finding import (  # noqa: E402
     discovery,
     find_request,
     find_requests,
+    find_requests_page,
     find_updates,
     request_fields,
     requests_fields,
@@ -120,6 +125,6 @@ from portal.domain.open311.finding import (  # noqa: E402
 )
 from portal.domain.open311.services import leaf_by_code, service_definition, services  # noqa: E402
 
-__all__ = ["authenticate", "discovery", "file_request", "find_request", "find_requests", "find_updates",
+__all__ = ["authenticate", "discovery", "file_request", "find_request", "find_requests", "find_requests_page", "find_updates",
            "leaf_by_code", "parse_new_request", "request_fields", "requests_fields", "service_definition",
            "services", "token_request"]

@@ -8,12 +8,13 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from portal.domain import calendar, lookups, publication
+from portal.domain import calendar, keyset, lookups, publication
 from portal.domain.labels import ACTION_LABELS, DECLINE_REASONS, STATE_LABELS
 from portal.domain.open311 import (
     ANSWERED_STATES,
     CHANGESET,
     FORMATS,
+    MAX_PAGE_DEPTH,
     MAX_RESULTS,
     MAX_WINDOW,
     SENSITIVE_DECLINES,
@@ -37,6 +38,13 @@ class Window:
     end: datetime
     page: int
     page_size: int
+    after: str | None = None  # keyset cursor: the page after this row (requests only)
+
+
+@dataclass
+class RequestsPage:
+    cases: list
+    after: str | None  # cursor of the next page (the `after` parameter of its URL), None on the last page
 
 
 def parse_datetime(value: str, name: str) -> datetime:
@@ -78,7 +86,10 @@ def parse_window(args, now: datetime | None = None) -> Window:
         start, end = now - MAX_WINDOW, now
     page = _positive_int(args, "page", 1, 10**6)
     page_size = _positive_int(args, "page_size", MAX_RESULTS, MAX_RESULTS)
-    return Window(start, end, page, page_size)
+    after = (args.get("after") or "").strip() or None
+    if after is not None and keyset.decode(after) is None:
+        raise Open311Error(400, "after is not a cursor this server gave (the Link rel=\"next\" header).")
+    return Window(start, end, page, page_size, after)
 
 
 def _comma_list(args, name: str) -> list[str]:
@@ -91,6 +102,15 @@ def _published(query):
 
 def find_requests(args, now: datetime | None = None) -> list[Case]:
     """The published cases a GET requests call asks for (validated filters, at most one page)."""
+    return find_requests_page(args, now).cases
+
+
+def find_requests_page(args, now: datetime | None = None) -> RequestsPage:
+    """One page of published cases, newest first, and the cursor of the next page.
+
+    Deep pages follow the cursor (`after`, keyset on (received_at, id): every page costs what the first costs). The
+    spec's `page` extension still works up to MAX_PAGE_DEPTH rows deep (a bounded OFFSET); deeper, a 400 names the
+    cursor. A `page` answer carries the next page's cursor too, so a client can switch at any point."""
     ids = _comma_list(args, "service_request_id")
     query = _published(select(Case)).options(selectinload(Case.category), selectinload(Case.lead_unit),
                                              selectinload(Case.platform))
@@ -98,7 +118,8 @@ def find_requests(args, now: datetime | None = None) -> list[Case]:
     if ids:
         if len(ids) > MAX_RESULTS:
             raise Open311Error(400, f"At most {MAX_RESULTS} service_request_id values at once.")
-        return list(db.session.scalars(query.where(Case.tracking_no.in_([i.upper() for i in ids])).order_by(*order)))
+        return RequestsPage(list(db.session.scalars(
+            query.where(Case.tracking_no.in_([i.upper() for i in ids])).order_by(*order))), None)
     window = parse_window(args, now)
     query = query.where(Case.received_at >= window.start, Case.received_at <= window.end)
     codes = _comma_list(args, "service_code")
@@ -115,8 +136,18 @@ def find_requests(args, now: datetime | None = None) -> list[Case]:
         query = query.where(Case.state.in_(Case.OPEN_STATES))
     elif statuses == {"closed"}:
         query = query.where(Case.state.in_(ANSWERED_STATES))
-    return list(db.session.scalars(query.order_by(*order).limit(window.page_size)
-                                   .offset((window.page - 1) * window.page_size)))
+    if window.after is not None:
+        at, _case_id = keyset.decode(window.after)
+        page = keyset.page(query.where(Case.received_at <= at), window.page_size, after=window.after, count=False)
+        return RequestsPage(page.cases, page.older)
+    offset = (window.page - 1) * window.page_size
+    if offset >= MAX_PAGE_DEPTH:
+        raise Open311Error(400, f"page reaches more than {MAX_PAGE_DEPTH} results deep: follow the "
+                                "Link rel=\"next\" header (the after parameter) to page further.")
+    rows = list(db.session.scalars(query.order_by(*order).limit(window.page_size + 1).offset(offset)))
+    more = len(rows) > window.page_size
+    rows = rows[:window.page_size]
+    return RequestsPage(rows, keyset.encode(rows[-1].received_at, rows[-1].id) if more else None)
 
 
 def find_request(tracking_no: str) -> Case:
@@ -199,6 +230,9 @@ def token_request(token: str) -> dict:
 
 def find_updates(args, now: datetime | None = None) -> list[dict]:
     window = parse_window(args, now)
+    if (window.page - 1) * window.page_size >= MAX_PAGE_DEPTH:
+        raise Open311Error(400, f"page reaches more than {MAX_PAGE_DEPTH} updates deep: move start_date forward "
+                                "to the last update read (the feed is oldest first).")
     rows = db.session.execute(
         _published(select(CaseEvent, Case).join(Case, CaseEvent.case_id == Case.id))
         .where(CaseEvent.public.is_(True), CaseEvent.action != "submit",

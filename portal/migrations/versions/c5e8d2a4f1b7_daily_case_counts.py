@@ -1,7 +1,7 @@
 """daily case counts (pre-aggregated public statistics, back-filled from the cases); indexes for the rankings
 
 Revision ID: c5e8d2a4f1b7
-Revises: 9b087b6a48fd
+Revises: 1a524590219f
 Create Date: 2026-11-27 12:05:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c5e8d2a4f1b7'
-down_revision = '9b087b6a48fd'
+down_revision = '1a524590219f'
 branch_labels = None
 depends_on = None
 

@@ -24,6 +24,7 @@ from portal.domain.labels import (
 )
 from portal.models import Case
 from portal.web.forms import MultiCheckboxField, strip, valid_phone
+from portal.web.pickers import PickerCheckboxList, PickerSelect
 
 
 def _text(label, required=True, min_length=2, message=None):
@@ -97,15 +98,17 @@ class AnswerForm(StepForm):
 
 
 class AssignForm(StepForm):
-    unit_id = SelectField(_l("Lead unit"), coerce=int, validators=[InputRequired(_l("Choose the lead unit."))])
-    co_unit_ids = MultiCheckboxField(_l("Co-handling units (optional)"), coerce=choice_id, validate_choice=False)
+    unit_id = SelectField(_l("Lead unit"), coerce=int, widget=PickerSelect(), validators=[InputRequired(_l("Choose the lead unit."))])
+    co_unit_ids = MultiCheckboxField(_l("Co-handling units (optional)"), coerce=choice_id, validate_choice=False,
+                                     widget=PickerCheckboxList())
     priority = SelectField(_l("Priority and time limit"),
                            choices=[(k, v) for k, v in PRIORITY_LABELS.items() if k != "complex"])
 
 
 class ConsultForm(StepForm):
-    unit_id = SelectField(_l("Lead unit"), coerce=int, validators=[InputRequired(_l("Choose the lead unit."))])
-    co_unit_ids = MultiCheckboxField(_l("Co-handling units"), coerce=choice_id, validate_choice=False)
+    unit_id = SelectField(_l("Lead unit"), coerce=int, widget=PickerSelect(), validators=[InputRequired(_l("Choose the lead unit."))])
+    co_unit_ids = MultiCheckboxField(_l("Co-handling units"), coerce=choice_id, validate_choice=False,
+                                     widget=PickerCheckboxList())
     limit_days = IntegerField(_l("Time limit (working days)"), default=15, validators=[
         InputRequired(_l("Enter the time limit in working days.")),
         NumberRange(min=1, max=60, message=_l("Between %(min)d and %(max)d working days."))])
@@ -143,7 +146,7 @@ class DraftReplyForm(StepForm):
 
 
 class RehandleForm(StepForm):
-    unit_id = SelectField(_l("Unit to re-handle it"), coerce=int,
+    unit_id = SelectField(_l("Unit to re-handle it"), coerce=int, widget=PickerSelect(),
                           validators=[InputRequired(_l("Choose the unit."))])
     priority = SelectField(_l("Priority and time limit"),
                            choices=[(k, v) for k, v in PRIORITY_LABELS.items() if k != "complex"], default="general")

@@ -47,7 +47,8 @@ class OperatorIntakeForm(CaseForm):
 
     citizen_name = StringField(_l("Caller's name"), filters=[strip], validators=[
         DataRequired(_l("Enter the caller's name.")), Length(max=50, message=_l("At most %(max)d characters."))])
-    citizen_phone = StringField(_l("Caller's phone"), filters=[strip], validators=[
+    # The first field of a call (the operator's page opens there: keyboard-first intake).
+    citizen_phone = StringField(_l("Caller's phone"), filters=[strip], render_kw={"autofocus": True}, validators=[
         DataRequired(_l("Enter the caller's phone number so the unit can reach them.")), valid_phone])
     citizen_email = StringField(_l("Caller's email (optional)"), filters=[strip], validators=[
         Optional(), Email(_l("Enter a valid email address, e.g. name@example.com.")),

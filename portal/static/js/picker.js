@@ -389,9 +389,11 @@
     });
   }
 
-  document.addEventListener("htmx:beforeSwap", function () {
-    var focused = document.activeElement;
-    refocus = focused && focused.classList && focused.classList.contains("picker-input") ? focused.id : null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var focused = document.activeElement, target = event.detail.target;
+    if (focused && focused.classList && focused.classList.contains("picker-input") && target && target.contains(focused)) {
+      refocus = focused.id;  // other swaps at the same time (similar cases) leave it alone
+    }
   });
   document.addEventListener("htmx:load", function (event) { enhance(event.detail.elt); });
   if (document.readyState === "loading") {

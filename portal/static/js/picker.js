@@ -160,6 +160,10 @@
     this.box = box; this.input = input; this.list = list; this.hint = hint;
 
     control.parentNode.insertBefore(box, control.nextSibling);
+    if (this.isSelect && this.multi) {  // "hold Ctrl to choose several" is about the plain list, no longer shown
+      var nativeHint = document.getElementById(control.id + "-hint");
+      if (nativeHint) { nativeHint.hidden = true; }
+    }
     if (this.isSelect) {  // stays in the form, out of sight and out of the tab order (it is what is submitted)
       control.classList.add("picker-native");
       control.setAttribute("tabindex", "-1");

@@ -159,3 +159,35 @@ def test_500_units_render_and_filter(app, city, new_page):
     print(f"\n[picker] {total} units: page with 5 unit pickers loaded and enhanced in {loaded:.2f} s; "
           + ", ".join(f"'{q}' filtered and shown in {t * 1000:.0f} ms" for q, t in timings.items())
           + f"; one filter pass over {total} units in the page: {per_key:.1f} ms")
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, {"width": 360, "height": 740}], ids=["desktop", "phone"])
+def test_pages_with_pickers_pass_axe_open_and_closed(app, city, make_case, new_page, viewport):
+    page = new_page(viewport=viewport)
+    sign_in(page, "operator")
+    page.goto("/staff/intake")
+    assert_accessible(page, "operator intake")
+    page.locator("#category_l1-picker").focus()
+    page.keyboard.press("ArrowDown")
+    expect(page.locator("#category_l1-listbox")).to_be_visible()
+    assert_accessible(page, "operator intake with the category list open")
+    if viewport == DESKTOP:  # the caller's history and the knowledge base sit beside the form
+        form, aside = page.locator("#case-form").bounding_box(), page.locator(".intake-aside").bounding_box()
+        assert aside["x"] >= form["x"] + form["width"] - 1 and aside["y"] < form["y"] + form["height"]
+
+    case_id, _, _ = make_case()
+    dispatcher = new_page(viewport=viewport)
+    sign_in(dispatcher, "dispatcher")
+    dispatcher.goto(f"/staff/cases/{case_id}")
+    dispatcher.locator("details.step", has=dispatcher.locator("form[action$='/step/accept']")).locator("summary").click()
+    dispatcher.locator("form[action$='/step/accept'] button[type=submit]").click()
+    dispatcher.wait_for_url(re.compile(rf"/staff/cases/{case_id}$"))
+    step = dispatcher.locator("details.step", has=dispatcher.locator("form[action$='/step/assign']"))
+    if step.get_attribute("open") is None:
+        step.locator("summary").click()
+    co = dispatcher.locator("#assign-co_unit_ids-picker")
+    co.focus()
+    dispatcher.keyboard.type("jt")
+    dispatcher.keyboard.press("Enter")
+    expect(dispatcher.locator(".picker-chips li")).to_have_count(1)
+    assert_accessible(dispatcher, "case page with the co-unit picker open and a chip")

@@ -176,7 +176,9 @@
     }
     control.setAttribute("data-picker-ready", "true");
 
-    input.addEventListener("input", function () { self.filter(input.value, true); });
+    input.addEventListener("input", function (e) { e.stopPropagation(); self.filter(input.value, true); });
+    // The text box is not a field of the form: its own change is not the form's (filters that send on change).
+    input.addEventListener("change", function (e) { e.stopPropagation(); });
     input.addEventListener("keydown", function (e) { self.keydown(e); });
     input.addEventListener("focus", function () { if (!self.multi) { input.select(); } });
     input.addEventListener("blur", function () { setTimeout(function () { self.blur(); }, 150); });

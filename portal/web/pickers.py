@@ -9,9 +9,9 @@ compares strings, which stays fast with hundreds of units.
 from functools import lru_cache
 
 from flask_babel import gettext as _
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from pypinyin import lazy_pinyin
-from wtforms.widgets import ListWidget, Select, html_params
+from wtforms.widgets import ListWidget, Select
 
 
 def _has_han(text: str) -> bool:
@@ -80,21 +80,22 @@ class PickerCheckboxList(ListWidget):
         kwargs.setdefault("id", field.id)
         _mark(kwargs, "multi")
         kwargs["class"] = ("picker-options " + kwargs.get("class", "")).strip()
-        items = []
-        for subfield in field:
-            key = pinyin_key(str(subfield.label.text))
-            attrs = html_params(**{"data-pinyin": key}) if key else ""
-            items.append(f"<li {attrs}>{subfield()} {subfield.label()}</li>" if attrs
-                         else f"<li>{subfield()} {subfield.label()}</li>")
-        return Markup(f"<ul {html_params(**kwargs)}>" + "".join(items) + "</ul>")
+        items = [Markup("<li{}>{} {}</li>").format(pinyin_attr(subfield.label.text), subfield(), subfield.label())
+                 for subfield in field]
+        return Markup("<ul {}>{}</ul>").format(_attributes(kwargs), Markup("").join(items))
+
+
+def _attributes(params: dict) -> Markup:
+    """`name="value"` pairs, every name and value escaped."""
+    return Markup(" ").join(Markup('{}="{}"').format(name, value) for name, value in params.items())
 
 
 def pinyin_attr(label) -> Markup:
     """For templates that write their own options: ` data-pinyin="…"` (or nothing for a label without Chinese)."""
     key = pinyin_key(str(label))
-    return Markup(f' data-pinyin="{escape(key)}"') if key else Markup("")
+    return Markup(' data-pinyin="{}"').format(key) if key else Markup("")
 
 
 def picker_attrs(kind: str = "single") -> Markup:
     """For a template's own `<select>`: the attributes that make it a picker (`<select … {{ picker_attrs() }}>`)."""
-    return Markup(html_params(**_mark({}, kind)))
+    return _attributes(_mark({}, kind))

@@ -35,7 +35,7 @@ def test_intake_asks_for_the_phone_first_and_shows_the_shortcuts(city, client):
     client.login("operator")
     html = client.get("/staff/intake").get_data(as_text=True)
     form = html[html.index('id="case-form"'):]
-    order = [form.index(f'id="{name}"') for name in ("citizen_phone", "title", "description", "category_l1",
+    order = [form.index(f'id="{name}"') for name in ("citizen_phone", "title", "description", "category_id",
                                                      "county_id", "address", "channel", "answer_text")]
     assert order == sorted(order)
     assert re.search(r'<input[^>]*autofocus[^>]*id="citizen_phone"', html)

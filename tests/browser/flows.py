@@ -78,7 +78,13 @@ def choose(page: Page, field: str, label: str, js: bool = True) -> None:
 
 def fill_case(page: Page, lang: str = "zh", photo=None, js: bool = True, phone: str = PHONE_NO) -> None:
     """Fill the citizen's request form (also the operator's intake form) the way a person would."""
-    for field in ("category_l1", "category_l2", "category_id", "county_id", "town_id"):
+    levels = ("category_l1", "category_l2", "category_id")
+    if page.locator("#category_l1").count():  # the citizen steps through the three levels
+        for field in levels:
+            choose(page, field, CHOICES[lang][field], js=js)
+    else:  # the operator picks the specific issue from one list of whole paths
+        page.select_option("#category_id", label=" › ".join(CHOICES[lang][field] for field in levels))
+    for field in ("county_id", "town_id"):
         choose(page, field, CHOICES[lang][field], js=js)
     for field, value in TEXT[lang].items():
         page.fill(f"#{field}", value)

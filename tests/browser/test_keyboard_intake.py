@@ -101,12 +101,8 @@ def test_a_hotline_call_recorded_and_assigned_with_the_keyboard_only(app, city, 
     k.type("人民路路面破损")
     k.press("Tab")
     k.type("人民路88号门前路面有一个大坑，雨天积水，行人容易摔倒。")
-    k.tab_to("el.id === 'category_l1-picker'", "the category picker")
-    k.pick("category_l1", "cxjs", settle=True)  # 城乡建设 by its pinyin initials
-    k.press("Tab")
-    k.pick("category_l2", "道路", settle=True)
-    k.press("Tab")
-    k.pick("category_id", "lm")  # 路面破损
+    k.tab_to("el.id === 'category_id-picker'", "the category picker")
+    k.pick("category_id", "lmps")  # 城乡建设 › 道路设施 › 路面破损 by the pinyin initials of 路面破损
     k.press("Tab")
     k.pick("county_id", "yz", settle=True)  # 颍州区
     k.press("Tab")
@@ -114,7 +110,7 @@ def test_a_hotline_call_recorded_and_assigned_with_the_keyboard_only(app, city, 
     k.press("Tab")
     expect(operator.locator("#address")).to_be_focused()
     k.type("鼓楼街道人民路88号")
-    for field, value in (("category_id", "路面破损"), ("county_id", "颍州区"), ("town_id", "鼓楼街道")):
+    for field, value in (("category_id", "城乡建设 › 道路设施 › 路面破损"), ("county_id", "颍州区"), ("town_id", "鼓楼街道")):
         expect(operator.locator(f"#{field} option:checked")).to_have_text(value)
     k.press("Control+Enter")  # record the case
     k.actions += 1

@@ -167,9 +167,9 @@ def test_pages_with_pickers_pass_axe_open_and_closed(app, city, make_case, new_p
     sign_in(page, "operator")
     page.goto("/staff/intake")
     assert_accessible(page, "operator intake")
-    page.locator("#category_l1-picker").focus()
+    page.locator("#category_id-picker").focus()
     page.keyboard.press("ArrowDown")
-    expect(page.locator("#category_l1-listbox")).to_be_visible()
+    expect(page.locator("#category_id-listbox")).to_be_visible()
     assert_accessible(page, "operator intake with the category list open")
     if viewport == DESKTOP:  # the caller's history and the knowledge base sit beside the form
         form, aside = page.locator("#case-form").bounding_box(), page.locator(".intake-aside").bounding_box()

@@ -13,6 +13,7 @@ from wtforms.validators import (
 )
 
 from portal.blueprints.public.forms import CaseForm
+from portal.domain import lookups
 from portal.domain.labels import (
     CHANNEL_LABELS,
     DECLINE_REASONS,
@@ -63,6 +64,12 @@ class OperatorIntakeForm(CaseForm):
     answer_text = TextAreaField(_l("Answer given to the caller"), filters=[strip],
                                 validators=[Length(max=4000, message=_l("At most %(max)d characters."))])
     knowledge_version_id = HiddenField()  # the knowledge base article version the answer came from
+
+    def load_choices(self) -> None:
+        """The operator searches one list of specific issues by their whole path (a picker: "路面" or "lmps"),
+        instead of stepping through three levels while the caller waits."""
+        super().load_choices()
+        self.category_id.choices = [(None, _l("— choose —"))] + lookups.leaf_category_paths()
 
     def validate_answer_text(self, field):
         if self.answer_now.data and len(field.data or "") < 5:

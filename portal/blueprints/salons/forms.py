@@ -25,7 +25,7 @@ from wtforms.validators import (
 )
 
 from portal.blueprints.cases.forms import rating_choices
-from portal.domain import salons
+from portal.domain import lookups, salons
 from portal.domain.calendar import SHANGHAI
 from portal.domain.labels import PRIORITY_LABELS, SATISFACTION_LABELS
 from portal.extensions import db
@@ -40,24 +40,10 @@ def _at_most(n):
 
 def leaf_category_choices() -> dict:
     """Leaf categories in tree order, one <optgroup> per parent ("城乡建设 › 道路设施"), never interleaved."""
-    cats = db.session.scalars(select(Category).where(Category.retired_at.is_(None))
-                              .order_by(Category.sort, Category.id)).all()
-    children: dict[int | None, list[Category]] = {}
-    for c in cats:
-        children.setdefault(c.parent_id, []).append(c)
     groups: dict[str, list] = {}
-
-    def walk(node: Category, trail: tuple[str, ...]) -> None:
-        kids = children.get(node.id, [])
-        if node.level == 3 or not kids:
-            if node.level == 3:
-                groups.setdefault(" › ".join(trail), []).append((node.id, node.name))
-            return
-        for kid in kids:
-            walk(kid, trail + (node.name,))
-
-    for top in children.get(None, []):
-        walk(top, ())
+    for leaf_id, path in lookups.leaf_category_paths():
+        parent, _, name = path.rpartition(" › ")
+        groups.setdefault(parent, []).append((leaf_id, name))
     return groups
 
 

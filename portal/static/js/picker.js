@@ -99,9 +99,8 @@
   Picker.prototype.chosen = function () {
     return this.items.filter(this.isChosen, this);
   };
-  Picker.prototype.string = function (name) {
-    var holder = this.isSelect ? this.control : this.control;
-    return holder.getAttribute("data-picker-" + name) || "";
+  Picker.prototype.string = function (name) {  // the words, from the control (portal/web/pickers.py)
+    return this.control.getAttribute("data-picker-" + name) || "";
   };
 
   Picker.prototype.labelId = function () {
@@ -293,11 +292,9 @@
     if (li.scrollIntoView) { li.scrollIntoView({block: "nearest"}); }
   };
 
-  Picker.prototype.notify = function () {
-    var control = this.isSelect ? this.control : this.control.querySelector("input");
+  Picker.prototype.notify = function () {  // as if the plain control had been changed by hand (htmx cascades)
     this.control.dispatchEvent(new Event("input", {bubbles: true}));
     this.control.dispatchEvent(new Event("change", {bubbles: true}));
-    return control;
   };
 
   Picker.prototype.pick = function (item) {
@@ -387,7 +384,9 @@
     controls.forEach(function (control) {
       if (control.getAttribute("data-picker-ready")) { return; }
       if (control.tagName !== "SELECT" && control.getAttribute("data-picker") !== "multi") { return; }
+      var hadFocus = document.activeElement === control;  // e.g. the first invalid field after a failed send
       var picker = new Picker(control);
+      if (hadFocus) { picker.input.focus(); }
       if (refocus && picker.input.id === refocus && (!document.activeElement || document.activeElement === document.body)) {
         picker.input.focus();
         refocus = null;

@@ -29,6 +29,12 @@ class Keyboard:
     def __init__(self, page):
         self.page = page
         self.typed = self.keys = self.chords = self.actions = 0
+        self.phases: list[tuple[str, int]] = []  # (what was done, navigation keys it took)
+        self._keys_at_mark = 0
+
+    def mark(self, what: str) -> None:
+        self.phases.append((what, self.keys - self._keys_at_mark))
+        self._keys_at_mark = self.keys
 
     def type(self, text: str) -> None:
         self.page.keyboard.type(text)
@@ -73,10 +79,11 @@ class Keyboard:
         return {"typed": self.typed, "keys": self.keys, "chords": self.chords, "actions": self.actions}
 
 
-def _report(who: str, figures: dict, seconds: float) -> None:
+def _report(who: str, k: Keyboard, figures: dict, seconds: float) -> None:
     print(f"\n[keyboard] {who}: {figures['typed']} characters typed, {figures['keys']} navigation keys, "
           f"{figures['chords']} shortcuts, {figures['actions']} actions (pages opened / forms sent); "
-          f"{seconds:.1f} s wall time")
+          f"{seconds:.1f} s wall time; navigation keys by part: "
+          + ", ".join(f"{what} {n}" for what, n in k.phases))
 
 
 def _within_budget(who: str, figures: dict) -> None:
@@ -101,6 +108,7 @@ def test_a_hotline_call_recorded_and_assigned_with_the_keyboard_only(app, city, 
     k.type("人民路路面破损")
     k.press("Tab")
     k.type("人民路88号门前路面有一个大坑，雨天积水，行人容易摔倒。")
+    k.mark("caller and request")
     k.tab_to("el.id === 'category_id-picker'", "the category picker")
     k.pick("category_id", "lmps")  # 城乡建设 › 道路设施 › 路面破损 by the pinyin initials of 路面破损
     k.press("Tab")
@@ -109,6 +117,7 @@ def test_a_hotline_call_recorded_and_assigned_with_the_keyboard_only(app, city, 
     k.pick("town_id", "鼓楼")
     k.press("Tab")
     expect(operator.locator("#address")).to_be_focused()
+    k.mark("category, county, town")
     k.type("鼓楼街道人民路88号")
     for field, value in (("category_id", "城乡建设 › 道路设施 › 路面破损"), ("county_id", "颍州区"), ("town_id", "鼓楼街道")):
         expect(operator.locator(f"#{field} option:checked")).to_have_text(value)
@@ -134,6 +143,7 @@ def test_a_hotline_call_recorded_and_assigned_with_the_keyboard_only(app, city, 
     d.press("Enter")
     d.actions += 1
     dispatcher.wait_for_url(re.compile(r"/staff/cases/\d+$"))
+    d.mark("queue to case")
     for step in ("accept", "assign"):
         d.press("Tab")  # the skip link, then into the page
         d.press("Enter")
@@ -152,13 +162,14 @@ def test_a_hotline_call_recorded_and_assigned_with_the_keyboard_only(app, city, 
             d.press("Enter")
         d.actions += 1
         expect(dispatcher.locator(".flashes")).to_be_visible()
+        d.mark(step)
     dispatcher_figures, dispatcher_seconds = d.figures(), time.monotonic() - started
     with app.app_context():
         case = db.session.scalars(select(Case).where(Case.tracking_no == tracking_no)).one()
         assert (case.state, case.lead_unit_id) == ("assigned", city["units"]["cgj"])
 
-    _report("operator", operator_figures, operator_seconds)
-    _report("dispatcher", dispatcher_figures, dispatcher_seconds)
+    _report("operator", k, operator_figures, operator_seconds)
+    _report("dispatcher", d, dispatcher_figures, dispatcher_seconds)
     _within_budget("operator", operator_figures)
     _within_budget("dispatcher", dispatcher_figures)
 

@@ -11,8 +11,8 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import MonthlyTopic, Unit
-from tests.browser.flows import DESKTOP, assert_accessible, sign_in
+from portal.models import Case, MonthlyTopic, Unit
+from tests.browser.flows import DESKTOP, assert_accessible, fill_case, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -191,3 +191,18 @@ def test_pages_with_pickers_pass_axe_open_and_closed(app, city, make_case, new_p
     dispatcher.keyboard.press("Enter")
     expect(dispatcher.locator(".picker-chips li")).to_have_count(1)
     assert_accessible(dispatcher, "case page with the co-unit picker open and a chip")
+
+
+def test_operator_records_a_call_with_javascript_off(app, city, new_page):
+    """Without JavaScript the operator's category is one plain list of whole paths, the co-units plain boxes."""
+    page = new_page(viewport=DESKTOP, java_script_enabled=False)
+    sign_in(page, "operator")
+    page.goto("/staff/intake")
+    expect(page.locator("#category_l1")).to_have_count(0)
+    expect(page.locator("#category_id option", has_text="城乡建设 › 道路设施 › 路面破损")).to_have_count(1)
+    fill_case(page, "zh", js=False)
+    page.locator("#case-form .form-actions button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/staff/cases/\d+$"))
+    with app.app_context():
+        case = db.session.scalars(select(Case)).one()
+        assert (case.category_id, case.town_id) == (city["leaf"], city["town"])

@@ -8,7 +8,7 @@ from tests.helpers import as_user, step
 
 def suggested(app, dispatcher, case_id):
     page = dispatcher.get(f"/staff/cases/{case_id}").get_data(as_text=True)
-    return int(re.search(r'id="assign-unit_id".*?<option selected value="(\d+)"', page, re.S).group(1))
+    return int(re.search(r'id="assign-unit_id".*?<option [^>]*\bselected value="(\d+)"', page, re.S).group(1))
 
 
 def test_most_specific_rule_wins_and_admin_can_change_it(app, city, make_case):

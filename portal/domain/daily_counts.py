@@ -58,7 +58,7 @@ def add_deltas(deltas: dict[tuple, list[int]], before: dict | None, after: dict 
 def upsert(connection, deltas: dict[tuple, list[int]]) -> None:
     """Add `deltas` to the table (one statement per UPSERT_ROWS rows), rows in key order: two transactions lock
     the rows they share in the same order."""
-    rows = [{"day": day, "dimension": dimension, "member": member, **dict(zip(MEASURES, values))}
+    rows = [{"day": day, "dimension": dimension, "member": member, **dict(zip(MEASURES, values, strict=True))}
             for (day, dimension, member), values in sorted(deltas.items()) if any(values)]
     if not rows:
         return

@@ -8,8 +8,17 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from portal.domain import calendar, callers, governance, lookups, notify, publication, search, workflow  # noqa: F401  (search: keeps the index current)
-from portal.domain import daily_counts  # noqa: F401  (keeps the daily case counts current)
+from portal.domain import (  # noqa: F401  (search: keeps the index current)
+    calendar,
+    callers,
+    daily_counts,  # noqa: F401  (keeps the daily case counts current)
+    governance,
+    lookups,
+    notify,
+    publication,
+    search,
+    workflow,
+)
 from portal.domain import photos as photo_store
 from portal.extensions import db
 from portal.models import Case, CasePhoto, Platform, Region, User

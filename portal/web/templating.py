@@ -34,6 +34,7 @@ from portal.extensions import db
 from portal.models import Case
 from portal.web import guard
 from portal.web.pages import nav_links
+from portal.web.pickers import picker_attrs, pinyin_attr
 
 
 def local_time(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
@@ -102,11 +103,12 @@ def register_templating(app: Flask) -> None:
         mask_phone=mask_phone, mask_name=mask_name,
         public_text=mask_text,  # free text on public pages: `reply|public_text(case)`
         percent=rates.percent,  # the one percent format: 83.3% / —
-        stat_int=whole_number, stat_decimal=one_decimal, month_label=periods.month_label)
+        stat_int=whole_number, stat_decimal=one_decimal, month_label=periods.month_label,
+        pinyin_attr=pinyin_attr)  # ` data-pinyin="…"` on a hand-written picker option (web/pickers.py)
     env.globals.update(
         nav_links=nav_links, public_name=public_name, PUBLIC_NOTE_ACTIONS=workflow.PUBLIC_NOTE_ACTIONS,
         SHARED_NOTE_ACTIONS=workflow.SHARED_NOTE_ACTIONS, CITIZEN_STATE_LABELS=labels.CITIZEN_STATE_LABELS,
-        case_text=case_text, case_address=case_address, distinct_parts=distinct_parts,
+        case_text=case_text, case_address=case_address, distinct_parts=distinct_parts, picker_attrs=picker_attrs,
         # the case vocabulary
         STATE_LABELS=labels.STATE_LABELS, ACTION_LABELS=labels.ACTION_LABELS, STEP_LABELS=labels.STEP_LABELS,
         PRIORITY_LABELS=labels.PRIORITY_LABELS, RETURN_REASONS=labels.RETURN_REASONS, REPLY_TYPES=labels.REPLY_TYPES,

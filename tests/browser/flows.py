@@ -78,7 +78,13 @@ def choose(page: Page, field: str, label: str, js: bool = True) -> None:
 
 def fill_case(page: Page, lang: str = "zh", photo=None, js: bool = True, phone: str = PHONE_NO) -> None:
     """Fill the citizen's request form (also the operator's intake form) the way a person would."""
-    for field in ("category_l1", "category_l2", "category_id", "county_id", "town_id"):
+    levels = ("category_l1", "category_l2", "category_id")
+    if page.locator("#category_l1").count():  # the citizen steps through the three levels
+        for field in levels:
+            choose(page, field, CHOICES[lang][field], js=js)
+    else:  # the operator picks the specific issue from one list of whole paths
+        page.select_option("#category_id", label=" › ".join(CHOICES[lang][field] for field in levels))
+    for field in ("county_id", "town_id"):
         choose(page, field, CHOICES[lang][field], js=js)
     for field, value in TEXT[lang].items():
         page.fill(f"#{field}", value)
@@ -189,3 +195,34 @@ def open_details(details) -> None:
     if details.get_attribute("open") is None:
         details.locator("summary").click()
     expect(details).to_have_attribute("open", "")
+
+
+# Searchable pickers (portal/web/pickers.py, static/js/picker.js): with JavaScript each marked control gets a text
+# box `#<control id>-picker`; the plain control stays in the form (a <select> out of sight still takes
+# select_option; a checkbox list is hidden and chosen through the box).
+def picker_input(scope, control_id: str):
+    box = scope.locator(f"#{control_id}-picker")
+    expect(box).to_be_visible()
+    return box
+
+
+def pick(scope, control_id: str, query: str, expect_label: str | None = None) -> None:
+    """Choose in a picker by typing `query` (part of the name, or its pinyin initials) and pressing Enter."""
+    box = picker_input(scope, control_id)
+    box.fill("")
+    box.press_sequentially(query)
+    expect(box).to_have_attribute("aria-expanded", "true")
+    if expect_label is not None:
+        expect(scope.locator(f"#{control_id}-listbox li.is-active")).to_contain_text(expect_label)
+    box.press("Enter")
+
+
+def tick_in_picker(scope, name: str, value) -> None:
+    """Choose one item of an enhanced checkbox list (by the box's value) through its picker, as a person would."""
+    box = scope.locator(f"input[type=checkbox][name='{name}'][value='{value}']")
+    expect(box).to_have_count(1)
+    label = box.locator("xpath=following-sibling::label").inner_text().strip()
+    control_id = box.locator("xpath=ancestor::ul[@data-picker][1]").get_attribute("id")
+    pick(scope, control_id, label, expect_label=label)
+    expect(box).to_be_checked()
+    scope.locator(f"#{control_id}-picker").press("Escape")

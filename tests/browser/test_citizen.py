@@ -194,8 +194,9 @@ def test_inline_validation_without_reload(city, page):
     expect(page.locator("#citizen_phone")).to_have_value("123")
     assert page.evaluate("window.__sameDocument === true"), "the page reloaded"
     assert page.url.endswith("/submit")
-    # Focus goes to the first field with an error, so a screen-reader user hears what is wrong.
-    assert page.evaluate("document.activeElement.id") == "category_id"
+    # Focus goes to the first field with an error (its searchable picker), so a screen-reader user hears what is wrong.
+    assert page.evaluate("document.activeElement.id") == "category_id-picker"
+    expect(page.locator("#category_id-picker")).to_have_attribute("aria-invalid", "true")
 
 
 def test_wrong_query_code_shows_an_error_and_no_case(city, make_case, page):

@@ -16,7 +16,16 @@ from playwright.sync_api import Page, expect
 
 from portal.extensions import db
 from portal.models import Case, Unit, User
-from tests.browser.flows import DESKTOP, KnownAppBug, fill_case, htmx_settled, read_receipt, send, track
+from tests.browser.flows import (
+    DESKTOP,
+    KnownAppBug,
+    fill_case,
+    htmx_settled,
+    read_receipt,
+    send,
+    tick_in_picker,
+    track,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -135,7 +144,10 @@ class Staff:
                 form.locator(f"select[name='{name}']").select_option(str(value))
             elif form.locator(f"input[type=checkbox][name='{name}']").count():
                 for v in value if isinstance(value, (list, tuple)) else [value]:
-                    form.locator(f"input[type=checkbox][name='{name}'][value='{v}']").check()
+                    if self.js:  # a unit list is a searchable picker with JavaScript (flows.tick_in_picker)
+                        tick_in_picker(form, name, v)
+                    else:
+                        form.locator(f"input[type=checkbox][name='{name}'][value='{v}']").check()
             else:
                 form.locator(f"[name='{name}']").fill(str(value))
         return form

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Case, Participant, Suggestion
-from tests.browser.flows import DESKTOP, assert_accessible, scroll_width
+from tests.browser.flows import DESKTOP, assert_accessible, scroll_width, tick_in_picker
 
 pytestmark = pytest.mark.browser
 
@@ -68,7 +68,7 @@ def test_salon_from_creation_to_rated_outcome(app, city, new_page):
     organizer.fill("#venue", "阜阳市民中心三楼会议室")
     organizer.select_option("#venue_kind", "city")
     organizer.fill("#capacity", "20")
-    organizer.check(f"input[name=unit_ids][value='{city['units']['cgj']}']")
+    tick_in_picker(organizer, "unit_ids", city["units"]["cgj"])  # the invited units' searchable picker
     organizer.fill("#agenda-0-title", "老旧小区改造")
     organizer.fill("#agenda-0-minutes", "40")
     organizer.fill("#agenda-1-title", "背街小巷整治")

@@ -6,6 +6,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Leng
 
 from portal.domain.labels import ROLE_LABELS
 from portal.web.forms import strip
+from portal.web.pickers import PickerSelect
 
 CODE = [DataRequired(_l("Enter a code.")), Length(max=32, message=_l("At most %(max)d characters.")),
         Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("Letters, digits, dot, dash and underscore only."))]
@@ -40,7 +41,8 @@ class UserForm(FlaskForm):
     display_name = StringField(_l("Display name"), filters=[strip], validators=[
         DataRequired(_l("Enter the name shown to colleagues.")), Length(max=100, message=_l("At most %(max)d characters."))])
     role = SelectField(_l("Role"), choices=list(ROLE_LABELS.items()))
-    unit_id = SelectField(_l("Unit (handlers and unit leads)"), coerce=optional_int, validate_choice=False)
+    unit_id = SelectField(_l("Unit (handlers and unit leads)"), coerce=optional_int, validate_choice=False,
+                          widget=PickerSelect())
     platform_id = SelectField(_l("Platform (operators and dispatchers)"), coerce=optional_int, validate_choice=False)
     email = StringField(_l("Email (optional)"), filters=[strip], validators=[
         Optional(), Email(_l("Enter a valid email address, e.g. name@example.com.")),
@@ -62,7 +64,7 @@ class UnitForm(FlaskForm):
     name_zh, name_en = _name_fields()
     kind = SelectField(_l("Kind"), choices=list(UNIT_KINDS.items()))
     ranking_group = SelectField(_l("Ranking group"), choices=list(RANKING_GROUPS.items()))
-    parent_id = SelectField(_l("Parent unit"), coerce=optional_int, validate_choice=False)
+    parent_id = SelectField(_l("Parent unit"), coerce=optional_int, validate_choice=False, widget=PickerSelect())
     platform_id = SelectField(_l("Platform"), coerce=optional_int, validate_choice=False,
                               validators=[InputRequired(_l("Choose the platform the unit works with."))])
     region_id = SelectField(_l("Region"), coerce=optional_int, validate_choice=False)

@@ -14,6 +14,7 @@ from portal.extensions import db
 from portal.models import Category, Region, Role, RoutingRule
 from portal.web import redirect_after_post, render_page, roles_required
 from portal.web.forms import choice_id
+from portal.web.pickers import PickerSelect
 
 bp = Blueprint("routing_admin", __name__, url_prefix="/admin/routing")
 
@@ -24,10 +25,10 @@ def _optional_int(value):
 
 
 class RuleForm(FlaskForm):
-    category_id = SelectField(_l("Category (any level)"), coerce=int,
+    category_id = SelectField(_l("Category (any level)"), coerce=int, widget=PickerSelect(),
                               validators=[InputRequired(_l("Choose a category."))])
-    county_id = SelectField(_l("County / district"), coerce=_optional_int)
-    unit_id = SelectField(_l("Suggested unit"), coerce=int, validators=[InputRequired(_l("Choose the unit."))])
+    county_id = SelectField(_l("County / district"), coerce=_optional_int, widget=PickerSelect())
+    unit_id = SelectField(_l("Suggested unit"), coerce=int, widget=PickerSelect(), validators=[InputRequired(_l("Choose the unit."))])
 
     def load_choices(self):
         categories = db.session.scalars(select(Category).where(Category.retired_at.is_(None))

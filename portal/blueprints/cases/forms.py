@@ -13,6 +13,7 @@ from wtforms.validators import (
 )
 
 from portal.blueprints.public.forms import CaseForm
+from portal.domain import lookups
 from portal.domain.labels import (
     CHANNEL_LABELS,
     DECLINE_REASONS,
@@ -24,6 +25,7 @@ from portal.domain.labels import (
 )
 from portal.models import Case
 from portal.web.forms import MultiCheckboxField, choice_id, strip, valid_phone
+from portal.web.pickers import PickerCheckboxList, PickerSelect
 
 
 def _text(label, required=True, min_length=2, message=None):
@@ -46,7 +48,8 @@ class OperatorIntakeForm(CaseForm):
 
     citizen_name = StringField(_l("Caller's name"), filters=[strip], validators=[
         DataRequired(_l("Enter the caller's name.")), Length(max=50, message=_l("At most %(max)d characters."))])
-    citizen_phone = StringField(_l("Caller's phone"), filters=[strip], validators=[
+    # The first field of a call (the operator's page opens there: keyboard-first intake).
+    citizen_phone = StringField(_l("Caller's phone"), filters=[strip], render_kw={"autofocus": True}, validators=[
         DataRequired(_l("Enter the caller's phone number so the unit can reach them.")), valid_phone])
     citizen_email = StringField(_l("Caller's email (optional)"), filters=[strip], validators=[
         Optional(), Email(_l("Enter a valid email address, e.g. name@example.com.")),
@@ -61,6 +64,12 @@ class OperatorIntakeForm(CaseForm):
     answer_text = TextAreaField(_l("Answer given to the caller"), filters=[strip],
                                 validators=[Length(max=4000, message=_l("At most %(max)d characters."))])
     knowledge_version_id = HiddenField()  # the knowledge base article version the answer came from
+
+    def load_choices(self) -> None:
+        """The operator searches one list of specific issues by their whole path (a picker: "路面" or "lmps"),
+        instead of stepping through three levels while the caller waits."""
+        super().load_choices()
+        self.category_id.choices = [(None, _l("— choose —"))] + lookups.leaf_category_paths()
 
     def validate_answer_text(self, field):
         if self.answer_now.data and len(field.data or "") < 5:
@@ -87,15 +96,17 @@ class AnswerForm(StepForm):
 
 
 class AssignForm(StepForm):
-    unit_id = SelectField(_l("Lead unit"), coerce=int, validators=[InputRequired(_l("Choose the lead unit."))])
-    co_unit_ids = MultiCheckboxField(_l("Co-handling units (optional)"), coerce=choice_id, validate_choice=False)
+    unit_id = SelectField(_l("Lead unit"), coerce=int, widget=PickerSelect(), validators=[InputRequired(_l("Choose the lead unit."))])
+    co_unit_ids = MultiCheckboxField(_l("Co-handling units (optional)"), coerce=choice_id, validate_choice=False,
+                                     widget=PickerCheckboxList())
     priority = SelectField(_l("Priority and time limit"),
                            choices=[(k, v) for k, v in PRIORITY_LABELS.items() if k != "complex"])
 
 
 class ConsultForm(StepForm):
-    unit_id = SelectField(_l("Lead unit"), coerce=int, validators=[InputRequired(_l("Choose the lead unit."))])
-    co_unit_ids = MultiCheckboxField(_l("Co-handling units"), coerce=choice_id, validate_choice=False)
+    unit_id = SelectField(_l("Lead unit"), coerce=int, widget=PickerSelect(), validators=[InputRequired(_l("Choose the lead unit."))])
+    co_unit_ids = MultiCheckboxField(_l("Co-handling units"), coerce=choice_id, validate_choice=False,
+                                     widget=PickerCheckboxList())
     limit_days = IntegerField(_l("Time limit (working days)"), default=15, validators=[
         InputRequired(_l("Enter the time limit in working days.")),
         NumberRange(min=1, max=60, message=_l("Between %(min)d and %(max)d working days."))])
@@ -133,7 +144,7 @@ class DraftReplyForm(StepForm):
 
 
 class RehandleForm(StepForm):
-    unit_id = SelectField(_l("Unit to re-handle it"), coerce=int,
+    unit_id = SelectField(_l("Unit to re-handle it"), coerce=int, widget=PickerSelect(),
                           validators=[InputRequired(_l("Choose the unit."))])
     priority = SelectField(_l("Priority and time limit"),
                            choices=[(k, v) for k, v in PRIORITY_LABELS.items() if k != "complex"], default="general")

@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from portal.domain import hotspots, topics
 from portal.domain.governance import MAX_TASK_DAYS
 from portal.web.forms import strip
+from portal.web.pickers import PickerSelect
 
 
 def _int_range(name, label):
@@ -24,7 +25,8 @@ class RuleForm(FlaskForm):
 
 
 class TaskForm(FlaskForm):
-    unit_id = SelectField(_l("Owning unit"), coerce=int, validators=[InputRequired(_l("Choose the owning unit."))])
+    unit_id = SelectField(_l("Owning unit"), coerce=int, widget=PickerSelect(),
+                          validators=[InputRequired(_l("Choose the owning unit."))])
     title = StringField(_l("Task"), filters=[strip], validators=[
         DataRequired(_l("Name the task.")), Length(max=120, message=_l("At most %(max)d characters."))])
     plan = TextAreaField(_l("What the unit will do about the whole problem"), filters=[strip], validators=[
@@ -48,10 +50,13 @@ class TopicForm(FlaskForm):
         DataRequired(_l("Give the topic a title.")), Length(max=120, message=_l("At most %(max)d characters."))])
     summary = TextAreaField(_l("What the problem is (public)"), filters=[strip], validators=[
         DataRequired(_l("Describe the problem.")), Length(max=2000, message=_l("At most %(max)d characters."))])
-    category_id = SelectField(_l("Category"), coerce=int, validators=[InputRequired(_l("Choose the category."))])
-    county_id = SelectField(_l("County or district"), coerce=int, validators=[Optional()])
-    lead_unit_id = SelectField(_l("Lead unit"), coerce=int, validators=[InputRequired(_l("Choose the lead unit."))])
-    co_unit_ids = SelectMultipleField(_l("Co-units"), coerce=int, validators=[Optional()])
+    category_id = SelectField(_l("Category"), coerce=int, widget=PickerSelect(),
+                              validators=[InputRequired(_l("Choose the category."))])
+    county_id = SelectField(_l("County or district"), coerce=int, widget=PickerSelect(), validators=[Optional()])
+    lead_unit_id = SelectField(_l("Lead unit"), coerce=int, widget=PickerSelect(),
+                               validators=[InputRequired(_l("Choose the lead unit."))])
+    co_unit_ids = SelectMultipleField(_l("Co-units"), coerce=int, widget=PickerSelect(multiple=True),
+                                      validators=[Optional()])
     problem_1 = StringField(_l("Concrete problem 1"), filters=[strip], validators=[
         DataRequired(_l("Name at least two concrete problems.")), Length(max=200)])
     problem_2 = StringField(_l("Concrete problem 2"), filters=[strip], validators=[
@@ -69,8 +74,8 @@ def add_task_fields(form_class):
         setattr(form_class, f"task_{i}_title", StringField(
             _l("Task %(n)d", n=i), filters=[strip], validators=[
                 DataRequired(_l("Give the topic at least one task.")) if required else Optional(), Length(max=200)]))
-        setattr(form_class, f"task_{i}_unit", SelectField(_l("Owner of task %(n)d", n=i), coerce=int,
-                                                            validators=[Optional()]))
+        setattr(form_class, f"task_{i}_unit", SelectField(
+            _l("Owner of task %(n)d", n=i), coerce=int, widget=PickerSelect(), validators=[Optional()]))
         setattr(form_class, f"task_{i}_days", IntegerField(
             _l("Working days for task %(n)d", n=i), default=20, validators=[
                 Optional(), NumberRange(min=1, max=topics.MAX_TASK_DAYS,

@@ -5,6 +5,7 @@ from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaF
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from portal.web.forms import strip
+from portal.web.pickers import PickerSelect
 
 
 def optional_int(value):
@@ -23,8 +24,10 @@ class ArticleForm(FlaskForm):
     policy_source = StringField(_l("Policy source"), filters=[strip], validators=[
         DataRequired(_l("Name the policy, regulation or notice the answer rests on.")),
         Length(max=300, message=_l("At most %(max)d characters."))])
-    category_id = SelectField(_l("Category"), coerce=optional_int, validate_choice=False, validators=[Optional()])
-    unit_id = SelectField(_l("Responsible unit"), coerce=optional_int, validate_choice=False, validators=[Optional()])
+    category_id = SelectField(_l("Category"), coerce=optional_int, validate_choice=False, widget=PickerSelect(),
+                              validators=[Optional()])
+    unit_id = SelectField(_l("Responsible unit"), coerce=optional_int, validate_choice=False, widget=PickerSelect(),
+                          validators=[Optional()])
     valid_until = DateField(_l("Valid until"), validators=[InputRequired(_l("Enter the date until which the answer holds, like 2027-06-30."))])
     public = BooleanField(_l("Public: citizens may read it"))
 

@@ -12,8 +12,8 @@ XML. The rules (what is public, how a POST becomes a case, filters, statuses) ar
 - The OpenAPI 3 description of all this is served at /open311/v2/openapi.json (`portal/blueprints/open311/openapi.py`).
 """
 import re
-from urllib.parse import urlencode
 import xml.etree.ElementTree as ET  # nosec B405 - only builds and serialises our own XML, never parses input
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask_babel import gettext as _

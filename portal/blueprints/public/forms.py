@@ -6,19 +6,20 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 
 from portal.domain import intake, lookups
 from portal.web.forms import int_or_none, strip, valid_phone
+from portal.web.pickers import PickerSelect
 from portal.web.submit_once import OnceForm
 
 
 class CaseForm(OnceForm, FlaskForm):
     """What a citizen tells us. Category and place are cascading selects filled by `load_choices`."""
 
-    category_l1 = SelectField(_l("Category"), coerce=int_or_none, validate_choice=False)
-    category_l2 = SelectField(_l("Sub-category"), coerce=int_or_none, validate_choice=False)
-    category_id = SelectField(_l("Specific issue"), coerce=int_or_none, validate_choice=False,
+    category_l1 = SelectField(_l("Category"), coerce=int_or_none, validate_choice=False, widget=PickerSelect())
+    category_l2 = SelectField(_l("Sub-category"), coerce=int_or_none, validate_choice=False, widget=PickerSelect())
+    category_id = SelectField(_l("Specific issue"), coerce=int_or_none, validate_choice=False, widget=PickerSelect(),
                               validators=[InputRequired(_l("Choose the category, down to the specific issue."))])
-    county_id = SelectField(_l("County / district"), coerce=int_or_none, validate_choice=False,
+    county_id = SelectField(_l("County / district"), coerce=int_or_none, validate_choice=False, widget=PickerSelect(),
                             validators=[InputRequired(_l("Choose the county or district."))])
-    town_id = SelectField(_l("Town / street"), coerce=int_or_none, validate_choice=False,
+    town_id = SelectField(_l("Town / street"), coerce=int_or_none, validate_choice=False, widget=PickerSelect(),
                           validators=[Optional()])
     address = StringField(_l("Address"), filters=[strip], validators=[
         DataRequired(_l("Enter the address where it happens.")),

@@ -25,12 +25,13 @@ from wtforms.validators import (
 )
 
 from portal.blueprints.cases.forms import rating_choices
-from portal.domain import salons
+from portal.domain import lookups, salons
 from portal.domain.calendar import SHANGHAI
 from portal.domain.labels import PRIORITY_LABELS, SATISFACTION_LABELS
 from portal.extensions import db
 from portal.models import Category, Region, Salon, Unit
 from portal.web.forms import MultiCheckboxField, int_or_none, optional_phone, strip, valid_phone
+from portal.web.pickers import PickerCheckboxList, PickerSelect
 
 
 def _at_most(n):
@@ -39,24 +40,10 @@ def _at_most(n):
 
 def leaf_category_choices() -> dict:
     """Leaf categories in tree order, one <optgroup> per parent ("城乡建设 › 道路设施"), never interleaved."""
-    cats = db.session.scalars(select(Category).where(Category.retired_at.is_(None))
-                              .order_by(Category.sort, Category.id)).all()
-    children: dict[int | None, list[Category]] = {}
-    for c in cats:
-        children.setdefault(c.parent_id, []).append(c)
     groups: dict[str, list] = {}
-
-    def walk(node: Category, trail: tuple[str, ...]) -> None:
-        kids = children.get(node.id, [])
-        if node.level == 3 or not kids:
-            if node.level == 3:
-                groups.setdefault(" › ".join(trail), []).append((node.id, node.name))
-            return
-        for kid in kids:
-            walk(kid, trail + (node.name,))
-
-    for top in children.get(None, []):
-        walk(top, ())
+    for leaf_id, path in lookups.leaf_category_paths():
+        parent, _, name = path.rpartition(" › ")
+        groups.setdefault(parent, []).append((leaf_id, name))
     return groups
 
 
@@ -101,7 +88,7 @@ class SalonForm(FlaskForm):
     capacity = IntegerField(_l("Capacity (seats for registered netizens and guests)"), default=30, validators=[
         InputRequired(_l("Enter the number of seats.")),
         NumberRange(min=1, max=1000, message=_l("Between %(min)d and %(max)d seats."))])
-    unit_ids = MultiCheckboxField(_l("Invited units"), coerce=int, validate_choice=False)
+    unit_ids = MultiCheckboxField(_l("Invited units"), coerce=int, validate_choice=False, widget=PickerCheckboxList())
     invited_officials = TextAreaField(_l("Invited officials and local leaders (one a line)"), filters=[strip],
                                       validators=[_at_most(2000)])
     agenda = FieldList(FormField(AgendaRow), min_entries=AGENDA_ROWS, max_entries=20)
@@ -186,7 +173,8 @@ class SuggestionForm(FlaskForm):
                                  validators=[InputRequired(_l("Choose who raised it."))])
     agenda_item_id = SelectField(_l("Agenda item"), coerce=int_or_none, validate_choice=False,
                                  validators=[Optional()])
-    category_id = SelectField(_l("Category"), coerce=int_or_none, validate_choice=False, validators=[Optional()])
+    category_id = SelectField(_l("Category"), coerce=int_or_none, validate_choice=False, widget=PickerSelect(),
+                              validators=[Optional()])
     text = TextAreaField(_l("Suggestion"), filters=[strip], validators=[
         DataRequired(_l("Write the suggestion.")),
         Length(min=5, max=4000, message=_l("Between %(min)d and %(max)d characters."))])
@@ -208,12 +196,12 @@ class AdoptForm(FlaskForm):
     title = StringField(_l("Case title"), filters=[strip], validators=[
         DataRequired(_l("Give the case a short title.")),
         Length(min=4, max=100, message=_l("Between %(min)d and %(max)d characters."))])
-    category_id = SelectField(_l("Category"), coerce=int_or_none, validate_choice=False,
+    category_id = SelectField(_l("Category"), coerce=int_or_none, validate_choice=False, widget=PickerSelect(),
                               validators=[InputRequired(_l("Choose the category, down to the specific issue."))])
-    county_id = SelectField(_l("County / district"), coerce=int_or_none, validate_choice=False,
+    county_id = SelectField(_l("County / district"), coerce=int_or_none, validate_choice=False, widget=PickerSelect(),
                             validators=[InputRequired(_l("Choose the county or district."))])
     address = StringField(_l("Place (optional; the venue otherwise)"), filters=[strip], validators=[_at_most(200)])
-    unit_id = SelectField(_l("Lead unit"), coerce=int_or_none, validate_choice=False,
+    unit_id = SelectField(_l("Lead unit"), coerce=int_or_none, validate_choice=False, widget=PickerSelect(),
                           validators=[InputRequired(_l("Choose the lead unit."))])
     priority = SelectField(_l("Priority and time limit"), default="general",
                            choices=[(k, v) for k, v in PRIORITY_LABELS.items() if k != "complex"])

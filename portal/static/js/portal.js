@@ -75,3 +75,17 @@ document.addEventListener("submit", function (event) {
 window.addEventListener("pageshow", function () {  // back to a page kept in the cache: its forms can be sent again
   Array.prototype.forEach.call(document.querySelectorAll("form[data-sending]"), function (f) { setSending(f, false); });
 });
+
+// Searchable pickers (js/picker.js) load on the pages that have one, including controls htmx brings in later:
+// no page has to remember to include the script.
+var pickerScript = document.currentScript && document.currentScript.src.replace(/portal\.js(\?.*)?$/, "picker.js");
+function loadPickers(root) {
+  if (window.portalPickerRequested || !pickerScript || !root || !root.querySelector) { return; }
+  if (!(root.matches && root.matches("[data-picker]")) && !root.querySelector("[data-picker]")) { return; }
+  window.portalPickerRequested = true;
+  var script = document.createElement("script");
+  script.src = pickerScript;
+  document.head.appendChild(script);
+}
+document.addEventListener("DOMContentLoaded", function () { loadPickers(document); });
+document.addEventListener("htmx:load", function (event) { loadPickers(event.detail.elt); });

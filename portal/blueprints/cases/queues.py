@@ -1,11 +1,11 @@
 """Queues: the dispatcher's, the unit's and the supervisors' dissatisfied zone."""
-from flask import Blueprint, request
+from flask import Blueprint, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from portal.domain import deadlines, queues
 from portal.models import Role
-from portal.web import render_page, roles_required
+from portal.web import queue_links, render_page, roles_required
 
 bp = Blueprint("queues", __name__, url_prefix="/staff")
 
@@ -43,3 +43,15 @@ def unit():
 @roles_required(Role.SUPERVISOR, Role.ADMIN)
 def dissatisfied():
     return _render("supervisor", "queues.dissatisfied")
+
+
+@bp.get("/nav/counts")
+@login_required
+def nav_counts():
+    """The staff header's queue links with their live counts (htmx polls it every minute); a plain link list."""
+    from urllib.parse import urlparse
+
+    current = urlparse(request.headers.get("HX-Current-URL", "")).path
+    response = make_response(render_template("frame/queue_counts.html", queues=queue_links(current_user, current)))
+    response.cache_control.no_store = True
+    return response

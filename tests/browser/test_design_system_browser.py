@@ -37,8 +37,8 @@ OVERFLOW_JS = """() => {
   if (doc > window.innerWidth) bad.push(`document ${doc}>${window.innerWidth}`);
   return bad;
 }"""
-# every status pill on one line: its box is no taller than one line of its text plus padding and border
-PILLS_JS = """() => [...document.querySelectorAll('.pill')].filter(el => el.offsetParent !== null).map(el => {
+# every status pill (and every badge and light) on one line: its box is no taller than one line of its text plus padding and border
+PILLS_JS = """() => [...document.querySelectorAll('.pill, .badge, .light')].filter(el => el.offsetParent !== null).map(el => {
   const s = getComputedStyle(el);
   const line = parseFloat(s.lineHeight);
   const extra = parseFloat(s.paddingTop) + parseFloat(s.paddingBottom) + parseFloat(s.borderTopWidth) + parseFloat(s.borderBottomWidth);

@@ -4,7 +4,7 @@ import re
 
 from portal.extensions import db
 from portal.models import Region
-from tests.helpers import as_user, step
+from tests.helpers import PortalClient, as_user, step
 
 
 def _counts(page: str) -> dict[str, str]:
@@ -73,3 +73,10 @@ def test_counts_fragment_runs_a_fixed_number_of_statements(app, city, make_case,
     for _ in range(6):
         make_case()
     assert count_queries(lambda: admin.get("/staff/nav/counts")) == few
+
+
+def test_counts_poll_after_the_session_ended_reloads_the_page(app, city):
+    visitor = PortalClient(app.test_client())
+    polled = visitor.get("/staff/nav/counts", htmx=True)
+    assert polled.status_code == 204 and polled.headers["HX-Refresh"] == "true"
+    assert visitor.get("/staff/nav/counts").status_code in (302, 303)  # without htmx: the sign-in page

@@ -194,8 +194,10 @@ def test_footer_sits_at_the_bottom_of_a_short_page(city, new_page, width):
 def test_print_shows_the_document_without_the_sites_chrome(new_page, world):
     page = new_page(viewport={"width": 1280, "height": 900})
     _submit_through_the_form(page, world["form"])
+    expect(page.locator(".receipt .print-only")).to_be_hidden()  # on screen the button and the link say it
     page.emulate_media(media="print")
     expect(page.get_by_test_id("tracking-no")).to_be_visible()
+    expect(page.locator(".receipt .print-only")).to_contain_text("/track/")  # where to follow it, on paper
     for chrome in (".site-header", ".site-footer", ".js-print"):
         expect(page.locator(chrome)).to_be_hidden()
     page.goto(f"/salons/{world['salon']}/outcomes")

@@ -137,11 +137,15 @@ def test_visual_sweep_of_the_key_pages(new_page, world):
         for name, path in staff.items():
             assert page.goto(path).status == 200, path
             _check(page, width, name, problems)
+        page.goto("/lang/en?next=/staff/style-guide")  # English labels are longer: the pills must still fit
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+        _check(page, width, "style-guide-en", problems)
+        page.goto("/lang/zh_Hans?next=/staff/")
         _sign_out(page)
         sign_in(page, "handler")
         assert page.goto("/staff/unit").status == 200
         _check(page, width, "unit-queue", problems)
-        checked += len(public) + len(staff) + 2
+        checked += len(public) + len(staff) + 3
     elapsed = time.monotonic() - started
     print(f"\nvisual sweep: {checked} page views ({checked // len(WIDTHS)} pages x {len(WIDTHS)} widths) "
           f"in {elapsed:.1f} s; screenshots in {ARTIFACTS}")

@@ -175,6 +175,12 @@ def test_user_menu_signs_out_with_the_keyboard(city, new_page):
     summary.focus()
     page.keyboard.press("Enter")
     expect(page.locator(".user-menu-panel")).to_be_visible()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Escape")  # closes the menu, focus back on its summary
+    expect(page.locator(".user-menu-panel")).to_be_hidden()
+    expect(summary).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator(".user-menu-panel")).to_be_visible()
     for _ in range(12):
         page.keyboard.press("Tab")
         if page.evaluate("() => document.activeElement.dataset.testid === 'sign-out'"):

@@ -92,6 +92,13 @@ def _sign_out(page):
     page.wait_for_url("**/")
 
 
+def _print_shot(page, name: str) -> None:
+    """How the page looks printed (print media emulated), for review beside the screen shots."""
+    folder = ARTIFACTS / "print"
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+
+
 def _check(page, width: int, name: str, problems: dict) -> None:
     page.wait_for_load_state("load")
     folder = ARTIFACTS / str(width)
@@ -208,12 +215,14 @@ def test_print_shows_the_document_without_the_sites_chrome(new_page, world):
     page.emulate_media(media="print")
     expect(page.get_by_test_id("tracking-no")).to_be_visible()
     expect(page.locator(".receipt .print-only")).to_contain_text("/track/")  # where to follow it, on paper
-    for chrome in (".site-header", ".site-footer", ".js-print"):
+    for chrome in (".site-header", ".site-footer", ".js-print", ".breadcrumbs"):
         expect(page.locator(chrome)).to_be_hidden()
+    _print_shot(page, "receipt")
     page.goto(f"/salons/{world['salon']}/outcomes")
     expect(page.locator(".salon-outcomes")).to_be_visible()
     expect(page.locator(".site-header")).to_be_hidden()
     expect(page.locator(".breadcrumbs")).to_be_hidden()
+    _print_shot(page, "salon-outcomes")
     page.emulate_media(media="screen")  # signing in needs the form
     sign_in(page, "dispatcher")
     page.goto("/staff/ledger")
@@ -223,6 +232,7 @@ def test_print_shows_the_document_without_the_sites_chrome(new_page, world):
         expect(page.locator(chrome)).to_be_hidden()
     # the ledger prints as a table with its header row, not as phone cards
     expect(page.locator("main table thead")).to_be_visible()
+    _print_shot(page, "ledger")
 
 
 def test_front_door_fits_one_phone_screen(city, new_page):

@@ -129,6 +129,8 @@ POLICY = {
     "queues.dispatcher": staff_only("dispatcher", "dispatcher_sub", "admin"),
     "queues.unit": staff_only("handler_a", "handler_b", "unit_lead"),
     "queues.dissatisfied": staff_only(*OVERSIGHT),
+    "queues.nav_counts": staff_only(*ALL_STAFF),  # the staff header's queue counts (each through the user's scope)
+    "style_guide.index": staff_only(*ALL_STAFF),  # the living style guide: no case data
     "monitors.home": staff_only("monitor"),
     "ledger.contact_views": staff_only(*ADMIN),
     "echo.new": staff_only(*OVERSIGHT),

@@ -291,7 +291,7 @@ def test_queries_per_page_do_not_grow_with_rows(client, city, app, new_case):
     assert len(many) == len(few), (few, many)
     with count_statements(app) as fragment:
         client.get("/staff/ledger?channel=", htmx=True)
-    assert len(fragment) == len(few)
+    assert len(fragment) <= len(few)  # the fragment has no staff header, so no queue count
 
 
 def test_pagination_by_keyset_with_total(client, city, app, new_case):

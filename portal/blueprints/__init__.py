@@ -1,7 +1,7 @@
 """Blueprints grouped by feature, forms beside their routes: `public/`, `cases/`, `oversight/`, `salons/`,
 `admin/`, `open311/`, `knowledge/`, `workbench/` (search, caller history), `reply_templates/`, `unit_figures/`,
-`governance/` (hotspot warnings, governance tasks, monthly topics), plus `auth` and `errors`. Every one imports
-the web kit (`portal.web`) and none copies it."""
+`governance/` (hotspot warnings, governance tasks, monthly topics), `style_guide/` (the living style guide), plus
+`auth` and `errors`. Every one imports the web kit (`portal.web`) and none copies it."""
 from flask import Flask
 
 
@@ -13,6 +13,7 @@ def register_blueprints(app: Flask) -> None:
         governance,
         knowledge,
         reply_templates,
+        style_guide,
         unit_figures,
         workbench,
     )
@@ -28,6 +29,6 @@ def register_blueprints(app: Flask) -> None:
                    monitors, routing, salons_public, organizer, api_keys, api, workbench):
         app.register_blueprint(module.bp)
     for blueprint in (admin.bp, admin.account_bp, knowledge.bp, knowledge.public_bp,
-                      unit_figures.bp, reply_templates.bp, governance.bp, governance.public_bp):
+                      unit_figures.bp, reply_templates.bp, governance.bp, governance.public_bp, style_guide.bp):
         app.register_blueprint(blueprint)
     errors.register(app)

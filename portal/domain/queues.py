@@ -1,5 +1,5 @@
 """Work queues: what each role has to do next. Each queue is one SELECT over the user's scope."""
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, union
 from sqlalchemy.orm import selectinload
 
 from portal.domain import scope
@@ -57,8 +57,11 @@ class QueueCount(int):
         return f"{int(self)}+" if self.capped else str(int(self))
 
     @classmethod
-    def of(cls, query: Select) -> "QueueCount":
-        limited = query.with_only_columns(Case.id).order_by(None).limit(COUNT_CAP + 1).subquery()
+    def of(cls, query) -> "QueueCount":
+        """`query`: a Select of cases, or a union of them (counted once each)."""
+        if isinstance(query, Select):
+            query = query.with_only_columns(Case.id).order_by(None)
+        limited = query.limit(COUNT_CAP + 1).subquery()
         n = db.session.scalar(select(func.count()).select_from(limited)) or 0
         count = cls(min(n, COUNT_CAP))
         count.capped = n > COUNT_CAP
@@ -81,3 +84,10 @@ def queue(kind: str, user: User, tab: str | None, limit: int = 100):
     cases = db.session.scalars(tabs[tab].options(
         selectinload(Case.category), selectinload(Case.county), selectinload(Case.lead_unit)).limit(limit)).all()
     return tab, counts, cases
+
+
+def waiting(kind: str, user: User) -> QueueCount:
+    """How many cases wait in one of the user's queues, whatever the tab: each case once, one capped statement,
+    through the user's scope like the queue itself (the staff header shows it beside the queue's link)."""
+    tabs = QUEUES[kind](user).values()
+    return QueueCount.of(union(*(q.with_only_columns(Case.id).order_by(None) for q in tabs)))

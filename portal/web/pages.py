@@ -75,6 +75,34 @@ STAFF_LINKS = (
 )
 
 
+# the queues the staff header shows with their live counts: endpoint -> the queue (portal.domain.queues.QUEUES)
+QUEUE_LINKS = {"queues.dispatcher": "dispatcher", "queues.unit": "unit", "queues.dissatisfied": "supervisor"}
+STAFF_PREFIXES = ("/staff", "/admin", "/account")  # pages under these get the staff frame
+
+
+def is_staff_page(user) -> bool:
+    """The staff frame (queues with counts, the user menu) for a signed-in staff member on a staff page; every
+    other page keeps the public frame."""
+    return bool(user is not None and user.is_authenticated and request.path.startswith(STAFF_PREFIXES))
+
+
+def queue_links(user, current_path: str | None = None) -> list[tuple[str, str, object, bool]]:
+    """(url, label, count, current) for each queue this user works: the count is the queue's cases waiting, counted
+    through the user's scope (one capped statement per queue)."""
+    from flask import url_for
+
+    from portal.domain import queues
+
+    _, staff = nav_links(user)
+    current_path = request.path if current_path is None else current_path
+    links = []
+    for endpoint, label in staff:
+        if endpoint in QUEUE_LINKS:
+            url = url_for(endpoint)
+            links.append((url, label, queues.waiting(QUEUE_LINKS[endpoint], user), url == current_path))
+    return links
+
+
 def nav_links(user) -> tuple[list, list]:
     """(public links, staff links) for the header: only pages that exist and that the user may open."""
     from flask import current_app

@@ -33,7 +33,7 @@ from portal.domain.privacy import mask_name, mask_phone, mask_text, public_name
 from portal.extensions import db
 from portal.models import Case
 from portal.web import guard
-from portal.web.pages import nav_links
+from portal.web.pages import QUEUE_LINKS, is_staff_page, nav_links, queue_links
 from portal.web.pickers import picker_attrs, pinyin_attr
 
 
@@ -106,7 +106,8 @@ def register_templating(app: Flask) -> None:
         stat_int=whole_number, stat_decimal=one_decimal, month_label=periods.month_label,
         pinyin_attr=pinyin_attr)  # ` data-pinyin="…"` on a hand-written picker option (web/pickers.py)
     env.globals.update(
-        nav_links=nav_links, public_name=public_name, PUBLIC_NOTE_ACTIONS=workflow.PUBLIC_NOTE_ACTIONS,
+        nav_links=nav_links, is_staff_page=is_staff_page, queue_links=queue_links, QUEUE_LINKS=QUEUE_LINKS,
+        public_name=public_name, PUBLIC_NOTE_ACTIONS=workflow.PUBLIC_NOTE_ACTIONS,
         SHARED_NOTE_ACTIONS=workflow.SHARED_NOTE_ACTIONS, CITIZEN_STATE_LABELS=labels.CITIZEN_STATE_LABELS,
         case_text=case_text, case_address=case_address, distinct_parts=distinct_parts, picker_attrs=picker_attrs,
         # the case vocabulary

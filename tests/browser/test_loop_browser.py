@@ -190,7 +190,7 @@ class Staff:
         expect(error).not_to_be_empty()
         expect(page.locator(f"#{step}-{error_field}")).to_have_attribute("aria-invalid", "true")
         expect(page.locator("#case-body")).to_have_count(1)  # swapped, not nested
-        expect(page.locator("header.site-header")).to_have_count(1)
+        expect(page.locator("header.site-header, header.staff-header")).to_have_count(1)
         expect(page.locator("details.step", has=page.locator(f"form[action$='/step/{step}']"))).to_have_attribute(
             "open", "")
         if self.js:

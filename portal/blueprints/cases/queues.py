@@ -1,11 +1,11 @@
 """Queues: the dispatcher's, the unit's and the supervisors' dissatisfied zone."""
-from flask import Blueprint, request
+from flask import Blueprint, current_app, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from portal.domain import deadlines, queues
 from portal.models import Role
-from portal.web import render_page, roles_required
+from portal.web import queue_links, render_page, roles_required
 
 bp = Blueprint("queues", __name__, url_prefix="/staff")
 
@@ -43,3 +43,20 @@ def unit():
 @roles_required(Role.SUPERVISOR, Role.ADMIN)
 def dissatisfied():
     return _render("supervisor", "queues.dissatisfied")
+
+
+@bp.get("/nav/counts")
+def nav_counts():
+    """The staff header's queue links with their live counts (htmx polls it every minute); a plain link list.
+    Once the session has ended, the poll reloads the page (which then asks to sign in) rather than swapping the
+    sign-in page into the header."""
+    from urllib.parse import urlparse
+
+    if not current_user.is_authenticated:
+        if request.htmx:
+            return "", 204, {"HX-Refresh": "true"}
+        return current_app.login_manager.unauthorized()
+    current = urlparse(request.headers.get("HX-Current-URL", "")).path
+    response = make_response(render_template("frame/queue_counts.html", queues=queue_links(current_user, current)))
+    response.cache_control.no_store = True
+    return response

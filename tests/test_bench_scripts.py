@@ -52,7 +52,7 @@ def test_small_benchmark_run(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(next(out.glob("*.json")).read_text())
     pages = {p["name"]: p for p in report["pages"]}
-    assert len(pages) == 17 and all(p["requests"] > 0 and p["errors"] == 0 for p in pages.values()), pages
+    assert len(pages) == 23 and all(p["requests"] > 0 and p["errors"] == 0 for p in pages.values()), pages
     assert report["xlsx"]["rows"] == 2000 and "monthly_ranking_ms" in report["timed"]
 
 

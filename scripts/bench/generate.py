@@ -523,7 +523,8 @@ def generate(url: str, n: int, days: int = 1095, seed: int = 12345, batch: int =
             raw.execute("PRAGMA synchronous = OFF")
             saved = sqlite_drop_indexes(raw)
             with context.Pool(workers, _init_worker, (state,)) as pool:
-                for chunk, (rows, fts) in zip(chunks, pool.imap(sqlite_chunk, chunks), strict=True):
+                newest_first = chunks[::-1]
+                for chunk, (rows, fts) in zip(newest_first, pool.imap(sqlite_chunk, newest_first), strict=True):
                     sqlite_write(raw, columns, rows, fts)
                     done.append(chunk)
                     loaded += len(rows["case"])
@@ -601,7 +602,7 @@ def main(argv=None):
     parser.add_argument("--workers", type=int, default=None, help="generating processes (default: cpu count)")
     parser.add_argument("--no-vacuum", action="store_true", help="PostgreSQL: ANALYZE only, no VACUUM after the load")
     parser.add_argument("--stop-at", default=None, help="start no chunk after this UTC time (HH:MM), "
-                        "then build the indexes over what is loaded (PostgreSQL loads the newest days first, SQLite the oldest)")
+                        "then build the indexes over what is loaded (chunks load newest days first)")
     parser.add_argument("--summary", default=None, help="write the summary (phases, rate, load average) as JSON here")
     parser.add_argument("--reset", action="store_true", help="drop everything in the scratch database first")
     parser.add_argument("--i-know", action="store_true", help="accept a database whose name lacks 'bench'")

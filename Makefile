@@ -67,13 +67,15 @@ test-postgres: install
 
 # City-scale benchmark (scripts/bench/): load N synthetic cases into a SCRATCH database (its name starts with
 # "bench"), serve with gunicorn.conf.py, measure, write bench-results/ and the table in docs/performance.md.
-#   make bench N=300000 DB=postgresql://postgres@127.0.0.1:5432/bench
+#   make bench N=10000000 DB=postgresql://postgres@127.0.0.1:5432/bench10m      (WORKERS: generating processes)
 N        ?= 20000
 DB       ?= sqlite:///$(CURDIR)/instance/bench.sqlite3
 SECONDS  ?= 5
+WORKERS  ?= 0
 bench: install
-	$(PY) scripts/bench/generate.py --n $(N) --db $(DB) --reset
-	$(PY) scripts/bench/run.py --db $(DB) --seconds $(SECONDS) --docs
+	$(PY) scripts/bench/generate.py --n $(N) --db $(DB) --reset --workers $(WORKERS) \
+		--summary bench-results/generate-latest.json
+	$(PY) scripts/bench/run.py --db $(DB) --seconds $(SECONDS) --docs --generation bench-results/generate-latest.json
 
 lint: install
 	$(VENV)/bin/ruff check .

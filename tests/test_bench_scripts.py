@@ -52,5 +52,48 @@ def test_small_benchmark_run(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(next(out.glob("*.json")).read_text())
     pages = {p["name"]: p for p in report["pages"]}
-    assert len(pages) == 17 and all(p["requests"] > 0 and p["errors"] == 0 for p in pages.values()), pages
+    assert len(pages) == 23 and all(p["requests"] > 0 and p["errors"] == 0 for p in pages.values()), pages
     assert report["xlsx"]["rows"] == 2000 and "monthly_ranking_ms" in report["timed"]
+
+
+def test_cached_search_documents_match_the_portal_index():
+    """The generator fills the search index from cached segmentations: the same words as search.document."""
+    import random
+
+    import synthetic
+    from searchdoc import Documents
+
+    from portal.domain import search
+
+    rng = random.Random(7)
+    docs = Documents()
+    towns = ["新华街道", "清河路街道", "三合镇", "人民路社区"]
+    leaves = ["路灯不亮", "井盖缺失", "噪音扰民", "占道经营", "小区供暖"]
+    for _ in range(200):
+        town, leaf, place = rng.choice(towns), rng.choice(leaves), rng.choice(synthetic.PLACES)
+        fields = (f"{town}{leaf}问题", f"{town}{place}存在{leaf}问题。{rng.choice(synthetic.ASKS)}",
+                  f"颍州区{town}{place}", rng.choice([None, synthetic.REPLIES["resolved"].format(leaf=leaf)]))
+        assert docs.document(*fields) == search.document(*fields)
+
+
+def test_tsvector_literal_equals_to_tsvector():
+    import os
+
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url or not url.startswith("postgres"):
+        pytest.skip("PostgreSQL only (TEST_DATABASE_URL)")
+    import psycopg
+    from searchdoc import Documents
+
+    from portal.domain import search
+
+    docs = Documents()
+    texts = ["颍东区新华街道小区东门存在路灯不亮问题。希望有关部门尽快处理。", "人民路与中山路交叉口 3号楼 A-12 O'Brien",
+             "经核查，您反映的井盖缺失问题属实。"]
+    with psycopg.connect(url) as conn, conn.cursor() as cur:
+        for text_ in texts:
+            words = docs.words(text_, text_[::-1])
+            docs.prefetch(cur, words)
+            cur.execute("SELECT %s::tsvector = to_tsvector('simple', %s)",
+                        (docs.tsvector_literal(words), search.document(text_, text_[::-1])))
+            assert cur.fetchone()[0], text_

@@ -9,4 +9,5 @@ app = create_app({
     "TRACK_RATE_LIMIT": "1000000 per minute",
     "LOGIN_RATE_LIMIT": "1000000 per minute",
     "OPEN311_POST_RATE_LIMIT": "1000000 per minute",
+    "SUBMIT_RATE_LIMIT": "1000000 per minute",
 })

@@ -6,9 +6,11 @@ Serves the portal with the repository's gunicorn.conf.py (PORTAL_WORKERS, defaul
 then for each page runs --clients keep-alive clients (8) for --seconds: a bare control route (/healthz), the
 citizen's tracked case, home, the dispatcher queue, a unit queue, the ledger (first, filtered and deep page),
 the staff case page, public statistics (warm; cold is timed in-process with the cache off), the echo wall,
-Open311 requests.json with and without filters, and intake POSTs (the citizen's form and Open311). Reports
-req/s, p50/p95/p99 and the ratio to the control route. Then times the monthly ranking over all units, the
-sweep, and a 100,000-row XLSX ledger export (in a child process, with its peak memory).
+Open311 requests.json with and without filters, staff search (a tracking number, 井盖 city-wide and on a county
+sub-platform, a filtered word, a word that matches nothing, 噪声 on the sub-platform), and intake POSTs (the
+citizen's form and Open311). Reports req/s, p50/p95/p99, the ratio to the control route and the load average.
+Then times the monthly ranking over all units, the sweep, the nightly hotspot scan, and a 100,000-row XLSX ledger
+export (in a child process, with its peak memory), wall clock and CPU time.
 
 Results: bench-results/<time>-<backend>.json and .md; with --docs also the table in docs/performance.md.
 """
@@ -27,6 +29,7 @@ import sys
 import time
 from datetime import date, datetime, timezone
 from pathlib import Path
+from urllib.parse import quote
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -49,7 +52,7 @@ def free_port() -> int:
 
 def prepare(url: str) -> dict:
     """Pick the cases and users the scenarios use; create an Open311 key."""
-    from sqlalchemy import select
+    from sqlalchemy import func, select
 
     from portal import create_app
     from portal.domain import apikeys, keyset
@@ -60,7 +63,7 @@ def prepare(url: str) -> dict:
     with app.app_context():
         tracked = db.session.execute(select(Case.id, Case.tracking_no).where(
             Case.query_code_hash.like("benchsalt%"), Case.state == "closed").order_by(Case.id.desc()).limit(1)).one()
-        total = db.session.scalar(select(Case.id).order_by(Case.id.desc()).limit(1))
+        total = db.session.scalar(select(func.count()).select_from(Case))
         deep = db.session.execute(select(Case.received_at, Case.id).order_by(Case.received_at.desc(), Case.id.desc())
                                   .offset(int(total * 0.9)).limit(1)).one()
         county = db.session.scalar(select(Region.id).where(Region.parent_id.is_(None)).order_by(Region.id))
@@ -123,6 +126,13 @@ def scenarios(p: dict) -> list[tuple]:
         ("Open311 requests.json", None, None, get("/open311/v2/requests.json"), (200,)),
         ("Open311 requests.json, filtered", None, None,
          get(f"/open311/v2/requests.json?service_code={p['leaf']}&status=closed"), (200,)),
+        ("search: tracking number", "dispatcher", None, get(f"/staff/search?q={p['tracking_no']}"), (303,)),
+        ("search: 井盖, whole city", "dispatcher", None, get(f"/staff/search?q={quote('井盖')}"), (200,)),
+        ("search: 井盖, sub-platform", "dispatcher_yz", None, get(f"/staff/search?q={quote('井盖')}"), (200,)),
+        ("search: 路灯 + state + county", "dispatcher", None,
+         get(f"/staff/search?q={quote('路灯')}&state=closed&county={p['county']}"), (200,)),
+        ("search: no match (火箭)", "dispatcher", None, get(f"/staff/search?q={quote('火箭')}"), (200,)),
+        ("search: 噪声, sub-platform", "dispatcher_yz", None, get(f"/staff/search?q={quote('噪声')}"), (200,)),
         ("intake POST, citizen form", None, submit_setup, submit, (303,)),
         ("intake POST, Open311", None, None, open311, (200, 201)),
     ]
@@ -170,16 +180,27 @@ def timed_in_process(url: str) -> dict:
     with app.app_context():
         today = date.today()
         month = f"{today.year - (today.month == 1)}-{(today.month - 2) % 12 + 1:02d}"
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.process_time()
         tables = rankings.compute(month)
         out["monthly_ranking_ms"] = round((time.perf_counter() - began) * 1000)
+        out["monthly_ranking_cpu_ms"] = round((time.process_time() - cpu) * 1000)
         out["ranking_month"] = month
         out["ranked_units"] = sum(len(rows) for rows in tables.values())
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.process_time()
         with notify.muted():
             summary = sweep.sweep()
         out["sweep_ms"] = round((time.perf_counter() - began) * 1000)
+        out["sweep_cpu_ms"] = round((time.process_time() - cpu) * 1000)
         out["sweep"] = str(summary)
+        from portal.commands.hotspots import nightly_scan
+
+        began, cpu = time.perf_counter(), time.process_time()
+        with notify.muted():
+            result = nightly_scan()
+        out["hotspot_scan_ms"] = round((time.perf_counter() - began) * 1000)
+        out["hotspot_scan_cpu_ms"] = round((time.process_time() - cpu) * 1000)
+        out["hotspot_scan"] = {"groups_read": result.groups_read, "created": len(result.created),
+                               "refreshed": len(result.refreshed)}
     return out
 
 
@@ -203,14 +224,15 @@ def xlsx_export(url: str, rows: int) -> dict:
         filters = ledger.parse_filters({}, ref)
         bounds = LightBounds.at()
         query = ledger.ledger_query(user, filters, bounds).limit(rows)
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.process_time()
         with tempfile.TemporaryFile() as out:
             exports.write_xlsx(ledger.export_rows(query, ref, bounds.now), ledger.export_header(), out, title="Ledger",
                                widths=ledger.LEDGER_COLUMN_WIDTHS)
             size = out.tell()
         seconds = time.perf_counter() - began
+        cpu = time.process_time() - cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"rows": rows, "seconds": round(seconds, 1), "bytes": size, "peak_rss_mb": round(peak / 1024),
+    return {"rows": rows, "seconds": round(seconds, 1), "cpu_seconds": round(cpu, 1), "bytes": size, "peak_rss_mb": round(peak / 1024),
             "rss_before_mb": round(before / 1024)}
 
 
@@ -232,18 +254,35 @@ def markdown(report: dict) -> str:
     lines = [f"Measured {report['at']} on {m['cores']} cores ({m['cpu']}), {m['memory_gb']} GB, {m['os']}; "
              f"Python {m['python']}; {m['database'].split(',')[0]}. {report['cases']:,} cases; gunicorn "
              f"{report['workers']} workers × {report['threads']} thread(s); {report['clients']} concurrent clients, "
-             f"{report['seconds']} s per page; the load generator runs on the same machine.", "",
-             "| page | req/s | p50 ms | p95 ms | p99 ms | × control | errors |", "|---|---|---|---|---|---|---|"]
+             f"{report['seconds']} s per page; the load generator runs on the same machine. Load average (1 min) "
+             f"during the run: {report['load_average']['mean']} (from {report['load_average']['min']} to "
+             f"{report['load_average']['max']}) on {m['cores']} cores: other engineers' test suites share the machine."]
+    g = report.get("generation")
+    if g:
+        ph = g.get("phases", {})
+        lines += ["", f"Generation: {g.get('loaded_cases', g.get('cases')):,} cases and {g['events']:,} events "
+                  f"({'complete' if g.get('complete', True) else 'stopped early, newest days first'}) in "
+                  f"{ph.get('load_s')} s of loading ({g.get('cases_per_second')} cases/s, {g.get('workers')} worker "
+                  f"processes, load average {g.get('load_average_during_load')}), then indexes "
+                  f"{ph.get('indexes_s')} s, {'VACUUM ANALYZE ' + str(ph['vacuum_analyze_s']) if 'vacuum_analyze_s' in ph else 'ANALYZE ' + str(ph.get('analyze_s'))} s; "
+                  f"{g['seconds']} s in all."]
+    lines += ["", "| page | req/s | p50 ms | p95 ms | p99 ms | × control | errors | load |",
+              "|---|---|---|---|---|---|---|---|"]
     for r in report["pages"]:
         ratio = f"{r['ratio_to_control'] * 100:.1f} %" if r["ratio_to_control"] else "—"
         lines.append(f"| {r['name']} | {r['req_s']} | {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} | {ratio} | "
-                     f"{r['errors']} |")
+                     f"{r['errors']} | {r.get('load', '')} |")
     x = report["xlsx"]
     lines += ["", f"- public statistics cold (cache off, in-process, 3 runs): {t['statistics_cold_ms']['runs']} ms",
               f"- monthly ranking over all units ({t['ranking_month']}, {t['ranked_units']} rows): "
-              f"{t['monthly_ranking_ms']} ms",
-              f"- sweep: {t['sweep_ms']} ms ({t['sweep']})",
-              f"- XLSX ledger export of {x['rows']:,} rows: {x['seconds']} s, {x['bytes'] / 1e6:.1f} MB file, "
+              f"{t['monthly_ranking_ms']} ms (CPU of this process {t.get('monthly_ranking_cpu_ms')} ms)",
+              f"- sweep (what `flask sweep` runs): {t['sweep_ms']} ms, CPU {t.get('sweep_cpu_ms')} ms ({t['sweep']})",
+              f"- nightly hotspot scan (portal.commands.hotspots.nightly_scan): {t['hotspot_scan_ms']} ms, CPU "
+              f"{t.get('hotspot_scan_cpu_ms')} ms "
+              f"({t['hotspot_scan']['groups_read']} groups read, {t['hotspot_scan']['created']} warnings created, "
+              f"{t['hotspot_scan']['refreshed']} refreshed)",
+              f"- XLSX ledger export of {x['rows']:,} rows: {x['seconds']} s (CPU {x.get('cpu_seconds')} s), "
+              f"{x['bytes'] / 1e6:.1f} MB file, "
               f"peak RSS {x['peak_rss_mb']} MB (process at {x['rss_before_mb']} MB before)"]
     return "\n".join(lines) + "\n"
 
@@ -268,6 +307,7 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--redis", default=None, help="REDIS_URL for the served app (shared cache and limits)")
     parser.add_argument("--xlsx-rows", type=int, default=100_000)
+    parser.add_argument("--generation", default=None, help="generate.py --summary file: the load's figures")
     parser.add_argument("--only", default="", help="comma-separated page names to run (default all)")
     parser.add_argument("--out", default=str(ROOT / "bench-results"))
     parser.add_argument("--docs", action="store_true", help="write the table into docs/performance.md")
@@ -284,7 +324,7 @@ def main(argv=None):
     p = prepare(url)
     port = free_port()
     proc = serve(url, port, args.workers, args.threads, args.redis)
-    pages, control = [], None
+    pages, control, loads = [], None, []
     try:
         for name, user, setup, action, ok in scenarios(p):
             if args.only and name not in args.only.split(","):
@@ -299,6 +339,8 @@ def main(argv=None):
             if control is None:
                 control = result.requests / result.seconds
             summary = result.summary(control)
+            summary["load"] = round(os.getloadavg()[0], 1)
+            loads.append(summary["load"])
             pages.append(summary)
             print(f"{name:<36} {summary['req_s']:>8} req/s  p50 {summary['p50_ms']:>7} ms  p95 {summary['p95_ms']:>7} ms"
                   f"  p99 {summary['p99_ms']:>7} ms  errors {summary['errors']} {summary['statuses']}", flush=True)
@@ -314,7 +356,11 @@ def main(argv=None):
     print(json.dumps(xlsx))
     report = {"at": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "cases": p["cases"],
               "backend": p["backend"], "clients": args.clients, "seconds": args.seconds, "workers": args.workers,
-              "threads": args.threads, "machine": machine(p), "pages": pages, "timed": timed, "xlsx": xlsx}
+              "threads": args.threads, "machine": machine(p), "pages": pages, "timed": timed, "xlsx": xlsx,
+              "load_average": {"mean": round(stats.mean(loads), 1) if loads else None,
+                               "min": min(loads, default=None), "max": max(loads, default=None)}}
+    if args.generation:
+        report["generation"] = json.loads(Path(args.generation).read_text())
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     stem = f"{datetime.now():%Y%m%d-%H%M%S}-{p['backend']}-{p['cases']}"

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Case, MonthlyTopic, Unit
-from tests.browser.flows import DESKTOP, assert_accessible, fill_case, sign_in
+from tests.browser.flows import DESKTOP, assert_accessible, fill_case, open_details, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -179,12 +179,10 @@ def test_pages_with_pickers_pass_axe_open_and_closed(app, city, make_case, new_p
     dispatcher = new_page(viewport=viewport)
     sign_in(dispatcher, "dispatcher")
     dispatcher.goto(f"/staff/cases/{case_id}")
-    dispatcher.locator("details.step", has=dispatcher.locator("form[action$='/step/accept']")).locator("summary").click()
+    open_details(dispatcher.locator("details.step", has=dispatcher.locator("form[action$='/step/accept']")))
     dispatcher.locator("form[action$='/step/accept'] button[type=submit]").click()
     dispatcher.wait_for_url(re.compile(rf"/staff/cases/{case_id}$"))
-    step = dispatcher.locator("details.step", has=dispatcher.locator("form[action$='/step/assign']"))
-    if step.get_attribute("open") is None:
-        step.locator("summary").click()
+    open_details(dispatcher.locator("details.step", has=dispatcher.locator("form[action$='/step/assign']")))
     co = dispatcher.locator("#assign-co_unit_ids-picker")
     co.focus()
     dispatcher.keyboard.type("jt")

@@ -80,3 +80,33 @@ def test_counts_poll_after_the_session_ended_reloads_the_page(app, city):
     polled = visitor.get("/staff/nav/counts", htmx=True)
     assert polled.status_code == 204 and polled.headers["HX-Refresh"] == "true"
     assert visitor.get("/staff/nav/counts").status_code in (302, 303)  # without htmx: the sign-in page
+
+
+def test_a_case_in_two_tabs_counts_once_and_a_long_queue_shows_the_cap(app, city, make_case, monkeypatch):
+    """A lead unit's case awaiting approval is in both the "handling" and the "approve" tab: the unit lead's header
+    counts it once. Past the cap the header says "N+" (each tab is cut at the cap before the union)."""
+    from portal.domain import queues
+
+    dispatcher = as_user(app, "dispatcher")
+    ids = [make_case()[0] for _ in range(3)]
+    for case_id in ids:
+        step(dispatcher, case_id, "accept")
+        step(dispatcher, case_id, "assign", {"unit_id": city["units"]["cgj"], "priority": "general"})
+    handler = as_user(app, "handler")
+    assert step(handler, ids[0], "sign_for").status_code == 303
+    assert step(handler, ids[0], "draft_reply", {"reply_type": "resolved",
+                                                 "text": "已现场修复井盖，经回访居民确认通行安全。"}).status_code == 303
+    lead = as_user(app, "unit_lead")
+    with app.app_context():
+        kinds = {name: int(queues.QueueCount.of(q)) for name, q in queues.QUEUES["unit"](lead_user(app)).items()}
+    assert kinds["handling"] == 1 and kinds["approve"] == 1 and kinds["sign"] == 2
+    assert _counts(lead.get("/staff/nav/counts").get_data(as_text=True)) == {"/staff/unit": "3"}
+    monkeypatch.setattr(queues, "COUNT_CAP", 2)
+    assert _counts(lead.get("/staff/nav/counts").get_data(as_text=True)) == {"/staff/unit": "2+"}
+
+
+def lead_user(app):
+    from sqlalchemy import select
+
+    from portal.models import User
+    return db.session.scalar(select(User).where(User.username == "unit_lead"))

@@ -89,5 +89,10 @@ def queue(kind: str, user: User, tab: str | None, limit: int = 100):
 def waiting(kind: str, user: User) -> QueueCount:
     """How many cases wait in one of the user's queues, whatever the tab: each case once, one capped statement,
     through the user's scope like the queue itself (the staff header shows it beside the queue's link)."""
-    tabs = QUEUES[kind](user).values()
-    return QueueCount.of(union(*(q.with_only_columns(Case.id).order_by(None) for q in tabs)))
+    # Each tab is cut at the cap before the union: a tab past the cap makes the union pass it too ("1000+"), and
+    # when every tab is under the cap each is complete, so the union counts each case once, exactly. Without the
+    # cut, the union's de-duplication reads every waiting case of every tab (180 ms for a city's dispatcher at
+    # 3 M cases, on every staff page).
+    tabs = [q.with_only_columns(Case.id).order_by(None).limit(COUNT_CAP + 1).subquery()
+            for q in QUEUES[kind](user).values()]
+    return QueueCount.of(union(*(select(tab.c.id) for tab in tabs)))

@@ -17,15 +17,23 @@ A query is cut the same way. Each word the user typed must match (AND); a word m
 shorter words jieba finds inside it (OR), so 人民路 still finds a text segmented as 人民 / 路面.
 
 Results are always inside `scope.visible_cases(user)` plus the ledger's filters, and bounded: the newest
-`MAX_CANDIDATES` matches are fetched once (id and rank), ranked and paged (`PAGE_SIZE` a page), so a query costs the
-same whatever the city's size. Highlighting escapes the text first and only then wraps matches in <mark>.
+`MAX_CANDIDATES` matches (by case id) are fetched once (id and rank), ranked and paged (`PAGE_SIZE` a page); the
+count says when more matched. They are looked for in widening windows of recency, so that a common word does not
+make the database read its hundreds of thousands of matches (the GIN index answers with an unordered bitmap) to
+keep the newest 500: the newest `FIRST_WINDOW` case ids first, then each older window `WIDENING` times as wide, the
+last one reaching the oldest case; disjoint windows, newest first, as the arms of one UNION ALL under one LIMIT
+(each arm ordered by id and limited itself). PostgreSQL and SQLite run the arms in order and stop at the limit, so
+a common word costs one window, a rare word every window (each reading only its own matches: the text match with
+`id >= low AND id < high` on PostgreSQL, `rowid` bounds on the FTS5 table on SQLite), and the result is exactly
+that of one ORDER BY id DESC LIMIT over all the matches, in a fixed number of statements.
+Highlighting escapes the text first and only then wraps matches in <mark>.
 """
 import logging
 import re
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
-from sqlalchemy import event, func, literal_column, select, text
+from sqlalchemy import event, func, literal_column, select, text, union_all
 from sqlalchemy.orm import selectinload
 
 from portal.domain import ledger, lookups, scope
@@ -35,6 +43,8 @@ from portal.models import Case, User
 
 PAGE_SIZE = 20
 MAX_CANDIDATES = 500
+FIRST_WINDOW = 100_000  # case ids in the newest recency window
+WIDENING = 10  # each next window is this many times as wide
 MAX_QUERY_WORDS = 8
 SNIPPET_CHARS = 90
 SEARCHED_FIELDS = ("title", "description", "address", "reply_text")
@@ -162,8 +172,10 @@ def reindex(batch: int = 1000) -> int:
 
 
 # ---------------------------------------------------------------------------------------------- matching
-def _match_and_rank(query, groups: list[list[str]]):
-    """(query joined to the index and filtered by the match, rank expression where higher is better)."""
+def _match_and_rank(query, groups: list[list[str]], window: tuple[int | None, int | None] = (None, None)):
+    """(query joined to the index and filtered by the match, rank expression where higher is better), restricted to
+    the case ids low <= id < high of `window` (None: unbounded)."""
+    low, high = window
     if _dialect() == "postgresql":
         vector = literal_column('"case".search_vector')
         tsquery = None
@@ -173,13 +185,51 @@ def _match_and_rank(query, groups: list[list[str]]):
                 one = func.plainto_tsquery("simple", word)
                 alternatives = one if alternatives is None else alternatives.op("||")(one)
             tsquery = alternatives if tsquery is None else tsquery.op("&&")(alternatives)
-        return query.where(vector.op("@@")(tsquery)), func.ts_rank(vector, tsquery)
+        query = query.where(vector.op("@@")(tsquery))
+        if low is not None:
+            query = query.where(Case.id >= low)
+        if high is not None:
+            query = query.where(Case.id < high)
+        return query, func.ts_rank(vector, tsquery)
     expression = " AND ".join(
         "(" + " OR ".join('"' + word.replace('"', '""') + '"' for word in group) + ")" for group in groups)
-    fts = (select(literal_column("rowid").label("case_id"), literal_column("bm25(case_fts)").label("score"))
-           .select_from(text("case_fts")).where(text("case_fts MATCH :fts_query").bindparams(fts_query=expression))
-           .subquery("fts"))
+    rowid = literal_column("rowid")
+    fts = (select(rowid.label("case_id"), literal_column("bm25(case_fts)").label("score"))
+           .select_from(text("case_fts")).where(text("case_fts MATCH :fts_query").bindparams(fts_query=expression)))
+    if low is not None:  # on the FTS table itself: FTS5 then reads only that rowid range
+        fts = fts.where(rowid >= low)
+    if high is not None:
+        fts = fts.where(rowid < high)
+    fts = fts.subquery("fts")
     return query.join(fts, Case.id == fts.c.case_id), -fts.c.score
+
+
+def windows(newest: int) -> list[tuple[int | None, int | None]]:
+    """The recency windows of case ids, newest first, disjoint, covering every id: the newest FIRST_WINDOW ids,
+    then each next one WIDENING times as wide, the last one unbounded below."""
+    out: list[tuple[int | None, int | None]] = []
+    high, width = None, FIRST_WINDOW
+    while newest - width + 1 > 1:
+        low = newest - width + 1
+        out.append((low, high))
+        high, width = low, width * WIDENING
+    out.append((None, high))
+    return out
+
+
+def newest_matches(base, groups: list[list[str]], newest: int | None) -> list[tuple[int, float]]:
+    """(id, rank) of the newest MAX_CANDIDATES + 1 cases of `base` that match, newest first, in one statement: the
+    windows of `windows(newest)` as the arms of a UNION ALL under one LIMIT. Both databases run the arms in order
+    and stop once the limit is reached, so a common word costs one small window and a rare one every window (each
+    reads only its own matches); the result is the same as one ORDER BY id DESC LIMIT over all the matches."""
+    arms = []
+    for window in windows(newest) if newest is not None else [(None, None)]:
+        matched, rank = _match_and_rank(base, groups, window)
+        arm = (matched.with_only_columns(Case.id.label("id"), rank.label("rank"))
+               .order_by(Case.id.desc()).limit(MAX_CANDIDATES + 1).subquery())
+        arms.append(select(arm.c.id, arm.c.rank))
+    statement = union_all(*arms) if len(arms) > 1 else arms[0]
+    return [tuple(row) for row in db.session.execute(statement.limit(MAX_CANDIDATES + 1)).all()]
 
 
 @dataclass
@@ -199,16 +249,15 @@ class Results:
 
 
 def search(user: User, query: str, filters: ledger.LedgerFilters, page: int = 1) -> Results:
-    """The match is evaluated once: one query fetches the bounded candidates (id and rank, at most
-    MAX_CANDIDATES + 1 rows), ranked and paged here; then the page's cases and their eager loads: a fixed number of
-    queries."""
+    """A fixed number of statements: the newest case id, one statement for the bounded candidates (id and rank, at
+    most MAX_CANDIDATES + 1 rows, `newest_matches`), ranked and paged here; then the page's cases and their eager
+    loads."""
     groups = query_groups(query)
     if not groups or not filters.valid:
         return Results([], 0, False, 1, 1)
     base = ledger.apply_filters(scope.visible_cases(user), filters, LightBounds.at())
-    matched, rank = _match_and_rank(base, groups)
-    candidates = db.session.execute(matched.with_only_columns(Case.id, rank)
-                                    .order_by(Case.id.desc()).limit(MAX_CANDIDATES + 1)).all()
+    newest = db.session.scalar(select(func.max(Case.id)))
+    candidates = newest_matches(base, groups, newest)
     capped = len(candidates) > MAX_CANDIDATES
     candidates = sorted(candidates[:MAX_CANDIDATES], key=lambda row: (row[1], row[0]), reverse=True)
     total = len(candidates)

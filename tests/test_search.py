@@ -242,10 +242,12 @@ def test_any_typed_text_gets_an_answer_not_an_error(app, city, cases):
 def test_windows_are_disjoint_newest_first_and_cover_every_id(monkeypatch):
     monkeypatch.setattr(search, "FIRST_WINDOW", 3)
     monkeypatch.setattr(search, "WIDENING", 2)
-    assert search.windows(20) == [(18, None), (15, 18), (9, 15), (None, 9)]
-    assert search.windows(2) == [(None, None)]
+    assert search.windows(1, 20) == [(18, None), (15, 18), (9, 15), (None, 9)]
+    assert search.windows(5, 20) == [(18, None), (15, 18), (9, 15), (None, 9)]
+    assert search.windows(9, 20) == [(18, None), (15, 18), (None, 15)]
+    assert search.windows(1, 2) == [(None, None)]
     for newest in range(1, 40):
-        arms = search.windows(newest)
+        arms = search.windows(1, newest)
         for case_id in range(-2, newest + 5):  # every id falls in exactly one window
             assert sum((low is None or case_id >= low) and (high is None or case_id < high)
                        for low, high in arms) == 1
@@ -273,7 +275,7 @@ def test_windowed_search_finds_what_one_unwindowed_query_finds(app, city, make_c
             monkeypatch.setattr(search, "FIRST_WINDOW", first)
             monkeypatch.setattr(search, "WIDENING", widening)
         else:
-            monkeypatch.setattr(search, "windows", lambda newest: [(None, None)])
+            monkeypatch.setattr(search, "windows", lambda oldest, newest: [(None, None)])
         out = []
         with app.app_context():
             for username in ("operator", "dispatcher_yz", "handler"):

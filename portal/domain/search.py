@@ -4,8 +4,9 @@ Chinese has no spaces, so every text is cut into words with jieba (`cut_for_sear
 words inside a long one: 人民路 → 人民, 人民路), completed by the two-character dictionary words the cut hid across a
 boundary (路灯不亮 is cut 路 / 灯不亮: 路灯 is added), and stored as those words joined by spaces:
 - PostgreSQL: `case.search_vector` = to_tsvector('simple', words), matched with `@@`, ranked with ts_rank; the GIN
-  index is on (platform_id, search_vector), so a sub-platform user's search (scope: one platform) reads only that
-  platform's matches;
+  index is on (platform_id, county_id, search_vector), so a sub-platform user's search (scope: one platform) reads
+  only that platform's matches and a county filter only the county's; a BRIN index on id makes a window of ids
+  (below) a cheap bitmap to intersect with them;
 - SQLite: the FTS5 table `case_fts` (rowid = case id), matched with MATCH, ranked with bm25.
 (portal/search_schema.py describes both; the migration creates them.)
 
@@ -172,9 +173,12 @@ def reindex(batch: int = 1000) -> int:
 
 
 # ---------------------------------------------------------------------------------------------- matching
-def _match_and_rank(query, groups: list[list[str]], window: tuple[int | None, int | None] = (None, None)):
+def _match_and_rank(query, groups: list[list[str]], window: tuple[int | None, int | None] = (None, None),
+                    wide: bool = False):
     """(query joined to the index and filtered by the match, rank expression where higher is better), restricted to
-    the case ids low <= id < high of `window` (None: unbounded)."""
+    the case ids low <= id < high of `window` (None: unbounded). PostgreSQL: a narrow window goes through the BRIN
+    index on id (a bitmap of its pages, intersected with the match's), a `wide` one (a good part of the table) is
+    checked on the matched rows (`id + 0`: its bitmap of nearly every page would cost more than it excludes)."""
     low, high = window
     if _dialect() == "postgresql":
         vector = literal_column('"case".search_vector')
@@ -186,10 +190,11 @@ def _match_and_rank(query, groups: list[list[str]], window: tuple[int | None, in
                 alternatives = one if alternatives is None else alternatives.op("||")(one)
             tsquery = alternatives if tsquery is None else tsquery.op("&&")(alternatives)
         query = query.where(vector.op("@@")(tsquery))
+        case_id = Case.id + 0 if wide else Case.id
         if low is not None:
-            query = query.where(Case.id >= low)
+            query = query.where(case_id >= low)
         if high is not None:
-            query = query.where(Case.id < high)
+            query = query.where(case_id < high)
         return query, func.ts_rank(vector, tsquery)
     expression = " AND ".join(
         "(" + " OR ".join('"' + word.replace('"', '""') + '"' for word in group) + ")" for group in groups)
@@ -204,12 +209,12 @@ def _match_and_rank(query, groups: list[list[str]], window: tuple[int | None, in
     return query.join(fts, Case.id == fts.c.case_id), -fts.c.score
 
 
-def windows(newest: int) -> list[tuple[int | None, int | None]]:
+def windows(oldest: int, newest: int) -> list[tuple[int | None, int | None]]:
     """The recency windows of case ids, newest first, disjoint, covering every id: the newest FIRST_WINDOW ids,
-    then each next one WIDENING times as wide, the last one unbounded below."""
+    then each next one WIDENING times as wide, the last one unbounded below (from the oldest case on)."""
     out: list[tuple[int | None, int | None]] = []
     high, width = None, FIRST_WINDOW
-    while newest - width + 1 > 1:
+    while newest - width + 1 > oldest:
         low = newest - width + 1
         out.append((low, high))
         high, width = low, width * WIDENING
@@ -217,14 +222,17 @@ def windows(newest: int) -> list[tuple[int | None, int | None]]:
     return out
 
 
-def newest_matches(base, groups: list[list[str]], newest: int | None) -> list[tuple[int, float]]:
+def newest_matches(base, groups: list[list[str]], ids: tuple[int | None, int | None]) -> list[tuple[int, float]]:
     """(id, rank) of the newest MAX_CANDIDATES + 1 cases of `base` that match, newest first, in one statement: the
-    windows of `windows(newest)` as the arms of a UNION ALL under one LIMIT. Both databases run the arms in order
+    windows of `windows(*ids)` (ids: the oldest and newest case id) as the arms of a UNION ALL under one LIMIT. Both databases run the arms in order
     and stop once the limit is reached, so a common word costs one small window and a rare one every window (each
     reads only its own matches); the result is the same as one ORDER BY id DESC LIMIT over all the matches."""
     arms = []
-    for window in windows(newest) if newest is not None else [(None, None)]:
-        matched, rank = _match_and_rank(base, groups, window)
+    oldest, newest = ids
+    for low, high in windows(oldest, newest) if oldest is not None else [(None, None)]:
+        wide = oldest is not None and \
+            ((newest + 1 if high is None else high) - (oldest if low is None else low)) * 4 > newest - oldest + 1
+        matched, rank = _match_and_rank(base, groups, (low, high), wide)
         arm = (matched.with_only_columns(Case.id.label("id"), rank.label("rank"))
                .order_by(Case.id.desc()).limit(MAX_CANDIDATES + 1).subquery())
         arms.append(select(arm.c.id, arm.c.rank))
@@ -249,15 +257,15 @@ class Results:
 
 
 def search(user: User, query: str, filters: ledger.LedgerFilters, page: int = 1) -> Results:
-    """A fixed number of statements: the newest case id, one statement for the bounded candidates (id and rank, at
+    """A fixed number of statements: the oldest and newest case ids, one statement for the bounded candidates (id and rank, at
     most MAX_CANDIDATES + 1 rows, `newest_matches`), ranked and paged here; then the page's cases and their eager
     loads."""
     groups = query_groups(query)
     if not groups or not filters.valid:
         return Results([], 0, False, 1, 1)
     base = ledger.apply_filters(scope.visible_cases(user), filters, LightBounds.at())
-    newest = db.session.scalar(select(func.max(Case.id)))
-    candidates = newest_matches(base, groups, newest)
+    ids = tuple(db.session.execute(select(func.min(Case.id), func.max(Case.id))).one())
+    candidates = newest_matches(base, groups, ids)
     capped = len(candidates) > MAX_CANDIDATES
     candidates = sorted(candidates[:MAX_CANDIDATES], key=lambda row: (row[1], row[0]), reverse=True)
     total = len(candidates)

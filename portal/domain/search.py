@@ -45,7 +45,7 @@ from portal.models import Case, User
 PAGE_SIZE = 20
 MAX_CANDIDATES = 500
 FIRST_WINDOW = 100_000  # case ids in the newest recency window
-WIDENING = 10  # each next window is this many times as wide
+WIDENING = 3  # each next window is this many times as wide
 MAX_QUERY_WORDS = 8
 SNIPPET_CHARS = 90
 SEARCHED_FIELDS = ("title", "description", "address", "reply_text")
@@ -176,9 +176,9 @@ def reindex(batch: int = 1000) -> int:
 def _match_and_rank(query, groups: list[list[str]], window: tuple[int | None, int | None] = (None, None),
                     wide: bool = False):
     """(query joined to the index and filtered by the match, rank expression where higher is better), restricted to
-    the case ids low <= id < high of `window` (None: unbounded). PostgreSQL: a narrow window goes through the BRIN
-    index on id (a bitmap of its pages, intersected with the match's), a `wide` one (a good part of the table) is
-    checked on the matched rows (`id + 0`: its bitmap of nearly every page would cost more than it excludes)."""
+    the case ids low <= id < high of `window` (None: unbounded). PostgreSQL: a window goes through the BRIN index
+    on id (a bitmap of its pages, intersected with the match's); a `wide` one is checked on the matched rows instead
+    (`id + 0`): its bitmap would cost more than the matches it excludes, few since the newer windows had too few."""
     low, high = window
     if _dialect() == "postgresql":
         vector = literal_column('"case".search_vector')
@@ -224,20 +224,21 @@ def windows(oldest: int, newest: int) -> list[tuple[int | None, int | None]]:
 
 def newest_matches(base, groups: list[list[str]], ids: tuple[int | None, int | None]) -> list[tuple[int, float]]:
     """(id, rank) of the newest MAX_CANDIDATES + 1 cases of `base` that match, newest first, in one statement: the
-    windows of `windows(*ids)` (ids: the oldest and newest case id) as the arms of a UNION ALL under one LIMIT. Both databases run the arms in order
-    and stop once the limit is reached, so a common word costs one small window and a rare one every window (each
-    reads only its own matches); the result is the same as one ORDER BY id DESC LIMIT over all the matches."""
+    windows of `windows(*ids)` (ids: the oldest and newest case id) as the arms of a UNION ALL under one LIMIT, each
+    arm ordered by id and limited itself. Both databases run the arms in order and stop once the limit is reached,
+    so a common word costs one small window and a rare one every window (each reads only its own matches); the result
+    is the same as one ORDER BY id DESC LIMIT over all the matches. A window is `wide` once the newer ones cover an
+    eighth of the ids: having found too few there, the word is rare enough in this scope to read all its matches."""
     arms = []
     oldest, newest = ids
     for low, high in windows(oldest, newest) if oldest is not None else [(None, None)]:
-        wide = oldest is not None and \
-            ((newest + 1 if high is None else high) - (oldest if low is None else low)) * 4 > newest - oldest + 1
+        wide = oldest is not None and high is not None and (newest + 1 - high) * 8 >= newest + 1 - oldest
         matched, rank = _match_and_rank(base, groups, (low, high), wide)
         arm = (matched.with_only_columns(Case.id.label("id"), rank.label("rank"))
                .order_by(Case.id.desc()).limit(MAX_CANDIDATES + 1).subquery())
         arms.append(select(arm.c.id, arm.c.rank))
-    statement = union_all(*arms) if len(arms) > 1 else arms[0]
-    return [tuple(row) for row in db.session.execute(statement.limit(MAX_CANDIDATES + 1)).all()]
+    statement = (union_all(*arms) if len(arms) > 1 else arms[0]).limit(MAX_CANDIDATES + 1)
+    return [tuple(row) for row in db.session.execute(statement).all()]
 
 
 @dataclass

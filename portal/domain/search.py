@@ -227,12 +227,13 @@ def newest_matches(base, groups: list[list[str]], ids: tuple[int | None, int | N
     windows of `windows(*ids)` (ids: the oldest and newest case id) as the arms of a UNION ALL under one LIMIT, each
     arm ordered by id and limited itself. Both databases run the arms in order and stop once the limit is reached,
     so a common word costs one small window and a rare one every window (each reads only its own matches); the result
-    is the same as one ORDER BY id DESC LIMIT over all the matches. A window is `wide` once the newer ones cover an
-    eighth of the ids: having found too few there, the word is rare enough in this scope to read all its matches."""
+    is the same as one ORDER BY id DESC LIMIT over all the matches. A window is `wide` once the newer ones cover a
+    sixteenth of the ids: having found too few there, the word is rare enough in this scope to read all its matches
+    (about 16 x MAX_CANDIDATES at most when matches are spread evenly over time)."""
     arms = []
     oldest, newest = ids
     for low, high in windows(oldest, newest) if oldest is not None else [(None, None)]:
-        wide = oldest is not None and high is not None and (newest + 1 - high) * 8 >= newest + 1 - oldest
+        wide = oldest is not None and high is not None and (newest + 1 - high) * 16 >= newest + 1 - oldest
         matched, rank = _match_and_rank(base, groups, (low, high), wide)
         arm = (matched.with_only_columns(Case.id.label("id"), rank.label("rank"))
                .order_by(Case.id.desc()).limit(MAX_CANDIDATES + 1).subquery())

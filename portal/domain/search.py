@@ -24,9 +24,10 @@ make the database read its hundreds of thousands of matches (the GIN index answe
 keep the newest 500: the newest `FIRST_WINDOW` case ids first, then each older window `WIDENING` times as wide, the
 last one reaching the oldest case; disjoint windows, newest first, as the arms of one UNION ALL under one LIMIT
 (each arm ordered by id and limited itself). PostgreSQL and SQLite run the arms in order and stop at the limit, so
-a common word costs one window, a rare word every window (each reading only its own matches: the text match with
-`id >= low AND id < high` on PostgreSQL, `rowid` bounds on the FTS5 table on SQLite), and the result is exactly
-that of one ORDER BY id DESC LIMIT over all the matches, in a fixed number of statements.
+a common word costs one window, a rare word every window (each reading only its own matches: on PostgreSQL the
+match's GIN bitmap intersected with the window's from the BRIN index on id, the oldest windows, once the newer ones
+cover a sixteenth of the ids, checked on the matched rows; on SQLite `rowid` bounds on the FTS5 table), and the
+result is exactly that of one ORDER BY id DESC LIMIT over all the matches, in a fixed number of statements.
 Highlighting escapes the text first and only then wraps matches in <mark>.
 """
 import logging

@@ -294,3 +294,23 @@ def test_windowed_search_finds_what_one_unwindowed_query_finds(app, city, make_c
     unwindowed = run(False)
     assert windowed == unwindowed
     assert any(row[5] for row in windowed) and any(row[4] == 1 for row in windowed)  # capped and rare both seen
+
+
+def test_the_search_benchmark_runs_read_only(app, city, cases):
+    """scripts/bench_search.py on the test database: every scenario prints its timings; nothing is written."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    with app.app_context():
+        before = db.session.scalar(select(db.func.count()).select_from(Case))
+    result = subprocess.run([sys.executable, str(root / "scripts" / "bench_search.py"), "--url",
+                             app.config["SQLALCHEMY_DATABASE_URI"], "--runs", "2"],
+                            capture_output=True, text=True, cwd=root, timeout=300)
+    assert result.returncode == 0, result.stderr
+    for scenario in ("井盖, whole city", "井盖, sub-platform", "路灯 + state + county", "no match (火箭)",
+                     "tracking number"):
+        assert scenario in result.stdout
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count()).select_from(Case)) == before

@@ -1,9 +1,11 @@
 """The full-text index of cases lives outside the mapped models, one form per database:
 
-- PostgreSQL: the column `case.search_vector` (tsvector, 'simple' configuration) with the two-column GIN index
-  `ix_case_platform_search_vector` on (platform_id, search_vector) (extension btree_gin): a sub-platform's search
-  reads only its platform's matches, a city-wide one uses the search_vector column alone (before migration
-  1a524590219f: the one-column `ix_case_search_vector`);
+- PostgreSQL: the column `case.search_vector` (tsvector, 'simple' configuration) with the GIN index
+  `ix_case_platform_county_search_vector` on (platform_id, county_id, search_vector) (extension btree_gin): a
+  sub-platform's search reads only its platform's matches, a county filter only the county's, a city-wide one uses
+  the search_vector column alone (before migration 54c97b83f051: `ix_case_platform_search_vector` on (platform_id,
+  search_vector); before 1a524590219f: the one-column `ix_case_search_vector`); and the BRIN index `ix_case_id_brin`
+  on id, which turns a search window of case ids into a cheap bitmap (portal.domain.search);
 - SQLite: the FTS5 virtual table `case_fts(document)` (rowid = case id) and its shadow tables, emptied by the
   trigger `case_fts_after_delete` when a case row goes.
 
@@ -15,7 +17,8 @@ Careful with later migrations: on SQLite, a batch operation that recreates the `
 drops a table's triggers with it): create it again after such a batch, and on PostgreSQL keep `search_vector`.
 """
 SEARCH_VECTOR_COLUMN = "search_vector"
-SEARCH_VECTOR_INDEXES = ("ix_case_search_vector", "ix_case_platform_search_vector")
+SEARCH_VECTOR_INDEXES = ("ix_case_search_vector", "ix_case_platform_search_vector",
+                         "ix_case_platform_county_search_vector", "ix_case_id_brin")
 FTS_TABLE = "case_fts"
 
 

@@ -237,3 +237,80 @@ def test_any_typed_text_gets_an_answer_not_an_error(app, city, cases):
         assert response.status_code in (200, 303)
 
     typed()
+
+
+def test_windows_are_disjoint_newest_first_and_cover_every_id(monkeypatch):
+    monkeypatch.setattr(search, "FIRST_WINDOW", 3)
+    monkeypatch.setattr(search, "WIDENING", 2)
+    assert search.windows(1, 20) == [(18, None), (15, 18), (9, 15), (None, 9)]
+    assert search.windows(5, 20) == [(18, None), (15, 18), (9, 15), (None, 9)]
+    assert search.windows(9, 20) == [(18, None), (15, 18), (None, 15)]
+    assert search.windows(1, 2) == [(None, None)]
+    for newest in range(1, 40):
+        arms = search.windows(1, newest)
+        for case_id in range(-2, newest + 5):  # every id falls in exactly one window
+            assert sum((low is None or case_id >= low) and (high is None or case_id < high)
+                       for low, high in arms) == 1
+
+
+@pytest.mark.parametrize("first,widening", [(1, 2), (2, 3), (4, 10)])
+def test_windowed_search_finds_what_one_unwindowed_query_finds(app, city, make_case, other_county, monkeypatch,
+                                                               first, widening):
+    """Varied data (a common word, a rare one, two counties, a closed case), small windows and a small cap: the
+    windows give exactly the results of the single query over all matches, page by page, in and out of scope."""
+    monkeypatch.setattr(search, "MAX_CANDIDATES", 6)
+    monkeypatch.setattr(search, "PAGE_SIZE", 4)
+    for i in range(14):
+        make_case(title="路灯不亮" + "路灯" * (i % 3) + ("井盖" if i == 3 else ""),
+                  description="路灯坏了。" if i % 4 else "晚上很黑。路灯",
+                  county_id=other_county if i % 3 == 0 else city["county"],
+                  town_id=None if i % 3 == 0 else city["town"], citizen_phone=f"1360000{i:04d}")
+    closed_id = make_case(title="另一处路灯", description="路灯已修好", citizen_phone="13611119999")[0]
+    with app.app_context():
+        db.session.execute(db.update(Case).where(Case.id == closed_id).values(state="closed"))
+        db.session.commit()
+
+    def run(windowed: bool):
+        if windowed:
+            monkeypatch.setattr(search, "FIRST_WINDOW", first)
+            monkeypatch.setattr(search, "WIDENING", widening)
+        else:
+            monkeypatch.setattr(search, "windows", lambda oldest, newest: [(None, None)])
+        out = []
+        with app.app_context():
+            for username in ("operator", "dispatcher_yz", "handler"):
+                user = db.session.get(User, city["users"][username])
+                for query, raw in (("路灯", {}), ("井盖", {}), ("火箭", {}), ("路灯", {"state": "closed"}),
+                                   ("路灯", {"county": str(other_county)}), ("路灯 黑", {})):
+                    with app.test_request_context():
+                        filters = ledger.parse_filters(raw, ledger.load_reference())
+                    for page in (1, 2):
+                        r = search.search(user, query, filters, page)
+                        out.append((username, query, str(raw), page, r.total, r.capped, r.pages,
+                                    [h.case.id for h in r.hits]))
+        return out
+
+    windowed = run(True)
+    unwindowed = run(False)
+    assert windowed == unwindowed
+    assert any(row[5] for row in windowed) and any(row[4] == 1 for row in windowed)  # capped and rare both seen
+
+
+def test_the_search_benchmark_runs_read_only(app, city, cases):
+    """scripts/bench_search.py on the test database: every scenario prints its timings; nothing is written."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    with app.app_context():
+        before = db.session.scalar(select(db.func.count()).select_from(Case))
+    result = subprocess.run([sys.executable, str(root / "scripts" / "bench_search.py"), "--url",
+                             app.config["SQLALCHEMY_DATABASE_URI"], "--runs", "2"],
+                            capture_output=True, text=True, cwd=root, timeout=300)
+    assert result.returncode == 0, result.stderr
+    for scenario in ("井盖, whole city", "井盖, sub-platform", "路灯 + state + county", "no match (火箭)",
+                     "tracking number"):
+        assert scenario in result.stdout
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count()).select_from(Case)) == before

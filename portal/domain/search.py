@@ -4,8 +4,9 @@ Chinese has no spaces, so every text is cut into words with jieba (`cut_for_sear
 words inside a long one: 人民路 → 人民, 人民路), completed by the two-character dictionary words the cut hid across a
 boundary (路灯不亮 is cut 路 / 灯不亮: 路灯 is added), and stored as those words joined by spaces:
 - PostgreSQL: `case.search_vector` = to_tsvector('simple', words), matched with `@@`, ranked with ts_rank; the GIN
-  index is on (platform_id, search_vector), so a sub-platform user's search (scope: one platform) reads only that
-  platform's matches;
+  index is on (platform_id, county_id, search_vector), so a sub-platform user's search (scope: one platform) reads
+  only that platform's matches and a county filter only the county's; a BRIN index on id makes a window of ids
+  (below) a cheap bitmap to intersect with them;
 - SQLite: the FTS5 table `case_fts` (rowid = case id), matched with MATCH, ranked with bm25.
 (portal/search_schema.py describes both; the migration creates them.)
 
@@ -17,15 +18,24 @@ A query is cut the same way. Each word the user typed must match (AND); a word m
 shorter words jieba finds inside it (OR), so 人民路 still finds a text segmented as 人民 / 路面.
 
 Results are always inside `scope.visible_cases(user)` plus the ledger's filters, and bounded: the newest
-`MAX_CANDIDATES` matches are fetched once (id and rank), ranked and paged (`PAGE_SIZE` a page), so a query costs the
-same whatever the city's size. Highlighting escapes the text first and only then wraps matches in <mark>.
+`MAX_CANDIDATES` matches (by case id) are fetched once (id and rank), ranked and paged (`PAGE_SIZE` a page); the
+count says when more matched. They are looked for in widening windows of recency, so that a common word does not
+make the database read its hundreds of thousands of matches (the GIN index answers with an unordered bitmap) to
+keep the newest 500: the newest `FIRST_WINDOW` case ids first, then each older window `WIDENING` times as wide, the
+last one reaching the oldest case; disjoint windows, newest first, as the arms of one UNION ALL under one LIMIT
+(each arm ordered by id and limited itself). PostgreSQL and SQLite run the arms in order and stop at the limit, so
+a common word costs one window, a rare word every window (each reading only its own matches: on PostgreSQL the
+match's GIN bitmap intersected with the window's from the BRIN index on id, the oldest windows, once the newer ones
+cover a sixteenth of the ids, checked on the matched rows; on SQLite `rowid` bounds on the FTS5 table), and the
+result is exactly that of one ORDER BY id DESC LIMIT over all the matches, in a fixed number of statements.
+Highlighting escapes the text first and only then wraps matches in <mark>.
 """
 import logging
 import re
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
-from sqlalchemy import event, func, literal_column, select, text
+from sqlalchemy import event, func, literal_column, select, text, union_all
 from sqlalchemy.orm import selectinload
 
 from portal.domain import ledger, lookups, scope
@@ -35,6 +45,8 @@ from portal.models import Case, User
 
 PAGE_SIZE = 20
 MAX_CANDIDATES = 500
+FIRST_WINDOW = 100_000  # case ids in the newest recency window
+WIDENING = 3  # each next window is this many times as wide
 MAX_QUERY_WORDS = 8
 SNIPPET_CHARS = 90
 SEARCHED_FIELDS = ("title", "description", "address", "reply_text")
@@ -162,8 +174,13 @@ def reindex(batch: int = 1000) -> int:
 
 
 # ---------------------------------------------------------------------------------------------- matching
-def _match_and_rank(query, groups: list[list[str]]):
-    """(query joined to the index and filtered by the match, rank expression where higher is better)."""
+def _match_and_rank(query, groups: list[list[str]], window: tuple[int | None, int | None] = (None, None),
+                    wide: bool = False):
+    """(query joined to the index and filtered by the match, rank expression where higher is better), restricted to
+    the case ids low <= id < high of `window` (None: unbounded). PostgreSQL: a window goes through the BRIN index
+    on id (a bitmap of its pages, intersected with the match's); a `wide` one is checked on the matched rows instead
+    (`id + 0`): its bitmap would cost more than the matches it excludes, few since the newer windows had too few."""
+    low, high = window
     if _dialect() == "postgresql":
         vector = literal_column('"case".search_vector')
         tsquery = None
@@ -173,13 +190,57 @@ def _match_and_rank(query, groups: list[list[str]]):
                 one = func.plainto_tsquery("simple", word)
                 alternatives = one if alternatives is None else alternatives.op("||")(one)
             tsquery = alternatives if tsquery is None else tsquery.op("&&")(alternatives)
-        return query.where(vector.op("@@")(tsquery)), func.ts_rank(vector, tsquery)
+        query = query.where(vector.op("@@")(tsquery))
+        case_id = Case.id + 0 if wide else Case.id
+        if low is not None:
+            query = query.where(case_id >= low)
+        if high is not None:
+            query = query.where(case_id < high)
+        return query, func.ts_rank(vector, tsquery)
     expression = " AND ".join(
         "(" + " OR ".join('"' + word.replace('"', '""') + '"' for word in group) + ")" for group in groups)
-    fts = (select(literal_column("rowid").label("case_id"), literal_column("bm25(case_fts)").label("score"))
-           .select_from(text("case_fts")).where(text("case_fts MATCH :fts_query").bindparams(fts_query=expression))
-           .subquery("fts"))
+    rowid = literal_column("rowid")
+    fts = (select(rowid.label("case_id"), literal_column("bm25(case_fts)").label("score"))
+           .select_from(text("case_fts")).where(text("case_fts MATCH :fts_query").bindparams(fts_query=expression)))
+    if low is not None:  # on the FTS table itself: FTS5 then reads only that rowid range
+        fts = fts.where(rowid >= low)
+    if high is not None:
+        fts = fts.where(rowid < high)
+    fts = fts.subquery("fts")
     return query.join(fts, Case.id == fts.c.case_id), -fts.c.score
+
+
+def windows(oldest: int, newest: int) -> list[tuple[int | None, int | None]]:
+    """The recency windows of case ids, newest first, disjoint, covering every id: the newest FIRST_WINDOW ids,
+    then each next one WIDENING times as wide, the last one unbounded below (from the oldest case on)."""
+    out: list[tuple[int | None, int | None]] = []
+    high, width = None, FIRST_WINDOW
+    while newest - width + 1 > oldest:
+        low = newest - width + 1
+        out.append((low, high))
+        high, width = low, width * WIDENING
+    out.append((None, high))
+    return out
+
+
+def newest_matches(base, groups: list[list[str]], ids: tuple[int | None, int | None]) -> list[tuple[int, float]]:
+    """(id, rank) of the newest MAX_CANDIDATES + 1 cases of `base` that match, newest first, in one statement: the
+    windows of `windows(*ids)` (ids: the oldest and newest case id) as the arms of a UNION ALL under one LIMIT, each
+    arm ordered by id and limited itself. Both databases run the arms in order and stop once the limit is reached,
+    so a common word costs one small window and a rare one every window (each reads only its own matches); the result
+    is the same as one ORDER BY id DESC LIMIT over all the matches. A window is `wide` once the newer ones cover a
+    sixteenth of the ids: having found too few there, the word is rare enough in this scope to read all its matches
+    (about 16 x MAX_CANDIDATES at most when matches are spread evenly over time)."""
+    arms = []
+    oldest, newest = ids
+    for low, high in windows(oldest, newest) if oldest is not None else [(None, None)]:
+        wide = oldest is not None and high is not None and (newest + 1 - high) * 16 >= newest + 1 - oldest
+        matched, rank = _match_and_rank(base, groups, (low, high), wide)
+        arm = (matched.with_only_columns(Case.id.label("id"), rank.label("rank"))
+               .order_by(Case.id.desc()).limit(MAX_CANDIDATES + 1).subquery())
+        arms.append(select(arm.c.id, arm.c.rank))
+    statement = (union_all(*arms) if len(arms) > 1 else arms[0]).limit(MAX_CANDIDATES + 1)
+    return [tuple(row) for row in db.session.execute(statement).all()]
 
 
 @dataclass
@@ -199,16 +260,15 @@ class Results:
 
 
 def search(user: User, query: str, filters: ledger.LedgerFilters, page: int = 1) -> Results:
-    """The match is evaluated once: one query fetches the bounded candidates (id and rank, at most
-    MAX_CANDIDATES + 1 rows), ranked and paged here; then the page's cases and their eager loads: a fixed number of
-    queries."""
+    """A fixed number of statements: the oldest and newest case ids, one statement for the bounded candidates (id and rank, at
+    most MAX_CANDIDATES + 1 rows, `newest_matches`), ranked and paged here; then the page's cases and their eager
+    loads."""
     groups = query_groups(query)
     if not groups or not filters.valid:
         return Results([], 0, False, 1, 1)
     base = ledger.apply_filters(scope.visible_cases(user), filters, LightBounds.at())
-    matched, rank = _match_and_rank(base, groups)
-    candidates = db.session.execute(matched.with_only_columns(Case.id, rank)
-                                    .order_by(Case.id.desc()).limit(MAX_CANDIDATES + 1)).all()
+    ids = tuple(db.session.execute(select(func.min(Case.id), func.max(Case.id))).one())
+    candidates = newest_matches(base, groups, ids)
     capped = len(candidates) > MAX_CANDIDATES
     candidates = sorted(candidates[:MAX_CANDIDATES], key=lambda row: (row[1], row[0]), reverse=True)
     total = len(candidates)

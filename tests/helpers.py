@@ -550,8 +550,13 @@ def state(app, case_id):
 STARTS = datetime(2026, 3, 10, 14, 30, tzinfo=SHANGHAI)  # a Tuesday afternoon, Beijing time
 
 
+def user_named(username: str) -> User:
+    """The user with this username (inside an app context)."""
+    return db.session.scalar(select(User).where(User.username == username))
+
+
 def _organizer():
-    return db.session.scalar(select(User).where(User.username == "organizer"))
+    return user_named("organizer")
 
 
 def make_salon(app, city, state="planned", capacity=30, title="网络名人看阜阳·城市更新") -> int:

@@ -4,7 +4,7 @@ import re
 
 from portal.extensions import db
 from portal.models import Region
-from tests.helpers import PortalClient, as_user, step
+from tests.helpers import PortalClient, as_user, step, user_named
 
 
 def _counts(page: str) -> dict[str, str]:
@@ -98,15 +98,9 @@ def test_a_case_in_two_tabs_counts_once_and_a_long_queue_shows_the_cap(app, city
                                                  "text": "已现场修复井盖，经回访居民确认通行安全。"}).status_code == 303
     lead = as_user(app, "unit_lead")
     with app.app_context():
-        kinds = {name: int(queues.QueueCount.of(q)) for name, q in queues.QUEUES["unit"](lead_user(app)).items()}
+        kinds = {name: int(queues.QueueCount.of(q)) for name, q in queues.QUEUES["unit"](user_named("unit_lead")).items()}
     assert kinds["handling"] == 1 and kinds["approve"] == 1 and kinds["sign"] == 2
     assert _counts(lead.get("/staff/nav/counts").get_data(as_text=True)) == {"/staff/unit": "3"}
     monkeypatch.setattr(queues, "COUNT_CAP", 2)
     assert _counts(lead.get("/staff/nav/counts").get_data(as_text=True)) == {"/staff/unit": "2+"}
 
-
-def lead_user(app):
-    from sqlalchemy import select
-
-    from portal.models import User
-    return db.session.scalar(select(User).where(User.username == "unit_lead"))

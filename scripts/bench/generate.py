@@ -494,6 +494,18 @@ def generate(url: str, n: int, days: int = 1095, seed: int = 12345, batch: int =
         began = time.perf_counter()
         loaded = events = orders = 0
         done, loads = [], []
+
+        def progress(loaded: int, events: int, note: str = "") -> bool:
+            """One progress line (rate, load average); True when --stop-at has passed and chunks remain."""
+            elapsed = time.perf_counter() - began
+            loads.append(os.getloadavg()[0])
+            say(f"  {loaded:>9} cases, {events:>10} events  {elapsed:7.1f} s  "
+                f"{loaded / elapsed:7.0f} cases/s  load {loads[-1]:.1f}", end="\r")
+            if stop_at and time.time() >= stop_at and len(done) < len(chunks):
+                say(f"\nstopping at --stop-at: {loaded} of {n} cases loaded{note}")
+                return True
+            return False
+
         context = multiprocessing.get_context("fork")
         if backend == "postgresql":
             saved = pg_drop_indexes(raw)
@@ -506,12 +518,7 @@ def generate(url: str, n: int, days: int = 1095, seed: int = 12345, batch: int =
                     done.append(chunk)
                     for step, seconds in steps.items():
                         spent[step] = spent.get(step, 0) + seconds
-                    elapsed = time.perf_counter() - began
-                    loads.append(os.getloadavg()[0])
-                    say(f"  {loaded:>9} cases, {events:>10} events  {elapsed:7.1f} s  "
-                        f"{loaded / elapsed:7.0f} cases/s  load {loads[-1]:.1f}", end="\r")
-                    if stop_at and time.time() >= stop_at and len(done) < len(chunks):
-                        say(f"\nstopping at --stop-at: {loaded} of {n} cases loaded (chunks in flight discarded)")
+                    if progress(loaded, events, " (chunks in flight discarded)"):
                         break
             phases["load_s"] = round(time.perf_counter() - began, 1)
             phases["worker_seconds"] = {step: round(seconds, 1) for step, seconds in spent.items()}
@@ -530,12 +537,7 @@ def generate(url: str, n: int, days: int = 1095, seed: int = 12345, batch: int =
                     loaded += len(rows["case"])
                     events += len(rows["case_event"])
                     orders += len(rows["supervision_order"])
-                    elapsed = time.perf_counter() - began
-                    loads.append(os.getloadavg()[0])
-                    say(f"  {loaded:>9} cases, {events:>10} events  {elapsed:7.1f} s  "
-                        f"{loaded / elapsed:7.0f} cases/s  load {loads[-1]:.1f}", end="\r")
-                    if stop_at and time.time() >= stop_at and len(done) < len(chunks):
-                        say(f"\nstopping at --stop-at: {loaded} of {n} cases loaded")
+                    if progress(loaded, events):
                         break
             phases["load_s"] = round(time.perf_counter() - began, 1)
             began = time.perf_counter()

@@ -99,3 +99,44 @@ def test_the_ranking_page_runs_a_fixed_number_of_queries(app, city, count_querie
         more_history(city)
     many = count_queries(lambda: supervisor.get("/staff/rankings?month=2026-10"))
     assert few == many, (few, many)
+
+
+def _without_recorded_facts() -> None:
+    """Events as written before replies recorded their deadline and ratings their unit (a Core UPDATE: the ORM
+    refuses to change events; the test's transaction is thrown away)."""
+    table = CaseEvent.__table__
+    for event_id, action, data in db.session.execute(select(table.c.id, table.c.action, table.c.data)
+                                                     .where(table.c.action.in_(("reply", "evaluate")))).all():
+        stripped = {k: v for k, v in (data or {}).items() if k not in ("due_at", "rated_unit_id")}
+        db.session.execute(table.update().where(table.c.id == event_id).values(data=stripped or None))
+
+
+@pytest.mark.parametrize("roll_up", [True, False])
+def test_recorded_facts_give_the_figures_the_look_ups_give(app, city, roll_up):
+    """The reply records the deadline in force and the rating the unit whose reply was rated: the ranking reads
+    them instead of one look-up per reply and per rating; events written before look them up. Same figures."""
+    october_fixture(app, city)
+    with app.app_context():
+        more_history(city)
+        replies = db.session.scalars(select(CaseEvent).where(CaseEvent.action == "reply")).all()
+        ratings = db.session.scalars(select(CaseEvent).where(CaseEvent.action == "evaluate")).all()
+        assert replies and all(e.data["due_at"] for e in replies)
+        assert ratings and all(e.data["rated_unit_id"] for e in ratings)
+        periods = ((date(2026, 10, 1), date(2026, 10, 31)), (date(2026, 10, 14), date(2026, 10, 20)),
+                   (date(2026, 11, 1), date(2026, 11, 30)))
+
+        def figures():
+            return [{u: f.as_dict() for u, f in metrics.unit_metrics(a, b, roll_up=roll_up).items()}
+                    for a, b in periods]
+
+        recorded = figures()
+        _without_recorded_facts()
+        assert not db.session.scalar(select(func.count()).select_from(CaseEvent).where(
+            CaseEvent.action == "reply", CaseEvent.data["due_at"].as_string().is_not(None)))
+        looked_up = figures()
+        db.session.rollback()
+    assert recorded == looked_up
+    october = recorded[0]
+    assert sum(f["rates"]["on_time"]["den"] for f in october.values()) >= 4
+    assert sum(f["rates"]["rehandling"]["num"] for f in october.values()) >= 1
+    assert sum(f["rates"]["satisfaction"]["den"] for f in october.values()) >= 3

@@ -28,9 +28,10 @@ Cohorts — each rate has its own, as the hotline's rules define them:
 * on-time 按时办结率 — replies the unit's lead approved (the `reply` event, when the case becomes "replied") in the
   period: replied on or before the deadline then in force ÷ replies. The deadline in force is the one set by the
   latest assign / consult / re-handle / approved extension before the reply (its `data["due_at"]`, the end of a
-  local working day; that last second counts as in time).
+  local working day; that last second counts as in time). The reply records that deadline (its own
+  `data["due_at"]`); replies written before it did are looked up.
 * resolution 解决率, satisfaction 满意度 — citizens' ratings (`evaluate` events) in the period, each counted for the
-  unit whose reply was rated (the latest `release` before it). resolution = rated "resolved" ÷ rated; satisfaction =
+  unit whose reply was rated (the latest `release` before it; the rating records it as `data["rated_unit_id"]`). resolution = rated "resolved" ÷ rated; satisfaction =
   (satisfied + basically satisfied) ÷ rated. Cases closed without a rating are not rated. A re-handled case rated
   twice counts twice: each rating judges one reply.
 * return 回退率 — of the volume, the pairs the unit handed back to the dispatcher (a `return` event), at most once
@@ -52,7 +53,7 @@ from datetime import date, datetime, time, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, and_, case, func, literal, or_, select
+from sqlalchemy import String, and_, case, func, literal, or_, select, text
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.expression import FunctionElement
@@ -193,24 +194,34 @@ def unit_metrics(start_day: date, end_day: date, unit_ids=None, roll_up: bool = 
              .join(U, U.id == cu.unit_id)
              .where(cu.role == "lead", cu.assigned_at >= start, cu.assigned_at < end, assigned_before.is_(None))
              .group_by(cu.case_id, key)
-             .subquery("pairs"))
+             .cte("pairs"))
 
-    def by_pair_unit(action_condition, extra=None):
+    def first_event(condition, at_from, at_to=None):
+        """(case, unit after rolling up, first time) of the events meeting `condition` in [at_from, at_to]: one
+        range scan by (action, at), grouped on its own and hashed against the pairs, not a look-up per pair."""
         e, eu = aliased(CaseEvent, name="pe"), aliased(Unit, name="peu")
-        conditions = [e.case_id == pairs.c.case_id, _ranking_key(eu, roll_up) == pairs.c.unit_id,
-                      action_condition(e)]
-        if extra is not None:
-            conditions.append(extra(e))  # nosec B610 - not Django's .extra(): a SQLAlchemy condition built here
-        return select(e.id).join(eu, eu.id == e.unit_id).where(*conditions).exists()
+        unit_key = _ranking_key(eu, roll_up)
+        window = [e.at >= at_from] + ([e.at <= at_to] if at_to is not None else [])
+        return (select(e.case_id.label("case_id"), unit_key.label("unit_id"), func.min(e.at).label("at"))
+                .join(eu, eu.id == e.unit_id).where(condition(e), *window)
+                .group_by(e.case_id, unit_key).subquery())
 
-    # one look-up per kind, the commonest first (OR stops at the first found): each reads one index entry
-    # (case, action), where a look-up of several actions at once merges several ranges per pair
-    responded = or_(by_pair_unit(lambda e: e.action == "sign_for", lambda e: e.at <= pairs.c.sign_due),
-                    by_pair_unit(lambda e: e.action == "rehandle", lambda e: e.at <= pairs.c.sign_due),
-                    by_pair_unit(lambda e: and_(e.action == "consult", e.from_state == "handling"),
-                                 lambda e: e.at <= pairs.c.sign_due))
-    returned = by_pair_unit(lambda e: e.action == "return")
-    q_assigned = (select(pairs.c.unit_id, func.count(), _count_if(responded), _count_if(returned))
+    # took it on within the limit: signed for, or received it under way (re-handling, a consultation in
+    # handling). A unit acts on a case after its first assignment (in the period) and by the last sign-for due
+    # date of the period's assignments: the events looked at are those between.
+    last_sign_due = calendar.sign_for_deadline(datetime.combine(end_day, time(12), tzinfo=calendar.SHANGHAI)).due_at
+    last_sign_due += timedelta(microseconds=999999)
+    took_on = first_event(lambda e: or_(e.action.in_(("sign_for", "rehandle")),
+                                        and_(e.action == "consult", e.from_state == "handling")),
+                          start, last_sign_due)
+    returned = first_event(lambda e: e.action == "return", start)
+
+    def joined(sub):
+        return and_(sub.c.case_id == pairs.c.case_id, sub.c.unit_id == pairs.c.unit_id)
+
+    q_assigned = (select(pairs.c.unit_id, func.count(), _count_if(took_on.c.at <= pairs.c.sign_due),
+                         func.count(returned.c.case_id))
+                  .select_from(pairs).outerjoin(took_on, joined(took_on)).outerjoin(returned, joined(returned))
                   .group_by(pairs.c.unit_id))
 
     # 2. deadline cohort: completion
@@ -220,29 +231,34 @@ def unit_metrics(start_day: date, end_day: date, unit_ids=None, roll_up: bool = 
              .group_by(key))
 
     # 3. reply cohort: on-time, re-handling
-    r, d = aliased(CaseEvent, name="r"), aliased(CaseEvent, name="d")
-    x, y = aliased(CaseEvent, name="x"), aliased(CaseEvent, name="y")
-    # the latest deadline event before the reply: its id from the (case, action, id) index alone, then its row
-    dl = aliased(CaseEvent, name="dl")
+    r = aliased(CaseEvent, name="r")
+    # the deadline in force: recorded on the reply (data["due_at"]); replies written before it was recorded look
+    # up the latest deadline event before them (COALESCE evaluates that look-up only for those)
+    dl, d = aliased(CaseEvent, name="dl"), aliased(CaseEvent, name="d")
     latest_deadline_id = (select(func.max(dl.id))
                           .where(dl.case_id == r.case_id, dl.action.in_(DEADLINE_ACTIONS), dl.id < r.id)
                           .correlate(r).scalar_subquery())
-    deadline = (select(deadline_end(d.data["due_at"].as_string())).where(d.id == latest_deadline_id)
-                .correlate(r).scalar_subquery())
-    reply_between = (select(y.id).where(y.case_id == r.case_id, y.action == "reply", y.id > r.id, y.id < x.id)
-                     .correlate(r, x).exists())
-    rejected = (select(x.id).where(x.case_id == r.case_id, x.action == "rehandle", x.id > r.id, ~reply_between)
-                .correlate(r).exists())
-    q_replied = (select(key, func.count(r.id), _count_if(r.at <= deadline), _count_if(rejected))
-                 .select_from(r).join(U, U.id == r.unit_id)
+    looked_up = (select(d.data["due_at"].as_string()).where(d.id == latest_deadline_id)
+                 .correlate(r).scalar_subquery())
+    deadline = deadline_end(func.coalesce(r.data["due_at"].as_string(), looked_up))
+    # rejected replies, found from the (rare) re-handlings of the period: the latest reply before each one
+    x, y = aliased(CaseEvent, name="x"), aliased(CaseEvent, name="y")
+    reply_before = (select(func.max(y.id)).where(y.case_id == x.case_id, y.action == "reply", y.id < x.id)
+                    .correlate(x).scalar_subquery())
+    rejected = (select(reply_before.label("id")).where(x.action == "rehandle", x.at >= start)
+                .distinct().subquery("rejected"))
+    q_replied = (select(key, func.count(r.id), _count_if(r.at <= deadline), func.count(rejected.c.id))
+                 .select_from(r).join(U, U.id == r.unit_id).outerjoin(rejected, rejected.c.id == r.id)
                  .where(r.action == "reply", r.at >= start, r.at < end)
                  .group_by(key))
 
-    # 4. rating cohort: resolution, satisfaction
+    # 4. rating cohort: resolution, satisfaction. The rated unit is recorded on the rating (data["rated_unit_id"]);
+    # older ratings look up the unit of the latest release before them
     v, rl = aliased(CaseEvent, name="v"), aliased(CaseEvent, name="rl")
-    rated_unit = (select(rl.unit_id).where(rl.case_id == v.case_id, rl.action == "release", rl.id < v.id)
-                  .order_by(rl.id.desc()).limit(1).correlate(v).scalar_subquery())
-    # grouped by the rated unit first, so that the correlated lookup runs once per rating
+    released_by = (select(rl.unit_id).where(rl.case_id == v.case_id, rl.action == "release", rl.id < v.id)
+                   .order_by(rl.id.desc()).limit(1).correlate(v).scalar_subquery())
+    rated_unit = func.coalesce(v.data["rated_unit_id"].as_integer(), released_by)
+    # grouped by the rated unit first, so that any look-up runs once per rating
     ratings = (select(rated_unit.label("unit_id"), func.count().label("n"),
                       _count_if(v.data["resolution"].as_string() == "resolved").label("resolved"),
                       _count_if(v.data["satisfaction"].as_string().in_(Case.SATISFIED)).label("satisfied"))
@@ -267,6 +283,11 @@ def unit_metrics(start_day: date, end_day: date, unit_ids=None, roll_up: bool = 
     else:
         scope = list(units)
     result = {u.id: UnitFigures(unit=u) for u in scope}
+
+    if db.session.get_bind().dialect.name == "postgresql":
+        # a month's cohorts are sorted and hashed by the hundred thousand: room for that in memory, not on disk,
+        # for this transaction only (the server default of 4 MB suits the pages' small queries)
+        db.session.execute(text("SET LOCAL work_mem = '64MB'"))
 
     def rows(query):
         for unit_id, *counts in db.session.execute(query):

@@ -314,7 +314,7 @@ def approve_reply(case: Case, actor: User, at=None) -> CaseEvent:
     """The unit lead approves the drafted reply; it goes to the dispatcher for release."""
     if case.reply_drafted_at is None:
         raise WorkflowError(str(_l("There is no drafted reply to approve.")))
-    return _move(case, "reply", actor, at=at, unit_id=case.lead_unit_id)
+    return _move(case, "reply", actor, at=at, unit_id=case.lead_unit_id, data={"due_at": case.due_at.isoformat()})
 
 
 # ---- back to the citizen -----------------------------------------------------------------------------------
@@ -340,7 +340,7 @@ def evaluate(case: Case, resolution: str, satisfaction: str, comment: str | None
     target = "dissatisfied" if satisfaction == "dissatisfied" else "closed"
     case.resolution, case.satisfaction, case.evaluation_comment = resolution, satisfaction, comment
     event = _move(case, "evaluate", None, at=at, to_state=target, note=comment,
-                  data={"resolution": resolution, "satisfaction": satisfaction})
+                  data={"resolution": resolution, "satisfaction": satisfaction, "rated_unit_id": case.lead_unit_id})
     if target == "closed":
         case.closed_at = event.at
     return event

@@ -162,7 +162,7 @@ def one_case(w: World, rng: random.Random, case_id: int, tracking_no: str, recei
         row.update(reply_type=reply_type, reply_text=text, reply_drafted_at=t)
         if not later(0.5, 8):
             return
-        ev("reply", t, "handling", "replied", lead, unit, public=False)
+        ev("reply", t, "handling", "replied", lead, unit, public=False, data={"due_at": row["due_at"].isoformat()})
         if not later(1, 20):
             return
         ev("release", t, "replied", "awaiting_evaluation", w.dispatcher, unit, note=text,
@@ -199,7 +199,7 @@ def _rate(w, rng, row, ev, allow_dissatisfied=True) -> bool:
     target = "dissatisfied" if satisfaction == "dissatisfied" else "closed"
     comment = "问题仍然存在，处理不到位。" if target == "dissatisfied" else None
     ev("evaluate", at, "awaiting_evaluation", target, note=comment,
-       data={"resolution": resolution, "satisfaction": satisfaction})
+       data={"resolution": resolution, "satisfaction": satisfaction, "rated_unit_id": row["lead_unit_id"]})
     row.update(resolution=resolution, satisfaction=satisfaction, evaluation_comment=comment,
                closed_at=at if target == "closed" else None)
     return True

@@ -40,9 +40,9 @@ def clear_cache() -> None:
     cache.clear()
 
 
-def cached(key: str, compute, refresh: bool = False):
-    """The cached value, or compute and store it (always, with `refresh`: `flask stats warm`).
-    A cache that is down (Redis restarting) only costs speed."""
+def cached(key: str, compute, refresh: bool = False, timeout: int | None = None):
+    """The cached value, or compute and store it (always, with `refresh`: `flask stats warm`), for `timeout`
+    seconds (default STATS_CACHE_TIMEOUT). A cache that is down (Redis restarting) only costs speed."""
     try:
         value = None if refresh else cache.get(key)
     except Exception:  # noqa: BLE001
@@ -51,7 +51,7 @@ def cached(key: str, compute, refresh: bool = False):
     if value is None:
         value = compute()
         try:
-            cache.set(key, value)
+            cache.set(key, value, timeout=timeout)
         except Exception:  # noqa: BLE001
             current_app.logger.warning("statistics cache unavailable", exc_info=True)
     return value

@@ -7,17 +7,20 @@ from flask import (
     get_template_attribute,
     make_response,
     redirect,
+    render_template,
     request,
     send_file,
     session,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from portal.blueprints.cases.forms import EvaluateForm
 from portal.blueprints.public.forms import CaseForm, TrackForm
-from portal.domain import idempotency, intake, photos, workflow
+from portal.domain import idempotency, intake, photos, statistics, workflow
 from portal.extensions import db, limiter
 from portal.models import Case, CasePhoto
 from portal.web import redirect_after_post, render_page, submit_once
@@ -30,8 +33,15 @@ TRACKED_KEY = "tracked_cases"  # case ids this browser proved it may see (number
 
 @bp.get("/")
 def home():
-    cases = intake.recent_published(current_app.config["RECENT_PUBLISHED_ON_HOME"])
-    return render_page("public/home.html", cases=cases)
+    """The same content for every visitor in a language (published cases, this year's figures): rendered once
+    per HOME_CACHE_SECONDS in the shared cache; the page around it (session, CSRF header) per request."""
+    def content() -> str:
+        cases = intake.recent_published(current_app.config["RECENT_PUBLISHED_ON_HOME"])
+        return render_template("public/_home_content.html", cases=cases)
+
+    key = f"home:{statistics.CACHE_VERSION}:{get_locale()}"
+    html = statistics.cached(key, content, timeout=current_app.config["HOME_CACHE_SECONDS"])
+    return render_page("public/home.html", content=Markup(html))  # nosec B704 - our own rendered template
 
 
 @bp.get("/lang/<code>")

@@ -3,6 +3,8 @@ per user name. They share Flask-Limiter's storage (memory or Redis), so every wo
 
 `blocked(name, key, limits)` tells, before the attempt, whether to refuse and for how many seconds;
 `count_failure(name, key, limits)` records a failed attempt. Successful attempts are never counted.
+With RATELIMIT_ENABLED = False (limits enforced elsewhere, e.g. by a gateway) Flask-Limiter keeps no storage:
+these counts are off too, and nothing is refused.
 """
 import math
 import time
@@ -16,9 +18,15 @@ def _items(limits: str):
     return parse_many(limits)
 
 
+def _strategy():
+    return limiter.limiter if limiter.enabled else None
+
+
 def blocked(name: str, key: str, limits: str) -> int | None:
     """Seconds until the next attempt is allowed, or None when an attempt may be made now."""
-    strategy = limiter.limiter
+    strategy = _strategy()
+    if strategy is None:
+        return None
     waits = []
     for item in _items(limits):
         if not strategy.test(item, name, key):
@@ -28,7 +36,9 @@ def blocked(name: str, key: str, limits: str) -> int | None:
 
 
 def count_failure(name: str, key: str, limits: str) -> None:
-    strategy = limiter.limiter
+    strategy = _strategy()
+    if strategy is None:
+        return
     for item in _items(limits):
         strategy.hit(item, name, key)
 

@@ -55,3 +55,18 @@ def test_case_pages_do_not_query_per_event(app, city, make_case, count_queries):
         step(dispatcher, case_id, "approve_extension", {"note": ""})
     assert count_queries(lambda: citizen_page(app, number, code)) == citizen_few
     assert count_queries(lambda: monitor.get(f"/staff/cases/{case_id}")) == monitor_few
+
+
+def test_the_citizens_case_page_reads_the_case_in_three_statements(app, city, make_case, count_queries):
+    """The tracked case (its category path, county and town), its photos, its public log with actors and units:
+    three statements, not one per category level, place or event."""
+    from tests.helpers import citizen_page, step
+
+    case_id, number, code = make_case()
+    dispatcher = as_user(app, "dispatcher")
+    step(dispatcher, case_id, "accept")
+    step(dispatcher, case_id, "assign", {"unit_id": city["units"]["cgj"], "priority": "general"})
+    citizen, page = citizen_page(app, number, code)
+    assert "›" in page  # the category's whole path
+    statements = count_queries(lambda: citizen.get(f"/track/{number}"))
+    assert statements <= 3, statements

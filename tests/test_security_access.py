@@ -299,3 +299,16 @@ def test_set_password_command_ends_sessions(app, city):
     result = app.test_cli_runner().invoke(args=["set-password", "supervisor", "--password", "another-pass-456"])
     assert result.exit_code == 0, result.output
     assert "/login" in browser.get("/staff/cases").headers["Location"]
+
+
+def test_counting_limits_are_off_when_flask_limiter_is(app, monkeypatch):
+    """RATELIMIT_ENABLED = False (limits kept by a gateway): Flask-Limiter then has no storage, and the per-case
+    and per-user counts must neither refuse nor fail (a 500 on every tracking attempt before)."""
+    from portal import rate_limits
+    from portal.extensions import limiter
+
+    monkeypatch.setattr(limiter, "enabled", False)
+    with app.test_request_context():
+        for _ in range(3):
+            assert rate_limits.blocked("track-case", "FY-any", "1 per hour") is None
+            rate_limits.count_failure("track-case", "FY-any", "1 per hour")

@@ -2,7 +2,7 @@
 for the citizen and which anyone following the case may read, the pending return and extension. Writing the log is
 `portal.domain.workflow`'s alone."""
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.models import Case, CaseEvent, ExtensionRequest, ReturnRequest
@@ -21,7 +21,7 @@ def pending_extension(case: Case) -> ExtensionRequest | None:
 def timeline(case: Case, public_only: bool = False) -> list[CaseEvent]:
     """The case's events in order, with actors and units loaded in one go (no query per event)."""
     query = (select(CaseEvent).where(CaseEvent.case_id == case.id)
-             .options(selectinload(CaseEvent.actor), selectinload(CaseEvent.unit)).order_by(CaseEvent.id))
+             .options(joinedload(CaseEvent.actor), joinedload(CaseEvent.unit)).order_by(CaseEvent.id))
     if public_only:
         query = query.where(CaseEvent.public.is_(True))
     return list(db.session.scalars(query))

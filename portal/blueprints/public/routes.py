@@ -16,13 +16,15 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.datastructures import MultiDict
 
 from portal.blueprints.cases.forms import EvaluateForm
 from portal.blueprints.public.forms import CaseForm, TrackForm
 from portal.domain import idempotency, intake, photos, statistics, workflow
 from portal.extensions import db, limiter
-from portal.models import Case, CasePhoto
+from portal.models import Case, CasePhoto, Category
 from portal.web import redirect_after_post, render_page, submit_once
 from portal.web.guard import parse_int, safe_redirect_target
 
@@ -188,8 +190,13 @@ def track():
     return render_page("public/track.html", "track_form", status=status, form=form)
 
 
+# what the citizen's page shows of the case, read with it: the category path, the places, the photos
+_CASE_PAGE_LOADS = (joinedload(Case.category).joinedload(Category.parent).joinedload(Category.parent),
+                    joinedload(Case.county), joinedload(Case.town), selectinload(Case.photos))
+
+
 def _tracked_or_404(tracking_no: str) -> Case:
-    case = db.session.query(Case).filter_by(tracking_no=tracking_no).one_or_none()
+    case = db.session.scalar(select(Case).where(Case.tracking_no == tracking_no).options(*_CASE_PAGE_LOADS))
     if case is None or case.id not in session.get(TRACKED_KEY, []):
         abort(404)
     return case

@@ -47,3 +47,39 @@ def test_babel_config_parses_every_template():
     section = config["jinja2: portal/templates/**.html"]
     assert "jinja2.ext.do" in section.get("extensions", "")
     assert section.get("silent") == "false"
+
+
+def test_templates_translate_in_the_requests_language_and_follow_force_locale(app):
+    """The templates' `_()` keeps this request's catalogue (a staff list translates hundreds of strings): it must
+    still speak the request's language, and switch when code renders inside force_locale."""
+    from flask import render_template_string, session
+    from flask_babel import force_locale
+
+    with app.test_request_context("/"):
+        session["lang"] = "en"
+        assert render_template_string('{{ _("Title") }}') == "Title"
+        with force_locale("zh_Hans"):
+            assert render_template_string('{{ _("Title") }}') == "标题"
+        assert render_template_string('{{ _("Title") }} {{ ngettext("%(num)d case", "%(num)d cases", 2) }}') \
+            .startswith("Title")
+    with app.test_request_context("/"):
+        assert render_template_string('{{ _("Title") }}') == "标题"
+
+
+def test_numeric_times_read_as_babel_writes_them(app):
+    """local_time writes number-only patterns with strftime: the same text Babel gives, in both languages."""
+    from datetime import datetime, timezone
+
+    from flask import session
+    from flask_babel import format_datetime
+
+    from portal.domain import calendar
+    from portal.web import templating
+
+    moment = datetime(2026, 1, 4, 17, 5, 9, tzinfo=timezone.utc)
+    for lang in ("zh_Hans", "en"):
+        with app.test_request_context("/"):
+            session["lang"] = lang
+            for pattern in templating._NUMERIC_PATTERNS:
+                assert templating.local_time(moment, pattern) == \
+                    format_datetime(moment.astimezone(calendar.SHANGHAI), pattern), (lang, pattern)

@@ -105,7 +105,7 @@ def _without_recorded_facts() -> None:
     """Events as written before replies recorded their deadline and ratings their unit (a Core UPDATE: the ORM
     refuses to change events; the test's transaction is thrown away)."""
     table = CaseEvent.__table__
-    for event_id, action, data in db.session.execute(select(table.c.id, table.c.action, table.c.data)
+    for event_id, data in db.session.execute(select(table.c.id, table.c.data)
                                                      .where(table.c.action.in_(("reply", "evaluate")))).all():
         stripped = {k: v for k, v in (data or {}).items() if k not in ("due_at", "rated_unit_id")}
         db.session.execute(table.update().where(table.c.id == event_id).values(data=stripped or None))

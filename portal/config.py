@@ -38,6 +38,7 @@ class Config:
     MAX_PHOTO_PIXELS = 40_000_000  # larger photos (and decompression bombs) are refused before decoding
     TRACKING_PREFIX = "FY"
     RECENT_PUBLISHED_ON_HOME = 8
+    RANKING_CACHE_SECONDS = 600  # the supervisors' live ranking preview (flask worker refreshes it sooner)
     HOME_CACHE_SECONDS = 60  # the home page's content (published cases, figures) is rendered once a minute
     # The one reverse proxy whose X-Forwarded-For/-Proto/-Host are believed (gunicorn.conf.py passes
     # PORTAL_TRUSTED_PROXY on); unset: direct connections, forwarded headers ignored.

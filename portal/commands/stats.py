@@ -6,7 +6,7 @@ import click
 from flask import Flask, current_app
 from flask_babel import force_locale
 
-from portal.domain import charts, daily_counts, knowledge, periods, statistics
+from portal.domain import charts, daily_counts, knowledge, periods, rankings, statistics
 from portal.extensions import db
 
 
@@ -23,6 +23,8 @@ def warm_statistics() -> int:
                 with force_locale(language):
                     charts.cached_charts(p, figures, refresh=True)
         statistics.hot_topics(on, refresh=True)
+        for month in (periods.month_text(on), rankings.last_month(on)):  # the supervisors' live rankings
+            rankings.preview(month, refresh=True)
     return len(chosen)
 
 

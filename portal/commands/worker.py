@@ -4,7 +4,7 @@
 | --- | --- | --- |
 | outbox | WORKER_OUTBOX_INTERVAL, 60 | deliver queued texts and emails (`outbox.deliver_pending`) |
 | sweep | WORKER_SWEEP_INTERVAL, 300 | escalate overdue cases, remind units, close unrated cases (`sweep.sweep`) |
-| statistics | WORKER_STATS_INTERVAL, 300 | recompute the cached public statistics (useful with a shared REDIS_URL cache) |
+| statistics | WORKER_STATS_INTERVAL, 300 | recompute the cached public statistics and the supervisors' live rankings of this and last month (useful with a shared REDIS_URL cache) |
 | hotspots | WORKER_HOTSPOTS_INTERVAL, 600 | once a local night, after HOTSPOT_SCAN_AFTER: the hotspot scan (`hotspots.nightly_turn`) |
 
 Safe to run more than once at a time (two machines, or a restart overlapping the old process):

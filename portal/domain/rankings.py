@@ -16,7 +16,7 @@
   rectification promised) and later its follow-up are recorded once each.
 """
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -140,6 +140,18 @@ def compute(month: str, weight_map: dict | None = None) -> dict[str, list[TableR
             rates={k: r.as_dict() for k, r in f.rates.items()}, score=metrics.composite(f, weight_map)))
     sizes = positions()
     return {g: rank_group(rows, sizes.get(g, 3)) for g, rows in groups.items()}
+
+
+def preview(month: str, refresh: bool = False) -> tuple[datetime, dict[str, list[TableRow]]]:
+    """(computed at, table) of a month's live ranking for the supervisors' page, from the shared cache: at city
+    scale a month's figures take seconds to compute, so `flask worker` recomputes this and last month's with the
+    statistics (every WORKER_STATS_INTERVAL) and the page reads them; without a worker they are recomputed when
+    older than RANKING_CACHE_SECONDS. Publishing never uses them: a snapshot is computed when it is taken."""
+    from portal.domain import statistics
+
+    key = f"ranking:{statistics.CACHE_VERSION}:{month}:{sorted(metrics.weights().items())}"
+    return statistics.cached(key, lambda: (utcnow(), compute(month)), refresh=refresh,
+                             timeout=current_app.config["RANKING_CACHE_SECONDS"])
 
 
 # ---- snapshots ----------------------------------------------------------------------------------------------

@@ -108,10 +108,11 @@ def _staff_page(form: PublishForm | None = None, status: int = 200, error: str =
         month = pending if pending not in published else choices[0]
     if form is None:
         form = PublishForm(month=pending)
+    computed_at, table = rankings.preview(month)
     return render_page("rankings/staff.html", "preview", status=status, **_context(
         form=form, error=error, pending=pending, pending_published_at=published.get(pending),
         published=published, choices=choices, month=month, month_published=month in published,
-        table=rankings.compute(month), current=periods.month_text(periods.today())))
+        table=table, computed_at=computed_at, current=periods.month_text(periods.today())))
 
 
 @bp.get("/staff/rankings")

@@ -110,6 +110,11 @@ class UnitFigures:
     def as_dict(self) -> dict:
         return {"volume": self.volume, "rates": {k: r.as_dict() for k, r in self.rates.items()}}
 
+    @classmethod
+    def from_dict(cls, unit: Unit, data: dict) -> "UnitFigures":
+        return cls(unit=unit, volume=data["volume"],
+                   rates={k: Rate(r["num"], r["den"]) for k, r in data["rates"].items()})
+
 
 # ---- SQL helpers --------------------------------------------------------------------------------------------
 
@@ -307,6 +312,25 @@ def unit_metrics(start_day: date, end_day: date, unit_ids=None, roll_up: bool = 
         figures.rates["resolution"] = Rate(resolved_n, rated_n)
         figures.rates["satisfaction"] = Rate(satisfied_n, rated_n)
     return result
+
+
+def cached_unit_metrics(start_day: date, end_day: date, roll_up: bool = True,
+                        refresh: bool = False) -> tuple[datetime, dict[int, UnitFigures]]:
+    """(computed at, `unit_metrics` of every unit) from the shared cache, for pages that show live figures (the
+    supervisors' ranking preview, a unit's own figures): at city scale a month takes seconds and a year far more.
+    Kept RANKING_CACHE_SECONDS; `flask worker` recomputes this and last month's (see `flask stats warm`).
+    Published rankings never use them: a snapshot is computed when it is taken."""
+    from portal.domain import statistics
+
+    def compute():
+        figures = unit_metrics(start_day, end_day, roll_up=roll_up)
+        return datetime.now(calendar.SHANGHAI), {uid: f.as_dict() for uid, f in figures.items()}
+
+    key = f"unit-metrics:{statistics.CACHE_VERSION}:{start_day}:{end_day}:{roll_up}"
+    computed_at, raw = statistics.cached(key, compute, refresh=refresh,
+                                         timeout=current_app.config["RANKING_CACHE_SECONDS"])
+    units = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(list(raw))))}
+    return computed_at, {uid: UnitFigures.from_dict(units[uid], d) for uid, d in raw.items() if uid in units}
 
 
 # ---- the composite score ------------------------------------------------------------------------------------

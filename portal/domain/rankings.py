@@ -125,11 +125,11 @@ def rank_group(rows: list[TableRow], size: int) -> list[TableRow]:
     return _sorted(rows)
 
 
-def compute(month: str, weight_map: dict | None = None) -> dict[str, list[TableRow]]:
-    """The live ranking of a month: {group: rows in display order}."""
+def compute(month: str, weight_map: dict | None = None, figures: dict | None = None) -> dict[str, list[TableRow]]:
+    """The live ranking of a month: {group: rows in display order} (from `figures` of every unit when given)."""
     first, last = periods.month_bounds(month)
     weight_map = metrics.weights() if weight_map is None else weight_map
-    figures = metrics.unit_metrics(first, last)
+    figures = metrics.unit_metrics(first, last) if figures is None else figures
     groups: dict[str, list[TableRow]] = {g: [] for g in GROUPS}
     for f in figures.values():
         if f.unit.ranking_group not in groups:
@@ -143,15 +143,12 @@ def compute(month: str, weight_map: dict | None = None) -> dict[str, list[TableR
 
 
 def preview(month: str, refresh: bool = False) -> tuple[datetime, dict[str, list[TableRow]]]:
-    """(computed at, table) of a month's live ranking for the supervisors' page, from the shared cache: at city
-    scale a month's figures take seconds to compute, so `flask worker` recomputes this and last month's with the
-    statistics (every WORKER_STATS_INTERVAL) and the page reads them; without a worker they are recomputed when
-    older than RANKING_CACHE_SECONDS. Publishing never uses them: a snapshot is computed when it is taken."""
-    from portal.domain import statistics
-
-    key = f"ranking:{statistics.CACHE_VERSION}:{month}:{sorted(metrics.weights().items())}"
-    return statistics.cached(key, lambda: (utcnow(), compute(month)), refresh=refresh,
-                             timeout=current_app.config["RANKING_CACHE_SECONDS"])
+    """(computed at, table) of a month's live ranking for the supervisors' page, from the figures in the shared
+    cache (`metrics.cached_unit_metrics`: a month takes seconds at city scale; `flask worker` recomputes this and
+    last month's). Publishing never uses them: `publish` computes its snapshot when it is taken."""
+    first, last = periods.month_bounds(month)
+    computed_at, figures = metrics.cached_unit_metrics(first, last, refresh=refresh)
+    return computed_at, compute(month, figures=figures)
 
 
 # ---- snapshots ----------------------------------------------------------------------------------------------

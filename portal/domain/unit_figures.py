@@ -65,10 +65,11 @@ def figures_for(unit: Unit, today: date | None = None) -> list[PeriodFigures]:
     for key in PERIODS:
         p = period(key, today)
         if not rolls_up(unit):  # a town office: its own cases, no rank
-            f = metrics.unit_metrics(p.start, p.end, unit_ids=[unit.id], roll_up=False)[unit.id]
+            f = metrics.cached_unit_metrics(p.start, p.end, roll_up=False)[1].get(unit.id) \
+                or metrics.UnitFigures(unit=unit)
             out.append(PeriodFigures(p, f, metrics.composite(f, weight_map), None, 0))
             continue
-        every = metrics.unit_metrics(p.start, p.end)
+        every = metrics.cached_unit_metrics(p.start, p.end)[1]  # live figures, shared cache (see metrics)
         rows = [rankings.TableRow(unit_id=f.unit.id, group=f.unit.ranking_group, name_zh=f.unit.name_zh,
                                   name_en=f.unit.name_en or "", rank=None, bottom_rank=None, position=None,
                                   volume=f.volume, rates={}, score=metrics.composite(f, weight_map))

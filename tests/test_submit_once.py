@@ -29,31 +29,64 @@ def receipt_numbers(page: str) -> tuple[str, str | None]:
 
 # ---- citizen submission ----------------------------------------------------------------------------------------
 
-def test_citizen_form_posted_twice_creates_one_case_and_shows_the_first_receipt_again(app, city):
+def test_citizen_form_posted_twice_before_the_receipt_shows_the_code_once(app, city):
+    """A double click: the second post arrives before the browser asked for the receipt. One case, and the
+    receipt shows the query code once; reloading it (or posting the same form again) shows the number only."""
     citizen = PortalClient(app.test_client())
     data = {**case_form(city), "form_token": token_of(citizen.get("/submit").get_data(as_text=True))}
-    first = citizen.post("/submit", data)
-    assert first.status_code == 303
-    receipt = citizen.get("/submit/receipt").get_data(as_text=True)
-    number, code = receipt_numbers(receipt)
-    assert code and len(code) == 6
+    assert citizen.post("/submit", data).status_code == 303
     second = citizen.post("/submit", data, htmx=True)
     assert second.status_code == 204 and second.headers["HX-Redirect"].endswith("/submit/receipt")
-    again = citizen.get("/submit/receipt").get_data(as_text=True)
-    assert receipt_numbers(again) == (number, code)
+    number, code = receipt_numbers(citizen.get("/submit/receipt").get_data(as_text=True))
+    assert code and len(code) == 6
+    assert "data-testid=\"query-code\"" not in citizen.get("/submit/receipt").get_data(as_text=True)
+    assert citizen.post("/submit", data).status_code == 303
+    assert receipt_numbers(citizen.get("/submit/receipt").get_data(as_text=True)) == (number, None)
     assert count(app, Case) == 1
 
 
+def test_citizen_form_posted_again_after_the_receipt_was_shown_gives_the_number_without_the_code(app, city):
+    """The browser re-sends the submission after the receipt was viewed (reload, back and resend): the same
+    receipt page with the tracking number, the code not again, nothing created."""
+    citizen = PortalClient(app.test_client())
+    data = {**case_form(city), "form_token": token_of(citizen.get("/submit").get_data(as_text=True))}
+    assert citizen.post("/submit", data).status_code == 303
+    number, code = receipt_numbers(citizen.get("/submit/receipt").get_data(as_text=True))
+    assert code
+    for htmx in (True, False):
+        again = citizen.post("/submit", data, htmx=htmx)
+        assert again.status_code in (204, 303)
+        page = citizen.get("/submit/receipt").get_data(as_text=True)
+        assert receipt_numbers(page) == (number, None) and code not in page
+    assert count(app, Case) == 1
+
+
+def test_a_receipt_replayed_from_an_old_session_does_not_show_the_code_again(app, city):
+    """The session that carried the receipt, sent again (a copied or restored cookie): the code was shown."""
+    citizen = PortalClient(app.test_client())
+    data = {**case_form(city), "form_token": token_of(citizen.get("/submit").get_data(as_text=True))}
+    assert citizen.post("/submit", data).status_code == 303
+    with citizen.client.session_transaction() as saved:
+        receipt = dict(saved["receipt"])
+    assert receipt_numbers(citizen.get("/submit/receipt").get_data(as_text=True))[1] == receipt["code"]
+    with citizen.client.session_transaction() as replayed:
+        replayed["receipt"] = receipt
+    page = citizen.get("/submit/receipt").get_data(as_text=True)
+    assert receipt_numbers(page) == (receipt["tracking_no"], None) and receipt["code"] not in page
+
+
 def test_the_same_form_posted_from_a_browser_that_lost_its_cookie_gets_the_same_receipt(app, city):
-    """Two posts at the same moment carry the same (old) session: the token alone must bring the receipt back."""
+    """Two posts at the same moment carry the same (old) session: the token alone brings the receipt back, with
+    the code while no receipt showed it yet."""
     first_tab = PortalClient(app.test_client())
     data = {**case_form(city, citizen_email="zhang@example.com"),
             "form_token": token_of(first_tab.get("/submit").get_data(as_text=True))}
     assert first_tab.post("/submit", data).status_code == 303
-    number, code = receipt_numbers(first_tab.get("/submit/receipt").get_data(as_text=True))
     second_tab = PortalClient(app.test_client())
     assert second_tab.post("/submit", data, csrf_from="/submit").status_code == 303
-    assert receipt_numbers(second_tab.get("/submit/receipt").get_data(as_text=True)) == (number, code)
+    number, code = receipt_numbers(second_tab.get("/submit/receipt").get_data(as_text=True))
+    assert code
+    assert receipt_numbers(first_tab.get("/submit/receipt").get_data(as_text=True)) == (number, None)
     assert count(app, Case) == 1
 
 

@@ -264,3 +264,22 @@ def test_sweep_forgets_old_submission_claims(app, city):
         db.session.commit()
         sweep.sweep()
         assert db.session.scalar(select(func.count()).select_from(FormSubmission)) == 1
+
+
+def test_an_api_key_form_posted_twice_makes_one_key_and_shows_its_secret_once(app, city):
+    from portal.models import ApiKey
+
+    admin = as_user(app, "admin")
+    data = {"name": "12345 热线系统", "channel": "hotline",
+            "form_token": token_of(admin.get("/admin/api-keys").get_data(as_text=True))}
+    first = admin.post("/admin/api-keys", data).get_data(as_text=True)
+    secret = re.search(r'id="new-api-key" type="text" readonly value="([^"]+)"', first).group(1)
+    again = admin.post("/admin/api-keys", data, htmx=True)
+    assert again.status_code == 200
+    body = again.get_data(as_text=True)
+    assert secret not in body and 'id="new-api-key"' not in body and "12345 热线系统" in body
+    assert count(app, ApiKey) == 1
+    fresh = {**data, "form_token": token_of(body)}  # a new form makes a new key
+    assert fresh["form_token"] != data["form_token"]
+    assert 'id="new-api-key"' in admin.post("/admin/api-keys", fresh).get_data(as_text=True)
+    assert count(app, ApiKey) == 2

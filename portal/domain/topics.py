@@ -16,7 +16,7 @@ from sqlalchemy import case as sql_case
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from portal.domain import atom, calendar, periods
+from portal.domain import atom, calendar, organisation, periods
 from portal.extensions import db
 from portal.models import Case, Category, MonthlyTopic, Region, TopicTask, Unit, User
 from portal.models.base import utcnow
@@ -46,8 +46,7 @@ class Proposal:
 
 def topic_categories() -> list[Category]:
     """The categories a topic can be about: the leaves of the tree (level 3) still in use."""
-    return list(db.session.scalars(select(Category).where(Category.level == 3, Category.retired_at.is_(None))
-                                   .order_by(Category.parent_id, Category.sort, Category.id)))
+    return organisation.categories_in_tree_order(level=3)
 
 
 def proposals(today: date | None = None, limit: int = PROPOSALS) -> list[Proposal]:

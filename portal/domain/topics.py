@@ -192,9 +192,9 @@ def before_after_chart(rows: list[dict], title: str, description: str) -> str:
 
 # ---------------------------------------------------------------------------------------------- Atom
 def atom_feed(items: list[MonthlyTopic], *, title: str, self_url: str, alternate_url: str, topic_url,
-              author: str) -> bytes:
+              author: str, lang: str = atom.CONTENT_LANG) -> bytes:
     """The published topics as an Atom feed (figures only: title and summary, never a case's text)."""
     entries = [atom.Entry(url=topic_url(t), title=t.title, published=t.published_at, summary=t.summary)
                for t in items]
     return atom.feed(entries, feed_id=alternate_url, title=title, self_url=self_url, alternate_url=alternate_url,
-                     author=author)
+                     author=author, lang=lang)

@@ -13,7 +13,7 @@ from portal.domain import apikeys
 from portal.domain.labels import CHANNEL_LABELS
 from portal.extensions import db
 from portal.models import ApiKey, Case, Role
-from portal.web import redirect_after_post, render_page, roles_required, submit_once
+from portal.web import confirm, redirect_after_post, render_page, roles_required, submit_once
 from portal.web.forms import strip
 from portal.web.submit_once import OnceForm
 
@@ -60,6 +60,10 @@ def create():
 @roles_required(Role.ADMIN)
 def revoke(key_id):
     key = db.session.get(ApiKey, key_id) or abort(404)
+    if key.revoked_at is None and not confirm.confirmed():
+        return confirm.ask(_("Revoke the key %(prefix)s (%(name)s)?", prefix=key.prefix, name=key.name),
+                           _("The system using it can no longer file requests. A revoked key cannot be restored."),
+                           _("Revoke"), url_for("apikeys.index"))
     if apikeys.revoke(key):
         db.session.commit()
         flash(_("Key %(prefix)s (%(name)s) revoked: requests signed with it are refused from now on.",

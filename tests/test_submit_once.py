@@ -283,3 +283,19 @@ def test_an_api_key_form_posted_twice_makes_one_key_and_shows_its_secret_once(ap
     assert fresh["form_token"] != data["form_token"]
     assert 'id="new-api-key"' in admin.post("/admin/api-keys", fresh).get_data(as_text=True)
     assert count(app, ApiKey) == 2
+
+
+def test_a_salon_form_posted_twice_creates_one_salon(app, city):
+    from portal.models import Salon
+    from tests.helpers import STARTS
+
+    organizer = as_user(app, "organizer")
+    data = {"title": "网络名人看阜阳", "theme": "城市更新", "starts_at": STARTS.strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": STARTS.replace(hour=(STARTS.hour + 2) % 24).strftime("%Y-%m-%dT%H:%M"), "venue": "市民中心",
+            "venue_kind": "city", "capacity": "40", "unit_ids": [city["units"]["cgj"]],
+            "agenda-0-title": "议程一", "agenda-0-minutes": "30"}
+    first = organizer.post("/staff/salons/new", data, csrf_from="/staff/salons/new")
+    second = organizer.post("/staff/salons/new", data, csrf_from="/staff/salons/new", htmx=True)
+    assert first.status_code == 303 and second.status_code == 204
+    assert second.headers["HX-Redirect"] == first.headers["Location"]
+    assert count(app, Salon) == 1

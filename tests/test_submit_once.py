@@ -128,10 +128,18 @@ def test_operator_intake_posted_twice_records_one_call(app, city):
     token = token_of(operator.get("/staff/intake").get_data(as_text=True))
     data = {**case_form(city), "channel": "hotline", "form_token": token}
     first = operator.post("/staff/intake", data)
+    operator.get(first.headers["Location"])  # the first answer's message, read (or lost to a double click)
     second = operator.post("/staff/intake", data)
     assert first.status_code == second.status_code == 303
     assert first.headers["Location"] == second.headers["Location"]
     assert count(app, Case) == 1
+    page = operator.get(second.headers["Location"]).get_data(as_text=True)
+    code = re.search(r"(?:query code|查询码)[:：]\s*(\d{6})", page)
+    assert code, "the second answer tells the operator the caller's query code too"
+    with app.app_context():
+        from portal.domain import intake
+
+        assert intake.check_query_code(db.session.scalar(select(Case)), code.group(1))
 
 
 # ---- Open311 ---------------------------------------------------------------------------------------------------

@@ -140,3 +140,39 @@ def test_case_rating_with_every_field(app, city, make_case, htmx):
     assert r.status_code in (204, 303)
     with app.app_context():
         assert db.session.get(Case, case_id).state == "closed"
+
+
+def _failing(monkeypatch, target, name):
+    def boom(*args, **kwargs):
+        raise RuntimeError("a dependency failed")
+    monkeypatch.setattr(target, name, boom)
+
+
+def test_an_inline_check_that_fails_answers_beside_the_field_and_keeps_the_form(app, city, monkeypatch):
+    """A server error in a background htmx request (the field's inline check, similar cases) never replaces the
+    page: the message goes into the field's error line, or nowhere."""
+    from portal.blueprints.public import forms
+
+    client = PortalClient(app.test_client())
+    csrf = client.csrf("/submit")
+    _failing(monkeypatch, forms.CaseForm, "validate")
+    r = client.client.post("/submit/validate", data={**case_form(city, citizen_email=EMAIL), "csrf_token": csrf},
+                           headers={"HX-Request": "true", "HX-Trigger-Name": "citizen_email",
+                                    "HX-Target": "citizen_email-error"})
+    body = r.get_data(as_text=True)
+    assert r.status_code == 500 and "HX-Retarget" not in r.headers and r.headers["HX-Reswap"] == "innerHTML"
+    assert "<html" not in body and "<h1" not in body and 'role="alert"' in body
+    from portal.domain import duplicates
+
+    _failing(monkeypatch, duplicates, "similar_open_cases")
+    r = client.client.post("/submit/similar", data={**case_form(city), "csrf_token": csrf},
+                           headers={"HX-Request": "true", "HX-Target": "similar-cases"})
+    assert r.status_code == 500 and r.headers["HX-Reswap"] == "none" and "HX-Retarget" not in r.headers
+
+
+def test_a_form_submission_that_fails_shows_the_error_in_the_main_area(app, city, monkeypatch):
+    from portal.domain import intake
+
+    _failing(monkeypatch, intake, "receive")
+    r = PortalClient(app.test_client()).post("/submit", case_form(city), htmx=True)
+    assert r.status_code == 500 and r.headers["HX-Retarget"] == "#main"

@@ -124,7 +124,7 @@ def test_a_supervisor_publishes_a_monthly_topic_that_anyone_reads(client, app, c
         topic_id = topic.id
     anonymous = type(client)(app.test_client())
     assert anonymous.get(f"/topics/{topic_id}").status_code == 404  # drafts are not public
-    assert client.post(f"/staff/governance/topics/{topic_id}/publish", {},
+    assert client.post(f"/staff/governance/topics/{topic_id}/publish", {"confirmed": "yes"},
                        csrf_from=f"/staff/governance/topics/{topic_id}").status_code == 303
     page = anonymous.get(f"/topics/{topic_id}").get_data(as_text=True)
     assert "<svg" in page and "<script" not in page.split("<svg", 1)[1].split("</svg>", 1)[0]

@@ -89,3 +89,26 @@ def test_marks_respect_elements_that_cannot_hold_a_span():
     assert '<option value="1" lang="zh-Hans">市城市管理局</option>' in html
     assert '<option value="">Choose</option>' in html
     assert 'var x = "中文";' in html and '<textarea lang="zh-Hans">门前路面</textarea>' in html
+
+
+def test_atom_feeds_say_their_language_and_that_the_entries_are_chinese(app, city):
+    """A feed is not HTML (no spans): the feed carries xml:lang of the interface, and on an English feed each
+    entry's own words (Chinese titles, summaries, stories) carry xml:lang="zh-Hans"."""
+    from datetime import datetime
+    from xml.etree import ElementTree
+
+    from portal.domain import atom
+
+    lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    entry = atom.Entry(url="http://x/echo/1", title="人民路路灯修好了", published=datetime(2026, 11, 2, 10, 0),
+                       summary="三号路口路灯恢复照明。", content="反映的问题\n路灯不亮")
+    english_feed = ElementTree.fromstring(atom.feed([entry], feed_id="http://x/echo", title="Echo wall",
+                                                    self_url="http://x/f", alternate_url="http://x/echo",
+                                                    author="Fuyang 12345", lang="en"))
+    assert english_feed.get(lang) == "en"
+    for part in ("title", "summary", "content"):
+        assert english_feed.find(f"{{{atom.ATOM_NS}}}entry/{{{atom.ATOM_NS}}}{part}").get(lang) == "zh-Hans"
+    for path in ("/echo/feed.atom", "/topics/feed.atom"):
+        for client, expected in ((PortalClient(app.test_client()), "zh-Hans"),
+                                 (english(PortalClient(app.test_client())), "en")):
+            assert ElementTree.fromstring(client.get(path).get_data()).get(lang) == expected, path

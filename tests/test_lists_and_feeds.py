@@ -76,3 +76,35 @@ def test_salon_page_advertises_its_calendar_file(app, city):
     link = re.search(r'<link rel="alternate" type="text/calendar" title="[^"]+" href="([^"]+)">', head)
     assert link and link.group(1).endswith(f"/salons/{salon_id}.ics")
     assert visitor.get(link.group(1).replace("http://localhost", "")).status_code == 200
+
+
+def _tree_order_ids(app) -> list[int]:
+    with app.app_context():
+        cats = [c for c in db.session.scalars(select(Category).order_by(Category.sort, Category.id))
+                if c.retired_at is None]
+        children: dict = {}
+        for c in cats:
+            children.setdefault(c.parent_id, []).append(c.id)
+        order: list[int] = []
+
+        def walk(parent):
+            for cid in children.get(parent, []):
+                order.append(cid)
+                walk(cid)
+        walk(None)
+        return order
+
+
+def test_every_other_category_list_is_in_tree_order(app, city):
+    """The staff forms that list categories by their whole path (knowledge article, reply template, routing rule,
+    monthly topic) list each parent's children together, in the tree's order (not level by level)."""
+    from tests.helpers import as_user
+
+    tree = _tree_order_ids(app)
+    pages = [("admin", "/staff/knowledge/new", "category_id"), ("unit_lead", "/staff/reply-templates/new", "category_id"),
+             ("admin", "/admin/routing", "category_id"), ("supervisor", "/staff/governance/topics/new", "category_id")]
+    for role, path, name in pages:
+        page = text_of(as_user(app, role).get(path))
+        offered = [int(v) for v in re.findall(r'<option[^>]*value="(\d+)"', _category_select(page, name))]
+        assert len(offered) > 3, path
+        assert offered == [i for i in tree if i in set(offered)], f"{path}: not in tree order"

@@ -55,7 +55,7 @@ def test_admin_creates_a_key_sees_it_once_and_revokes_it(app, city):
     with app.app_context():
         assert db.session.scalar(select(Case)).channel == "hotline"
 
-    r = admin.post(f"/admin/api-keys/{key_id}/revoke", {}, csrf_from="/admin/api-keys")
+    r = admin.post(f"/admin/api-keys/{key_id}/revoke", {"confirmed": "yes"}, csrf_from="/admin/api-keys")
     assert r.status_code == 303
     html = admin.get("/admin/api-keys").get_data(as_text=True)
     assert f"/admin/api-keys/{key_id}/revoke" not in html  # no revoke button for a revoked key

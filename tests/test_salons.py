@@ -63,7 +63,7 @@ def test_life_cycle_refuses_illegal_steps(app, city):
     salon_id = make_salon(app, city)
     org = organizer(app)
     detail = f"/staff/salons/{salon_id}"
-    r = org.post(f"{detail}/step/publish", csrf_from=detail)
+    r = org.post(f"{detail}/step/publish", {"confirmed": "yes"}, csrf_from=detail)
     assert r.status_code == 409 and "This step is not possible now: the salon is “Planned”." in text_of(r)
     r = org.post(f"{detail}/close", {"summary": "小结"}, csrf_from=detail)
     assert r.status_code == 409 and "the salon is “Planned”" in text_of(r)
@@ -78,7 +78,7 @@ def test_life_cycle_refuses_illegal_steps(app, city):
     r = org.post(f"{detail}/close", {"attendance_note": "应到1人，实到1人。", "summary": "收集建议1条。"},
                  csrf_from=detail)
     assert r.status_code == 303
-    r = org.post(f"{detail}/step/publish", csrf_from=detail)
+    r = org.post(f"{detail}/step/publish", {"confirmed": "yes"}, csrf_from=detail)
     assert r.status_code == 409 and "Triage every suggestion before publishing the outcomes (1 still to triage)." \
         in text_of(r)
     r = org.post(f"{detail}/step/start", csrf_from=detail)
@@ -357,7 +357,7 @@ def test_outcome_page_is_public_once_published_with_masked_names(app, city, tria
     public = visitor(app)
     assert public.get(f"/salons/{salon_id}/outcomes").status_code == 404
     answer_case(app, triaged_salon["case"])
-    r = org.post(f"/staff/salons/{salon_id}/step/publish", csrf_from=f"/staff/salons/{salon_id}")
+    r = org.post(f"/staff/salons/{salon_id}/step/publish", {"confirmed": "yes"}, csrf_from=f"/staff/salons/{salon_id}")
     assert r.status_code == 303
     page = text_of(public.get(f"/salons/{salon_id}/outcomes"))
     for text in ("背街小巷路灯坏了很久", "人民路路面破损多次反映", "建议在老城区新建大型停车场"):

@@ -29,31 +29,64 @@ def receipt_numbers(page: str) -> tuple[str, str | None]:
 
 # ---- citizen submission ----------------------------------------------------------------------------------------
 
-def test_citizen_form_posted_twice_creates_one_case_and_shows_the_first_receipt_again(app, city):
+def test_citizen_form_posted_twice_before_the_receipt_shows_the_code_once(app, city):
+    """A double click: the second post arrives before the browser asked for the receipt. One case, and the
+    receipt shows the query code once; reloading it (or posting the same form again) shows the number only."""
     citizen = PortalClient(app.test_client())
     data = {**case_form(city), "form_token": token_of(citizen.get("/submit").get_data(as_text=True))}
-    first = citizen.post("/submit", data)
-    assert first.status_code == 303
-    receipt = citizen.get("/submit/receipt").get_data(as_text=True)
-    number, code = receipt_numbers(receipt)
-    assert code and len(code) == 6
+    assert citizen.post("/submit", data).status_code == 303
     second = citizen.post("/submit", data, htmx=True)
     assert second.status_code == 204 and second.headers["HX-Redirect"].endswith("/submit/receipt")
-    again = citizen.get("/submit/receipt").get_data(as_text=True)
-    assert receipt_numbers(again) == (number, code)
+    number, code = receipt_numbers(citizen.get("/submit/receipt").get_data(as_text=True))
+    assert code and len(code) == 6
+    assert "data-testid=\"query-code\"" not in citizen.get("/submit/receipt").get_data(as_text=True)
+    assert citizen.post("/submit", data).status_code == 303
+    assert receipt_numbers(citizen.get("/submit/receipt").get_data(as_text=True)) == (number, None)
     assert count(app, Case) == 1
 
 
+def test_citizen_form_posted_again_after_the_receipt_was_shown_gives_the_number_without_the_code(app, city):
+    """The browser re-sends the submission after the receipt was viewed (reload, back and resend): the same
+    receipt page with the tracking number, the code not again, nothing created."""
+    citizen = PortalClient(app.test_client())
+    data = {**case_form(city), "form_token": token_of(citizen.get("/submit").get_data(as_text=True))}
+    assert citizen.post("/submit", data).status_code == 303
+    number, code = receipt_numbers(citizen.get("/submit/receipt").get_data(as_text=True))
+    assert code
+    for htmx in (True, False):
+        again = citizen.post("/submit", data, htmx=htmx)
+        assert again.status_code in (204, 303)
+        page = citizen.get("/submit/receipt").get_data(as_text=True)
+        assert receipt_numbers(page) == (number, None) and code not in page
+    assert count(app, Case) == 1
+
+
+def test_a_receipt_replayed_from_an_old_session_does_not_show_the_code_again(app, city):
+    """The session that carried the receipt, sent again (a copied or restored cookie): the code was shown."""
+    citizen = PortalClient(app.test_client())
+    data = {**case_form(city), "form_token": token_of(citizen.get("/submit").get_data(as_text=True))}
+    assert citizen.post("/submit", data).status_code == 303
+    with citizen.client.session_transaction() as saved:
+        receipt = dict(saved["receipt"])
+    assert receipt_numbers(citizen.get("/submit/receipt").get_data(as_text=True))[1] == receipt["code"]
+    with citizen.client.session_transaction() as replayed:
+        replayed["receipt"] = receipt
+    page = citizen.get("/submit/receipt").get_data(as_text=True)
+    assert receipt_numbers(page) == (receipt["tracking_no"], None) and receipt["code"] not in page
+
+
 def test_the_same_form_posted_from_a_browser_that_lost_its_cookie_gets_the_same_receipt(app, city):
-    """Two posts at the same moment carry the same (old) session: the token alone must bring the receipt back."""
+    """Two posts at the same moment carry the same (old) session: the token alone brings the receipt back, with
+    the code while no receipt showed it yet."""
     first_tab = PortalClient(app.test_client())
     data = {**case_form(city, citizen_email="zhang@example.com"),
             "form_token": token_of(first_tab.get("/submit").get_data(as_text=True))}
     assert first_tab.post("/submit", data).status_code == 303
-    number, code = receipt_numbers(first_tab.get("/submit/receipt").get_data(as_text=True))
     second_tab = PortalClient(app.test_client())
     assert second_tab.post("/submit", data, csrf_from="/submit").status_code == 303
-    assert receipt_numbers(second_tab.get("/submit/receipt").get_data(as_text=True)) == (number, code)
+    number, code = receipt_numbers(second_tab.get("/submit/receipt").get_data(as_text=True))
+    assert code
+    assert receipt_numbers(first_tab.get("/submit/receipt").get_data(as_text=True)) == (number, None)
     assert count(app, Case) == 1
 
 
@@ -95,10 +128,18 @@ def test_operator_intake_posted_twice_records_one_call(app, city):
     token = token_of(operator.get("/staff/intake").get_data(as_text=True))
     data = {**case_form(city), "channel": "hotline", "form_token": token}
     first = operator.post("/staff/intake", data)
+    operator.get(first.headers["Location"])  # the first answer's message, read (or lost to a double click)
     second = operator.post("/staff/intake", data)
     assert first.status_code == second.status_code == 303
     assert first.headers["Location"] == second.headers["Location"]
     assert count(app, Case) == 1
+    page = operator.get(second.headers["Location"]).get_data(as_text=True)
+    code = re.search(r"(?:query code|查询码)[:：]\s*(\d{6})", page)
+    assert code, "the second answer tells the operator the caller's query code too"
+    with app.app_context():
+        from portal.domain import intake
+
+        assert intake.check_query_code(db.session.scalar(select(Case)), code.group(1))
 
 
 # ---- Open311 ---------------------------------------------------------------------------------------------------
@@ -231,3 +272,38 @@ def test_sweep_forgets_old_submission_claims(app, city):
         db.session.commit()
         sweep.sweep()
         assert db.session.scalar(select(func.count()).select_from(FormSubmission)) == 1
+
+
+def test_an_api_key_form_posted_twice_makes_one_key_and_shows_its_secret_once(app, city):
+    from portal.models import ApiKey
+
+    admin = as_user(app, "admin")
+    data = {"name": "12345 热线系统", "channel": "hotline",
+            "form_token": token_of(admin.get("/admin/api-keys").get_data(as_text=True))}
+    first = admin.post("/admin/api-keys", data).get_data(as_text=True)
+    secret = re.search(r'id="new-api-key" type="text" readonly value="([^"]+)"', first).group(1)
+    again = admin.post("/admin/api-keys", data, htmx=True)
+    assert again.status_code == 200
+    body = again.get_data(as_text=True)
+    assert secret not in body and 'id="new-api-key"' not in body and "12345 热线系统" in body
+    assert count(app, ApiKey) == 1
+    fresh = {**data, "form_token": token_of(body)}  # a new form makes a new key
+    assert fresh["form_token"] != data["form_token"]
+    assert 'id="new-api-key"' in admin.post("/admin/api-keys", fresh).get_data(as_text=True)
+    assert count(app, ApiKey) == 2
+
+
+def test_a_salon_form_posted_twice_creates_one_salon(app, city):
+    from portal.models import Salon
+    from tests.helpers import STARTS
+
+    organizer = as_user(app, "organizer")
+    data = {"title": "网络名人看阜阳", "theme": "城市更新", "starts_at": STARTS.strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": STARTS.replace(hour=(STARTS.hour + 2) % 24).strftime("%Y-%m-%dT%H:%M"), "venue": "市民中心",
+            "venue_kind": "city", "capacity": "40", "unit_ids": [city["units"]["cgj"]],
+            "agenda-0-title": "议程一", "agenda-0-minutes": "30"}
+    first = organizer.post("/staff/salons/new", data, csrf_from="/staff/salons/new")
+    second = organizer.post("/staff/salons/new", data, csrf_from="/staff/salons/new", htmx=True)
+    assert first.status_code == 303 and second.status_code == 204
+    assert second.headers["HX-Redirect"] == first.headers["Location"]
+    assert count(app, Salon) == 1

@@ -186,5 +186,67 @@ def _walk_every_page(app):
         rendered, found = _walk(staff, seeds, role, citizen_words)
         problems.update(found)
         total += rendered
+    print(f"zh-Hans walk: {total} pages rendered for {len(ROLES) + 1} viewers (visitor and {len(ROLES)} roles)")
     assert total > 150  # the walk really rendered the pages
+    problems.update(_downloads(app, ids))
+    problems.update(_messages(app))
     assert problems == {}
+
+
+def _messages(app) -> dict[str, list[str]]:
+    """The SMS and e-mails the portal sends are Chinese too: a receipt, one message per kind of case step, every
+    roster message of the salons and what the sweep sends units (queued here, then rolled back)."""
+    from portal.domain import notify, salon_messages, sweep
+    from portal.models import Case, CaseEvent, OutboxMessage, Participant
+
+    problems = {}
+    with app.test_request_context():
+        case = db.session.scalar(select(Case).order_by(Case.id))
+        case.citizen_email = "zhang.san@example.com"
+        notify.submission_receipt(case, "123456")
+        for action in db.session.scalars(select(CaseEvent.action).distinct()):
+            event = db.session.scalar(select(CaseEvent).where(CaseEvent.action == action).limit(1))
+            notify.citizen_step(event.case, event)
+        for state in db.session.scalars(select(Participant.state).distinct()):
+            salon_messages.roster_message(db.session.scalar(select(Participant).where(Participant.state == state)
+                                                            .limit(1)))
+        sweep.sweep()
+        db.session.flush()
+        messages = db.session.scalars(select(OutboxMessage)).all()
+        assert len(messages) > 10
+        for message in messages:
+            words = english_words(f"<p>{message.subject}</p><p>{message.body}</p>")
+            if words:
+                problems[f"outbox {message.channel} {message.subject or message.body[:30]}"] = sorted(set(words))
+        db.session.rollback()
+    return problems
+
+
+def _downloads(app, ids) -> dict[str, list[str]]:
+    """What a Chinese user downloads (ledger CSV and XLSX, statistics CSV, ranking XLSX, Atom feeds) is built in
+    Python, outside the templates: its headings and labels come from the catalogue too."""
+    import io
+    import zipfile
+
+    from portal.domain import rankings
+
+    with app.app_context():
+        months = [m for m, _ in rankings.published_months()][:1]
+    supervisor = PortalClient(app.test_client())
+    supervisor.login("supervisor")
+    urls = ["/staff/ledger/export.csv", "/staff/ledger/export.xlsx", "/echo/feed.atom", "/topics/feed.atom",
+            "/stats/categories.csv", "/stats/channels.csv"] + [f"/rankings/{m}.xlsx" for m in months]
+    problems = {}
+    for url in urls:
+        response = supervisor.get(url)
+        assert response.status_code == 200, url
+        if url.endswith(".xlsx"):
+            book = zipfile.ZipFile(io.BytesIO(response.get_data()))
+            text = " ".join(book.read(n).decode() for n in book.namelist() if n.startswith("xl/worksheets/")
+                            or n == "xl/sharedStrings.xml")
+        else:
+            text = response.get_data(as_text=True)
+        words = english_words("<p>" + re.sub(r"<[^>]+>", " ", text) + "</p>")
+        if words:
+            problems[f"download {url}"] = sorted(set(words))
+    return problems

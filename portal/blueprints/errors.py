@@ -1,16 +1,35 @@
 """Friendly error pages in the user's language. Nothing the user sees is a bare 500."""
-from flask import Flask, request
+from flask import Flask, make_response, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
 from werkzeug.exceptions import Forbidden, HTTPException, NotFound
 
 from portal.domain import scope
 from portal.extensions import db
 from portal.web import render_page
 
+# htmx requests a page makes on its own while the user types or waits (inline checks, similar cases, choices,
+# suggestions, caller history, live counts): an error there must not replace the page and the form being filled.
+BACKGROUND_ENDPOINTS = frozenset({"public.validate_field", "public.similar_cases", "public.submit_options",
+                                  "knowledge.search", "workbench.caller_lookup", "workbench.case_caller_history",
+                                  "queues.nav_counts"})
+
+
+def _background() -> bool:
+    """A field's own request (htmx names the field that triggered it) or a known background request."""
+    return bool(request.headers.get("HX-Trigger-Name")) or request.endpoint in BACKGROUND_ENDPOINTS
+
 
 def error_page(title: str, message: str, status: int):
-    """The friendly error page; for an htmx request, the message replaces the main content area."""
+    """The friendly error page. For an htmx form submission or navigation, the message replaces the main content
+    area; for a background request, it goes into the field's error line when that was the target, else nowhere:
+    the form stays as typed (and its photos chosen)."""
+    if request.htmx and _background():
+        response = make_response(Markup('<span class="field-error" role="alert">{}</span>').format(message), status)
+        into_field_error = (request.headers.get("HX-Target") or "").endswith("-error")
+        response.headers["HX-Reswap"] = "innerHTML" if into_field_error else "none"
+        return response
     response = render_page("errors/error.html", "error_body", status=status, title=title, message=message)
     if request.htmx:
         response.headers["HX-Retarget"] = "#main"

@@ -11,6 +11,8 @@ from xml.etree import ElementTree  # nosec B405 - builds and serialises our own 
 from portal.domain import calendar
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+CONTENT_LANG = "zh-Hans"  # what citizens and staff wrote (titles, summaries, stories) is Chinese
 EMPTY_FEED_UPDATED = datetime(2020, 1, 1, tzinfo=calendar.SHANGHAI)
 
 
@@ -29,7 +31,9 @@ def rfc3339(moment: datetime) -> str:
 
 
 def feed(entries: list[Entry], *, feed_id: str, title: str, self_url: str, alternate_url: str, author: str,
-         subtitle: str = "") -> bytes:
+         subtitle: str = "", lang: str = CONTENT_LANG) -> bytes:
+    """The feed in the interface language `lang` (xml:lang on the feed); the entries' own words (title, summary,
+    content) say they are Chinese when the interface is not, so a reader or screen reader voices them right."""
     ElementTree.register_namespace("", ATOM_NS)
 
     def el(parent, tag, text=None, **attrs):
@@ -38,7 +42,8 @@ def feed(entries: list[Entry], *, feed_id: str, title: str, self_url: str, alter
             node.text = text
         return node
 
-    root = ElementTree.Element(f"{{{ATOM_NS}}}feed")
+    root = ElementTree.Element(f"{{{ATOM_NS}}}feed", {XML_LANG: lang})
+    content_lang = {} if lang == CONTENT_LANG else {XML_LANG: CONTENT_LANG}
     el(root, "id", feed_id)
     el(root, "title", title)
     if subtitle:
@@ -50,13 +55,13 @@ def feed(entries: list[Entry], *, feed_id: str, title: str, self_url: str, alter
     for item in entries:
         entry = el(root, "entry")
         el(entry, "id", item.url)
-        el(entry, "title", item.title)
+        el(entry, "title", item.title, **content_lang)
         el(entry, "updated", rfc3339(item.published))
         el(entry, "published", rfc3339(item.published))
         el(entry, "link", rel="alternate", type="text/html", href=item.url)
         if item.category is not None:
             el(entry, "category", term=item.category[0], label=item.category[1])
-        el(entry, "summary", item.summary)
+        el(entry, "summary", item.summary, **content_lang)
         if item.content is not None:
-            el(entry, "content", item.content, type="text")
+            el(entry, "content", item.content, type="text", **content_lang)
     return ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)

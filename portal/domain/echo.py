@@ -246,7 +246,7 @@ def latest(f: Filters | None = None, limit: int = FEED_SIZE) -> list[EchoStory]:
 
 # ---------------------------------------------------------------------------------------------- Atom
 def atom_feed(stories: list[EchoStory], *, feed_id: str, title: str, self_url: str, alternate_url: str,
-              story_url, author: str, subtitle: str = "") -> bytes:
+              story_url, author: str, subtitle: str = "", lang: str = atom.CONTENT_LANG) -> bytes:
     """The echo wall as an Atom feed: each story's summary, category and full text (raised, handling, reply)."""
     entries = [atom.Entry(
         url=story_url(story), title=story.title, published=story.published_at, summary=_summary(story.raised),
@@ -255,7 +255,7 @@ def atom_feed(stories: list[EchoStory], *, feed_id: str, title: str, self_url: s
                               f"{_('How it was handled')}\n{story.handling}", f"{_('The reply')}\n{story.reply}"]))
         for story in stories]
     return atom.feed(entries, feed_id=feed_id, title=title, subtitle=subtitle, self_url=self_url,
-                     alternate_url=alternate_url, author=author)
+                     alternate_url=alternate_url, author=author, lang=lang)
 
 
 def _summary(text: str, length: int = 200) -> str:

@@ -85,6 +85,18 @@ def unseal(sealed: str, token: str) -> str:
     return bytes(a ^ b for a, b in zip(bytes.fromhex(sealed), pad, strict=False)).decode()
 
 
+def show_once(key: str) -> bool:
+    """A secret recorded with a submission (its receipt's query code) is shown once: the first call says yes and
+    forgets the sealed copy, so that the same submission posted again later, or an old session replayed, gets the
+    receipt without it. False also when the claim is gone (past its window)."""
+    row = db.session.get(FormSubmission, key, populate_existing=True, with_for_update=True)
+    if row is None or (row.result or {}).get("shown"):
+        return False
+    row.result = {k: v for k, v in (row.result or {}).items() if k != "sealed_code"} | {"shown": True}
+    db.session.flush()
+    return True
+
+
 def forget_older_than(age: timedelta = TOKEN_WINDOW) -> int:
     """Housekeeping for `flask sweep`: drop claims no repeat can match any more."""
     result = db.session.execute(delete(FormSubmission).where(FormSubmission.created_at < utcnow() - age))

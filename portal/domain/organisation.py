@@ -118,6 +118,13 @@ def listing(model) -> list:
     return list(db.session.scalars(query))
 
 
+def categories_in_tree_order(level: int | None = None) -> list:
+    """The categories in use, each under its parent (tree order, by `sort` among siblings), optionally one level
+    only: the order of every category list a form offers, so that a parent's children are never interleaved."""
+    rows = [row for row, _depth in tree_order(listing(Category))]
+    return [c for c in rows if c.retired_at is None and (level is None or c.level == level)]
+
+
 def tree_order(rows: list) -> list[tuple[object, int]]:
     """(row, depth) in tree order for regions and categories (children under their parent)."""
     children: dict = {}

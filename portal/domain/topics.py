@@ -16,7 +16,7 @@ from sqlalchemy import case as sql_case
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from portal.domain import atom, calendar, periods
+from portal.domain import atom, calendar, organisation, periods
 from portal.extensions import db
 from portal.models import Case, Category, MonthlyTopic, Region, TopicTask, Unit, User
 from portal.models.base import utcnow
@@ -46,8 +46,7 @@ class Proposal:
 
 def topic_categories() -> list[Category]:
     """The categories a topic can be about: the leaves of the tree (level 3) still in use."""
-    return list(db.session.scalars(select(Category).where(Category.level == 3, Category.retired_at.is_(None))
-                                   .order_by(Category.parent_id, Category.sort, Category.id)))
+    return organisation.categories_in_tree_order(level=3)
 
 
 def proposals(today: date | None = None, limit: int = PROPOSALS) -> list[Proposal]:
@@ -193,9 +192,9 @@ def before_after_chart(rows: list[dict], title: str, description: str) -> str:
 
 # ---------------------------------------------------------------------------------------------- Atom
 def atom_feed(items: list[MonthlyTopic], *, title: str, self_url: str, alternate_url: str, topic_url,
-              author: str) -> bytes:
+              author: str, lang: str = atom.CONTENT_LANG) -> bytes:
     """The published topics as an Atom feed (figures only: title and summary, never a case's text)."""
     entries = [atom.Entry(url=topic_url(t), title=t.title, published=t.published_at, summary=t.summary)
                for t in items]
     return atom.feed(entries, feed_id=alternate_url, title=title, self_url=self_url, alternate_url=alternate_url,
-                     author=author)
+                     author=author, lang=lang)

@@ -7,6 +7,7 @@
 - `page_arg()` and every other query/form parameter parser, safe redirect targets, proxies, the secret-key check,
   security headers (`guard.py`); the paging rules are `portal.domain.paging` and, for case lists,
   `portal.domain.keyset`.
+- `confirm`: actions that cannot be undone ask first, with JavaScript off too (`confirm.ask`, `confirm.confirmed`).
 - `submit_once`: the one-time token of every form that creates something; `strip`, `int_or_none`, `choice_id`,
   `valid_phone`, `MultiCheckboxField`: form building blocks (`forms.py`).
 - `templating.py` registers every Jinja filter and global; `lang_marks.py` marks text in the other language;
@@ -14,13 +15,13 @@
 """
 from flask import Flask
 
-from portal.web import submit_once
+from portal.web import confirm, submit_once
 from portal.web.access import roles_required
 from portal.web.guard import page_arg
 from portal.web.pages import is_fragment_request, queue_links, redirect_after_post, render_page
 
-__all__ = ["is_fragment_request", "page_arg", "queue_links", "redirect_after_post", "register_web", "render_page",
-           "roles_required", "submit_once"]
+__all__ = ["confirm", "is_fragment_request", "page_arg", "queue_links", "redirect_after_post", "register_web",
+           "render_page", "roles_required", "submit_once"]
 
 
 def register_web(app: Flask) -> None:

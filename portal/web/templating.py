@@ -108,9 +108,14 @@ def headline_figures() -> dict:
     return statistics.figures(statistics.period("year"))["totals"]
 
 
-def _html_lang() -> dict:
+def page_lang() -> str:
+    """The interface language as a language tag (html lang, xml:lang): en or zh-Hans."""
     loc = get_locale()
-    lang = "en" if loc is not None and loc.language == "en" else "zh-Hans"
+    return "en" if loc is not None and loc.language == "en" else "zh-Hans"
+
+
+def _html_lang() -> dict:
+    lang = page_lang()
     return {"html_lang": lang, "languages": current_app.config["LANGUAGES"], "current_path": request.full_path}
 
 

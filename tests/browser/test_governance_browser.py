@@ -73,7 +73,10 @@ def test_a_published_monthly_topic_is_read_by_a_visitor(app, city, make_case, ne
     page.select_option("#task_1_unit", str(city["units"]["zjj"]))
     page.locator("#topic-form button[type=submit]").click()
     page.wait_for_url(re.compile(r"/staff/governance/topics/\d+$"))
-    page.get_by_role("button", name=re.compile("发布|Publish")).click()
+    with page.expect_navigation():
+        page.get_by_role("button", name=re.compile("发布|Publish")).click()
+    check_page(page, "publication confirmation")  # a published topic cannot be withdrawn: asked first
+    page.locator("#confirm-form button[type=submit]").click()
     page.wait_for_url(re.compile(r"/staff/governance/topics/\d+$"))
     check_page(page, "staff topic page")
     public_link = page.locator("a[href^='/topics/']")

@@ -12,22 +12,26 @@ pytestmark = pytest.mark.browser
 PHONE_375 = {"width": 375, "height": 812}
 
 PUBLIC = ["/", "/echo", "/rankings", "/rankings/{month}", "/salons", "/salons/{salon}", "/salons/{salon}/outcomes",
-          "/stats", "/topics", "/topics/{topic}"]
+          "/stats", "/topics", "/topics/{topic}", "/questions/"]
 STAFF = {
-    "operator": ["/staff/cases"],
+    "operator": ["/staff/cases", "/staff/search?q=路灯", "/staff/callers"],
     "dispatcher": ["/staff/queue", "/staff/queue?tab=assign", "/staff/queue?tab=overdue", "/staff/cases",
                    "/staff/ledger"],
-    "handler": ["/staff/unit", "/staff/unit?tab=handling", "/staff/ledger", "/staff/supervision/orders"],
-    "unit_lead": ["/staff/unit", "/staff/ledger"],
+    "handler": ["/staff/unit", "/staff/unit?tab=handling", "/staff/ledger", "/staff/supervision/orders",
+                "/staff/unit-figures/", "/staff/unit-figures/cases?metric=volume&period=year", "/staff/knowledge/",
+                "/staff/reply-templates"],
+    "unit_lead": ["/staff/unit", "/staff/ledger", "/staff/unit-figures/", "/staff/knowledge/"],
     "supervisor": ["/staff/supervision", "/staff/supervision/cases", "/staff/supervision/orders",
                    "/staff/supervision/flags", "/staff/dissatisfied", "/staff/dissatisfied?tab=overdue",
                    "/staff/rankings", "/staff/interviews", "/staff/echo/new", "/staff/ledger", "/staff/cases",
                    "/staff/governance", "/staff/governance/warnings/{warning}", "/staff/governance/topics",
-                   "/staff/governance/topics/{topic}"],
+                   "/staff/governance/topics/{topic}", "/staff/unit-figures/units", "/admin/audit"],
     "monitor": ["/staff/monitor", "/staff/cases"],
     "organizer": ["/staff/salons", "/staff/salons/{salon}", "/staff/salons/{salon}/participants"],
     "admin": ["/admin/calendar", "/admin/routing", "/admin/api-keys", "/staff/ledger/contact-views",
-              "/staff/cases", "/staff/queue"],
+              "/staff/cases", "/staff/queue", "/admin/users", "/admin/organisation/units",
+              "/admin/organisation/platforms", "/admin/organisation/regions", "/admin/organisation/categories",
+              "/admin/outbox", "/admin/audit", "/staff/style-guide"],
 }
 
 MEASURE = """() => {

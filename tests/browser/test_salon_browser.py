@@ -207,6 +207,8 @@ def test_salon_from_creation_to_rated_outcome(app, city, new_page):
     organizer.goto(f"/staff/salons/{salon_id}")
     with organizer.expect_navigation():
         organizer.locator("form[action$='/step/publish'] button").click()
+    with organizer.expect_navigation():  # publishing cannot be undone: confirm on the next page
+        organizer.locator("#confirm-form button[type=submit]").click()
     expect(organizer.locator(".salon-state")).to_have_class(re.compile(r"\bsalon-outcomes_published\b"))
     rating_link = organizer.get_by_test_id(f"rating-link-{ids[0]}").get_attribute("href")
     netizen.goto(f"/salons/{salon_id}/outcomes")

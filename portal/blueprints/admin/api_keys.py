@@ -13,13 +13,14 @@ from portal.domain import apikeys
 from portal.domain.labels import CHANNEL_LABELS
 from portal.extensions import db
 from portal.models import ApiKey, Case, Role
-from portal.web import redirect_after_post, render_page, roles_required
+from portal.web import confirm, redirect_after_post, render_page, roles_required, submit_once
 from portal.web.forms import strip
+from portal.web.submit_once import OnceForm
 
 bp = Blueprint("apikeys", __name__, url_prefix="/admin/api-keys")
 
 
-class ApiKeyForm(FlaskForm):
+class ApiKeyForm(OnceForm, FlaskForm):
     name = StringField(_l("System name"), filters=[strip], validators=[
         DataRequired(_l("Name the system that will use the key.")),
         Length(max=100, message=_l("At most %(max)d characters."))])
@@ -27,9 +28,9 @@ class ApiKeyForm(FlaskForm):
                           validators=[InputRequired(_l("Choose the channel."))])
 
 
-def _page(form: ApiKeyForm, status: int = 200, new_key: apikeys.NewKey | None = None):
+def _page(form: ApiKeyForm, status: int = 200, new_key: apikeys.NewKey | None = None, again: ApiKey | None = None):
     response = render_page("admin/api_keys.html", "keys_section", status=status, form=form, new_key=new_key,
-                           keys=apikeys.all_keys())
+                           again=again, keys=apikeys.all_keys())
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -46,7 +47,11 @@ def create():
     form = ApiKeyForm()
     if not form.validate_on_submit():
         return _page(form, status=422)
+    once = submit_once.claim("api-key")
+    if once.repeated:  # the same form posted twice: one key; its secret was in the answer to the first post
+        return _page(ApiKeyForm(formdata=None), again=db.session.get(ApiKey, once.previous.get("key_id") or 0))
     new_key = apikeys.create(form.name.data, form.channel.data, current_user)
+    once.done(key_id=new_key.key.id)
     db.session.commit()
     return _page(ApiKeyForm(formdata=None), new_key=new_key)
 
@@ -55,6 +60,10 @@ def create():
 @roles_required(Role.ADMIN)
 def revoke(key_id):
     key = db.session.get(ApiKey, key_id) or abort(404)
+    if key.revoked_at is None and not confirm.confirmed():
+        return confirm.ask(_("Revoke the key %(prefix)s (%(name)s)?", prefix=key.prefix, name=key.name),
+                           _("The system using it can no longer file requests. A revoked key cannot be restored."),
+                           _("Revoke"), url_for("apikeys.index"))
     if apikeys.revoke(key):
         db.session.commit()
         flash(_("Key %(prefix)s (%(name)s) revoked: requests signed with it are refused from now on.",

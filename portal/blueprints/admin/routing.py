@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from wtforms import HiddenField, SelectField
 from wtforms.validators import InputRequired
 
-from portal.domain import lookups, routing
+from portal.domain import lookups, organisation, routing
 from portal.extensions import db
 from portal.models import Category, Region, Role, RoutingRule
 from portal.web import redirect_after_post, render_page, roles_required
@@ -31,9 +31,7 @@ class RuleForm(FlaskForm):
     unit_id = SelectField(_l("Suggested unit"), coerce=int, widget=PickerSelect(), validators=[InputRequired(_l("Choose the unit."))])
 
     def load_choices(self):
-        categories = db.session.scalars(select(Category).where(Category.retired_at.is_(None))
-                                        .options(selectinload(Category.parent)).order_by(Category.code)).all()
-        self.category_id.choices = [(c.id, c.path) for c in categories]
+        self.category_id.choices = [(c.id, c.path) for c in organisation.categories_in_tree_order()]
         self.county_id.choices = [(None, _l("Any county (city-wide rule)"))] + [
             (r.id, r.name) for r in db.session.scalars(select(Region).where(Region.parent_id.is_(None),
                                                                             Region.retired_at.is_(None))

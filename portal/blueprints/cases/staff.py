@@ -6,7 +6,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.blueprints.cases.case_page import case_page
 from portal.blueprints.cases.forms import OperatorIntakeForm
-from portal.domain import intake, keyset, photos, scope, workflow
+from portal.domain import idempotency, intake, keyset, photos, scope, workflow
 from portal.extensions import db
 from portal.models import Case, CasePhoto, Role
 from portal.web import redirect_after_post, render_page, roles_required, submit_once
@@ -39,6 +39,13 @@ def case_list():
                        state=state, states=Case.STATES)
 
 
+def _sealed_code(previous: dict) -> str | None:
+    """The query code of a call already recorded from this form: only the form's token (this operator's page)
+    unseals it, so the operator can still tell the caller after a double click."""
+    token, sealed = submit_once.posted_token(), previous.get("sealed_code")
+    return idempotency.unseal(sealed, token) if token and sealed else None
+
+
 @bp.route("/intake", methods=["GET", "POST"])
 @roles_required(Role.OPERATOR, Role.DISPATCHER, Role.ADMIN)
 def intake_call():
@@ -56,8 +63,13 @@ def intake_call():
         if once.repeated:  # the same call typed in once, posted twice
             if not once.previous.get("case_id"):
                 return redirect_after_post(url_for("staff.case_list"))
-            flash(_("Case %(no)s was already recorded from this form; it was not recorded twice.",
-                    no=once.previous["tracking_no"]), "info")
+            code = _sealed_code(once.previous)
+            if code:  # a double click: the first answer (with the code to tell the caller) was never seen
+                flash(_("Case %(no)s was already recorded from this form; it was not recorded twice. Tell the "
+                        "caller the query code: %(code)s", no=once.previous["tracking_no"], code=code), "info")
+            else:
+                flash(_("Case %(no)s was already recorded from this form; it was not recorded twice.",
+                        no=once.previous["tracking_no"]), "info")
             return redirect_after_post(url_for("staff.case_detail", case_id=once.previous["case_id"]))
         case, code = intake.receive(submission, entered_by=current_user)
         if form.answer_now.data:
@@ -65,7 +77,9 @@ def intake_call():
                                      data=intake_citation.event_data(form))
             intake_citation.record(form, case)
         db.session.flush()  # ids for the record of what was created
-        once.done(case_id=case.id, tracking_no=case.tracking_no)
+        token = submit_once.posted_token()
+        once.done(case_id=case.id, tracking_no=case.tracking_no,
+                  sealed_code=idempotency.seal(code, token) if token else None)
         db.session.commit()
         flash(_("Case %(no)s recorded. Tell the caller the query code: %(code)s",
                 no=case.tracking_no, code=code), "success")

@@ -7,6 +7,7 @@ from portal.blueprints.governance import public_bp
 from portal.domain import topics
 from portal.web import render_page
 from portal.web.guard import public_url
+from portal.web.templating import page_lang
 
 
 @public_bp.get("/topics")
@@ -35,5 +36,5 @@ def feed():
         topics.published_topics(), title=_("Fuyang 12345 monthly topics"),
         self_url=public_url("topics.feed"), alternate_url=public_url("topics.index"),
         topic_url=lambda t: public_url("topics.topic", topic_id=t.id),
-        author=_("Fuyang 12345 Government Service Hotline"))
+        author=_("Fuyang 12345 Government Service Hotline"), lang=page_lang())
     return Response(body, content_type="application/atom+xml; charset=utf-8")

@@ -10,7 +10,7 @@ from portal.blueprints.governance.forms import TASK_ROWS, TaskStatusForm, TopicF
 from portal.domain import governance, lookups, periods, topics
 from portal.extensions import db
 from portal.models import MonthlyTopic, TopicTask
-from portal.web import guard, redirect_after_post, render_page, roles_required
+from portal.web import confirm, guard, redirect_after_post, render_page, roles_required
 
 
 @bp.get("/topics")
@@ -89,6 +89,11 @@ def topic_detail(topic_id):
 @roles_required(*governance.SUPERVISORS)
 def topic_publish(topic_id):
     topic = db.session.get(MonthlyTopic, topic_id) or abort(404)
+    back = url_for("governance.topic_detail", topic_id=topic.id)
+    if topic.status != "published" and not confirm.confirmed():
+        return confirm.ask(_("Publish the topic “%(title)s”?", title=topic.title),
+                           _("The topic, its problems and tasks become public on the monthly topics page and in "
+                             "its feed. A published topic cannot be withdrawn."), _("Publish the topic"), back)
     if topics.publish(topic):
         db.session.commit()
         flash(_("The topic is published."), "success")

@@ -7,7 +7,7 @@ from portal.blueprints.knowledge import bp
 from portal.blueprints.knowledge.forms import ArticleForm, DecisionForm
 from portal.domain import knowledge, organisation
 from portal.extensions import db
-from portal.models import Category, KnowledgeArticle, KnowledgeVersion, Role
+from portal.models import KnowledgeArticle, KnowledgeVersion, Role
 from portal.web import redirect_after_post, render_page, roles_required
 
 
@@ -35,8 +35,8 @@ def search():
 
 
 def _choices(form, article=None):
-    leaves = organisation.listing(Category)
-    form.category_id.choices = [(None, _("— none —"))] + [(c.id, c.path) for c in leaves if c.retired_at is None]
+    form.category_id.choices = [(None, _("— none —"))] + [
+        (c.id, c.path) for c in organisation.categories_in_tree_order()]
     units = organisation.active_units()
     form.unit_id.choices = [(None, _("— choose —"))] + [(u.id, u.name) for u in units]
 

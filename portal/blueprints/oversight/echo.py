@@ -12,6 +12,7 @@ from portal.domain import echo, lookups, paging, periods, workflow
 from portal.extensions import db
 from portal.web import page_arg, redirect_after_post, render_page, roles_required
 from portal.web.guard import public_url
+from portal.web.templating import page_lang
 
 bp = Blueprint("echo", __name__)
 
@@ -71,7 +72,7 @@ def feed():
         self_url=public_url("echo.feed", **f.args),
         alternate_url=public_url("echo.index", **f.args),
         story_url=lambda s: public_url("echo.story", story_id=s.id),
-        author=_("Fuyang 12345 Government Service Hotline"))
+        author=_("Fuyang 12345 Government Service Hotline"), lang=page_lang())
     return Response(body, content_type="application/atom+xml; charset=utf-8")
 
 

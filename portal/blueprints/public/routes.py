@@ -75,7 +75,7 @@ def submit():
     if submission is not None:
         once = submit_once.claim("submit")
         if once.repeated:  # the same submission again (double click, retry): the first one's receipt
-            return _receipt_again(once.previous)
+            return _receipt_again(once)
         case, code = intake.receive(submission)
         from portal.blueprints.knowledge.public import note_submission
 
@@ -85,21 +85,24 @@ def submit():
         once.done(case_id=case.id, tracking_no=case.tracking_no,
                   sealed_code=idempotency.seal(code, token) if token else None)
         db.session.commit()
-        session["receipt"] = {"tracking_no": case.tracking_no, "code": code}
+        session["receipt"] = {"tracking_no": case.tracking_no, "code": code, "once": once.key}
         session[TRACKED_KEY] = (session.get(TRACKED_KEY, []) + [case.id])[-20:]
         return redirect_after_post(url_for("public.receipt"))
     status = 422 if request.method == "POST" else 200
     return render_page("public/submit.html", "form_body", status=status, form=form)
 
 
-def _receipt_again(previous: dict):
-    """The receipt of a submission already received. The query code is stored only hashed; it is shown again
-    only to whoever holds the form's one-time token (it was sealed with it), i.e. the browser that sent it."""
+def _receipt_again(once: idempotency.Claim):
+    """The receipt of a submission already received. The query code is stored only sealed with the form's
+    one-time token: it comes back only to whoever holds that token (the browser that sent it), and only while the
+    first receipt has not been shown (receipt() forgets the sealed copy): a code is shown once."""
+    previous = once.previous
     if not previous.get("tracking_no"):
         return redirect_after_post(url_for("public.receipt"))
     token = submit_once.posted_token()
-    code = idempotency.unseal(previous["sealed_code"], token) if token and previous.get("sealed_code") else None
-    session["receipt"] = {"tracking_no": previous["tracking_no"], "code": code, "again": True}
+    sealed = previous.get("sealed_code")
+    code = idempotency.unseal(sealed, token) if token and sealed and not previous.get("shown") else None
+    session["receipt"] = {"tracking_no": previous["tracking_no"], "code": code, "again": True, "once": once.key}
     session[TRACKED_KEY] = (session.get(TRACKED_KEY, []) + [previous["case_id"]])[-20:]
     return redirect_after_post(url_for("public.receipt"))
 
@@ -155,6 +158,10 @@ def similar_cases():
 @bp.get("/submit/receipt")
 def receipt():
     data = session.pop("receipt", None)
+    if data and data.get("code") and data.get("once"):  # shown once, whichever post or session brings it back
+        if not idempotency.show_once(data["once"]):
+            data["code"] = None
+        db.session.commit()
     return render_page("public/receipt.html", receipt=data)
 
 

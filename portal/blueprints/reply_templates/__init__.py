@@ -6,7 +6,7 @@ from flask_login import current_user
 from portal.blueprints.reply_templates.forms import TemplateForm
 from portal.domain import organisation, reply_templates, scope
 from portal.extensions import db
-from portal.models import Category, ReplyTemplate, Role
+from portal.models import ReplyTemplate, Role
 from portal.web import redirect_after_post, render_page, roles_required
 
 bp = Blueprint("reply_templates", __name__, url_prefix="/staff")
@@ -14,7 +14,7 @@ bp = Blueprint("reply_templates", __name__, url_prefix="/staff")
 
 def _choices(form):
     form.category_id.choices = [(None, _("— any category —"))] + [
-        (c.id, c.path) for c in organisation.listing(Category) if c.retired_at is None]
+        (c.id, c.path) for c in organisation.categories_in_tree_order()]
     form.unit_id.choices = [(u.id, u.name) for u in organisation.active_units()]
 
 

@@ -18,7 +18,14 @@ from portal.blueprints.salons.forms import (
 from portal.domain import salon_stats, salons
 from portal.extensions import db
 from portal.models import Case, Participant, Role, Salon, Suggestion
-from portal.web import is_fragment_request, redirect_after_post, render_page, roles_required, submit_once
+from portal.web import (
+    confirm,
+    is_fragment_request,
+    redirect_after_post,
+    render_page,
+    roles_required,
+    submit_once,
+)
 from portal.web.guard import public_url
 
 bp = Blueprint("salon_admin", __name__, url_prefix="/staff/salons")
@@ -137,6 +144,11 @@ def step(salon_id, action):
     if action not in ("open_registration", "start", "publish"):
         abort(404)
     salon = _salon(salon_id)
+    if action == "publish" and not confirm.confirmed():
+        return confirm.ask(_("Publish the outcomes of “%(title)s”?", title=salon.title),
+                           _("The outcome page becomes public and every participant is sent a link to rate the "
+                             "answers. This cannot be undone."), _("Publish the outcomes"),
+                           url_for("salon_admin.detail", salon_id=salon.id))
     try:
         if action == "publish":
             salons.publish(salon, current_user, rating_link=lambda code: public_url("salons.rate", code=code))

@@ -108,13 +108,15 @@ class Case(db.Model):
         Index("ix_case_platform_received_at_id", "platform_id", "received_at", "id"),
         # a sub-platform dispatcher's queue tabs and their counts (one state on one platform, oldest first): without
         # it the planner intersects the platform's whole bitmap (400,000 cases in a 10 M city) with the state's
-        Index("ix_case_platform_state_received_at", "platform_id", "state", "received_at"),
+        Index("ix_case_platform_state_received_at_id", "platform_id", "state", "received_at", "id"),
         Index("ix_case_lead_unit_received_at_id", "lead_unit_id", "received_at", "id"),
         # work queues ordered by deadline (unit queues, overdue tabs)
         Index("ix_case_lead_unit_state_due_at", "lead_unit_id", "state", "due_at"),
         Index("ix_case_state_due_at", "state", "due_at"),
         # the overdue tabs: escalated cases still with a unit, by deadline (a small, ordered partial index)
         Index("ix_case_overdue_due_at", "due_at", postgresql_where=OVERDUE_OPEN, sqlite_where=OVERDUE_OPEN),
+        Index("ix_case_overdue_platform_due_at", "platform_id", "due_at", "id", postgresql_where=OVERDUE_OPEN,
+              sqlite_where=OVERDUE_OPEN),  # a sub-platform's overdue tab and its header count
         # similar open cases on the staff case page (same category and district, newest first)
         Index("ix_case_category_county_received_at", "category_id", "county_id", "received_at"),
         # the nightly hotspot scan: day range, then GROUP BY category × town (index-only)

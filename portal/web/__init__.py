@@ -8,7 +8,7 @@
   security headers (`guard.py`); the paging rules are `portal.domain.paging` and, for case lists,
   `portal.domain.keyset`.
 - `submit_once`: the one-time token of every form that creates something; `strip`, `int_or_none`, `choice_id`,
-  `valid_phone`, `MultiCheckboxField`: form building blocks (`forms.py`).
+  `optional_choice_id`, `valid_phone`, `MultiCheckboxField`: form building blocks (`forms.py`).
 - `templating.py` registers every Jinja filter and global; `lang_marks.py` marks text in the other language;
   `serving.py` is what production serving needs (`/healthz`, request profiling).
 """

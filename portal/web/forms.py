@@ -33,6 +33,11 @@ def choice_id(value) -> int:
     return number
 
 
+def optional_choice_id(value) -> int | None:
+    """An optional id picked from a list: None when empty, else `choice_id` (anything else is "not a valid choice")."""
+    return None if value in (None, "", "None") else choice_id(value)
+
+
 def valid_phone(form, field):
     """WTForms validator for `portal.domain.phones`: normalises the field's data when it is valid."""
     number = normalise_phone(field.data)

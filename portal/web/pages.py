@@ -23,15 +23,15 @@ def render_page(template: str, block: str | None = None, status: int = 200, **co
     return response
 
 
-def redirect_after_post(url: str):
-    """303 for a normal form post; HX-Redirect for htmx so the browser really navigates."""
+def redirect_after_post(url: str, code: int = 303):
+    """303 (or `code`) for a normal form post; HX-Redirect for htmx so the browser really navigates."""
     if request.htmx:
         response = make_response("", 204)
         response.headers["HX-Redirect"] = url
         if "#" in url:  # same page + anchor would only scroll: make htmx reload it at the new address
             response.headers["HX-Refresh"] = "true"
         return response
-    return redirect(url, code=303)
+    return redirect(url, code=code)
 
 
 PUBLIC_LINKS = (

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
+from portal.domain import paging
 from portal.extensions import db
 from portal.models import AuditEntry, User
 from portal.models.base import utcnow
@@ -95,16 +96,10 @@ def query(filters: AuditFilters) -> Select:
     return q
 
 
-def page(filters: AuditFilters, number: int = 1) -> tuple[list[AuditEntry], int, int]:
-    """(entries newest first, total, pages)."""
-    q = query(filters)
-    total = db.session.scalar(q.with_only_columns(func.count(AuditEntry.id)).order_by(None)) or 0
-    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-    number = min(max(number, 1), pages)
-    entries = db.session.scalars(q.options(selectinload(AuditEntry.actor))
-                                 .order_by(AuditEntry.id.desc()).limit(PAGE_SIZE)
-                                 .offset((number - 1) * PAGE_SIZE)).all()
-    return list(entries), total, pages
+def page(filters: AuditFilters, number: int = 1) -> paging.Page:
+    """One page of entries, newest first."""
+    return paging.paginate(query(filters).options(selectinload(AuditEntry.actor)).order_by(AuditEntry.id.desc()),
+                           number, PAGE_SIZE)
 
 
 def actors() -> list[User]:

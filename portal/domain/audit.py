@@ -3,7 +3,7 @@
 `record(actor, action, obj, before, after)` is the one way to write it; `snapshot(obj, fields)` gives the
 before/after dicts (JSON-safe). Entries are append-only (the model refuses updates and deletes)."""
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
@@ -89,10 +89,9 @@ def query(filters: AuditFilters) -> Select:
     if filters.action:
         q = q.where(AuditEntry.action == filters.action)
     if filters.day_from:
-        q = q.where(AuditEntry.at >= datetime.combine(filters.day_from, time(0), tzinfo=calendar.SHANGHAI))
+        q = q.where(AuditEntry.at >= calendar.midnight(filters.day_from))
     if filters.day_to:
-        q = q.where(AuditEntry.at < datetime.combine(filters.day_to + timedelta(days=1), time(0),
-                                                     tzinfo=calendar.SHANGHAI))
+        q = q.where(AuditEntry.at < calendar.midnight(filters.day_to + timedelta(days=1)))
     return q
 
 

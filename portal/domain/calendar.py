@@ -62,6 +62,11 @@ def local_day(moment: datetime) -> date:
     return moment.astimezone(SHANGHAI).date()
 
 
+def midnight(day: date) -> datetime:
+    """The instant a local day begins (00:00 Beijing time)."""
+    return datetime.combine(day, time(0), tzinfo=SHANGHAI)
+
+
 def end_of(day: date) -> datetime:
     return datetime.combine(day, END_OF_WORKING_DAY, tzinfo=SHANGHAI)
 

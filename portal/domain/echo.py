@@ -8,7 +8,7 @@ later marked confidential (or whose consent was withdrawn) disappears from the w
 """
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -199,14 +199,6 @@ def parse_filters(args, categories: list[Category], counties: list[Region]) -> F
     return f
 
 
-def month_bounds(month: str) -> tuple[datetime, datetime]:
-    """[start, end) of a month in Beijing time, as aware datetimes (compared with UTC timestamps)."""
-    start = periods.parse_month(month)
-    end = periods.add_months(start, 1)
-    return (datetime.combine(start, time(0), tzinfo=calendar.SHANGHAI),
-            datetime.combine(end, time(0), tzinfo=calendar.SHANGHAI))
-
-
 def visible_stories(f: Filters | None = None):
     """The stories the public may see, filtered, newest first (a Select)."""
     query = (select(EchoStory).join(Case, Case.id == EchoStory.case_id)
@@ -221,7 +213,7 @@ def visible_stories(f: Filters | None = None):
     if f.county_id:
         query = query.where(Case.county_id == f.county_id)
     if f.month:
-        start, end = month_bounds(f.month)
+        start, end = periods.instants(*periods.month_bounds(f.month))
         query = query.where(EchoStory.published_at >= start, EchoStory.published_at < end)
     return query.order_by(EchoStory.published_at.desc(), EchoStory.id.desc())
 

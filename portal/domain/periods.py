@@ -3,12 +3,13 @@
 - A month is written "YYYY-MM" (2000–2200) in URLs, forms, snapshots and caches; `parse_month` turns that text
   into the first day of the month (a `date`) or raises `PeriodError` with a message for the user.
 - `add_months(day, n)` is the first day of the month n months after (or before) the month of `day`;
-  `month_bounds` gives the first and last local day; `month_text` writes a date's month back as "YYYY-MM".
+  `month_bounds` gives the first and last local day; `month_text` writes a date's month back as "YYYY-MM";
+  `instants(first, last)` turns local days into the [start, end) instants that timestamps are compared with.
 - Days are local days in Asia/Shanghai (`calendar.SHANGHAI`): `today()`.
 - `month_label` is the one way a month is shown: 2026年10月 / October 2026.
 """
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -59,6 +60,11 @@ def month_bounds(month: str | date) -> tuple[date, date]:
     """First and last local day of a month."""
     first = parse_month(month)
     return first, last_of_month(first)
+
+
+def instants(start_day: date, end_day: date) -> tuple[datetime, datetime]:
+    """[start, end) instants of a period of local days, both days included (compared with UTC timestamps)."""
+    return calendar.midnight(start_day), calendar.midnight(end_day + timedelta(days=1))
 
 
 def recent_months(on: date | None = None, count: int = 24) -> list[str]:

@@ -23,6 +23,14 @@ def render_page(template: str, block: str | None = None, status: int = 200, **co
     return response
 
 
+def render_too_many(template: str, block: str, wait: int, **context):
+    """A form refused by a rate limit: the page (or its form's block) with status 429 and Retry-After `wait` seconds;
+    the caller has put the message on the form."""
+    response = render_page(template, block, status=429, **context)
+    response.headers["Retry-After"] = str(wait)
+    return response
+
+
 def redirect_after_post(url: str, code: int = 303):
     """303 (or `code`) for a normal form post; HX-Redirect for htmx so the browser really navigates."""
     if request.htmx:

@@ -19,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, false, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
-from portal.domain import calendar, keyset, scope
+from portal.domain import calendar, keyset, periods, scope
 from portal.domain.deadlines import CLOCK_STATES, LIGHTS, LightBounds
 from portal.extensions import db
 from portal.models import Case, Category, Region, Unit, User
@@ -142,9 +142,8 @@ def parse_filters(args: Mapping[str, str], ref: Reference) -> LedgerFilters:
             f.errors["county"] = _("Unknown county or district: choose one from the list.")
     for key, attr in (("from", "date_from"), ("to", "date_to")):
         if key in raw:
-            try:
-                setattr(f, attr, date.fromisoformat(raw[key]))
-            except ValueError:
+            setattr(f, attr, periods.parse_day(raw[key]))
+            if getattr(f, attr) is None:
                 f.errors[key] = _("“%(value)s” is not a date. Enter it as year-month-day, e.g. 2025-03-01.",
                                   value=raw[key])
     if f.date_from and f.date_to and f.date_from > f.date_to:

@@ -5,7 +5,8 @@
 - `add_months(day, n)` is the first day of the month n months after (or before) the month of `day`;
   `month_bounds` gives the first and last local day; `month_text` writes a date's month back as "YYYY-MM";
   `instants(first, last)` turns local days into the [start, end) instants that timestamps are compared with.
-- Days are local days in Asia/Shanghai (`calendar.SHANGHAI`): `today()`.
+- Days are local days in Asia/Shanghai (`calendar.SHANGHAI`): `today()`; a day typed by a user is read with
+  `parse_day` ("YYYY-MM-DD", 1900–2200; anything else is None).
 - `month_label` is the one way a month is shown: 2026年10月 / October 2026.
 """
 import re
@@ -18,6 +19,7 @@ from portal.domain import calendar
 from portal.models.base import utcnow
 
 _MONTH = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")  # ASCII digits only
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 class PeriodError(ValueError):
@@ -26,6 +28,18 @@ class PeriodError(ValueError):
 
 def today() -> date:
     return calendar.local_day(utcnow())
+
+
+def parse_day(value: str | None) -> date | None:
+    """'2026-10-05' (ASCII digits, a year from 1900 to 2200) → the date; anything else → None."""
+    match = _DAY.fullmatch((value or "").strip())
+    if not match:
+        return None
+    try:
+        day = date.fromisoformat(match.group(0))
+    except ValueError:
+        return None
+    return day if 1900 <= day.year <= 2200 else None
 
 
 def parse_month(value: str | date | None) -> date:

@@ -4,7 +4,6 @@ parser for query/form parameters (bad values answer 400/404, never 500), safe re
 import os
 import re
 import secrets
-from datetime import date
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -110,18 +109,6 @@ def parse_int(raw, low: int = 0, high: int = DB_INT_MAX) -> int | None:
         return None
     value = int(raw)
     return value if low <= value <= high else None
-
-
-def parse_date(raw) -> date | None:
-    """A year-month-day date between 1900 and 2200, else None."""
-    raw = (raw or "").strip()
-    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", raw):
-        return None
-    try:
-        value = date.fromisoformat(raw)
-    except ValueError:
-        return None
-    return value if 1900 <= value.year <= 2200 else None
 
 
 def arg_int(name: str, default: int | None = None, low: int = 0, high: int = DB_INT_MAX,

@@ -5,7 +5,7 @@ from flask import abort, flash, request, url_for
 from flask_babel import gettext as _
 
 from portal.blueprints.admin import bp
-from portal.domain import audit, outbox_admin
+from portal.domain import audit, outbox_admin, periods
 from portal.domain.outbox import mask_recipient, setting
 from portal.extensions import db
 from portal.models import OutboxMessage, Role
@@ -50,10 +50,7 @@ def resend(message_id):
 
 
 def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
+    return periods.parse_day(value) if value else None
 
 
 @bp.get("/audit")

@@ -42,6 +42,11 @@ def parse_day(value: str | None) -> date | None:
     return day if 1900 <= day.year <= 2200 else None
 
 
+def as_date(value) -> date:
+    """A DATE column's value as a date (SQLite returns it as text)."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
 def parse_month(value: str | date | None) -> date:
     """'2026-10' → date(2026, 10, 1); a date → the first day of its month; anything else is refused."""
     if isinstance(value, date):

@@ -160,7 +160,7 @@ def monthly_counts(topic: MonthlyTopic, today: date | None = None) -> list[dict]
     per_month = {}
     # grouping by month differs between databases: count the days, then fold them into months here
     for day, n in db.session.execute(query):
-        day = day if isinstance(day, date) else date.fromisoformat(str(day))
+        day = periods.as_date(day)
         per_month[periods.first_of_month(day)] = per_month.get(periods.first_of_month(day), 0) + n
     rows, month = [], first
     while month <= last:

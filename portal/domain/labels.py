@@ -102,6 +102,18 @@ SATISFACTION_LABELS = {
     "dissatisfied": _l("Dissatisfied"),
 }
 
+UNIT_KIND_LABELS = {
+    "city_department": _l("City department"),
+    "county_government": _l("County or district government"),
+    "town_street": _l("Town or street office"),
+}
+
+PLATFORM_KIND_LABELS = {
+    "city": _l("City main platform"),
+    "county": _l("County or district sub-platform"),
+    "sector": _l("Sector sub-platform"),
+}
+
 LIGHT_LABELS = {
     "green": _l("On time"),
     "yellow": _l("Due within 1 working day"),

@@ -1,5 +1,6 @@
 """The outbox as an administrator sees it: what was sent to whom and when, what failed, and resending."""
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -10,6 +11,8 @@ from portal.models import OutboxMessage, User
 
 PAGE_SIZE = 50
 STATES = ("pending", "failing", "given_up", "sent")
+STATE_LABELS = {"pending": _l("Waiting"), "failing": _l("Failed, will retry"), "given_up": _l("Failed, given up"),
+                "sent": _l("Sent")}
 
 
 class ResendError(Exception):

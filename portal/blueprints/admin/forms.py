@@ -4,20 +4,14 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional, Regexp
 
+from portal.domain import labels, monitoring, rankings
 from portal.domain.labels import ROLE_LABELS
 from portal.web.forms import int_or_none, strip
 from portal.web.pickers import PickerSelect
 
 CODE = [DataRequired(_l("Enter a code.")), Length(max=32, message=_l("At most %(max)d characters.")),
         Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("Letters, digits, dot, dash and underscore only."))]
-MONITOR_KINDS = {"deputy": _l("People's congress deputy"), "cppcc": _l("CPPCC member"),
-                 "media": _l("Media representative"), "citizen_rep": _l("Citizen representative")}
-UNIT_KINDS = {"city_department": _l("City department"), "county_government": _l("County or district government"),
-              "town_street": _l("Town or street office")}
-RANKING_GROUPS = {"": _l("Not ranked (counts for its parent)"), "city_department": _l("City departments"),
-                  "county": _l("County and district governments")}
-PLATFORM_KINDS = {"city": _l("City main platform"), "county": _l("County or district sub-platform"),
-                  "sector": _l("Sector sub-platform")}
+RANKING_GROUPS = {"": _l("Not ranked (counts for its parent)"), **rankings.GROUP_LABELS}
 
 
 def _name_fields():
@@ -41,7 +35,7 @@ class UserForm(FlaskForm):
         Optional(), Email(_l("Enter a valid email address, e.g. name@example.com.")),
         Length(max=120, message=_l("At most %(max)d characters."))])
     monitor_kind = SelectField(_l("Kind of monitor (monitors only)"),
-                               choices=[("", _l("— not a monitor —"))] + list(MONITOR_KINDS.items()))
+                               choices=[("", _l("— not a monitor —"))] + list(monitoring.KIND_LABELS.items()))
     monitor_organisation = StringField(_l("Organisation (monitors only)"), filters=[strip], validators=[
         Optional(), Length(max=120, message=_l("At most %(max)d characters."))])
     term_start = DateField(_l("Term starts (monitors only)"), validators=[Optional()])
@@ -55,7 +49,7 @@ class EditUserForm(UserForm):
 class UnitForm(FlaskForm):
     code = StringField(_l("Code"), filters=[strip], validators=CODE)
     name_zh, name_en = _name_fields()
-    kind = SelectField(_l("Kind"), choices=list(UNIT_KINDS.items()))
+    kind = SelectField(_l("Kind"), choices=list(labels.UNIT_KIND_LABELS.items()))
     ranking_group = SelectField(_l("Ranking group"), choices=list(RANKING_GROUPS.items()))
     parent_id = SelectField(_l("Parent unit"), coerce=int_or_none, validate_choice=False, widget=PickerSelect())
     platform_id = SelectField(_l("Platform"), coerce=int_or_none, validate_choice=False,
@@ -66,7 +60,7 @@ class UnitForm(FlaskForm):
 class PlatformForm(FlaskForm):
     code = StringField(_l("Code"), filters=[strip], validators=CODE)
     name_zh, name_en = _name_fields()
-    kind = SelectField(_l("Kind"), choices=list(PLATFORM_KINDS.items()))
+    kind = SelectField(_l("Kind"), choices=list(labels.PLATFORM_KIND_LABELS.items()))
     region_id = SelectField(_l("Region"), coerce=int_or_none, validate_choice=False)
 
 

@@ -12,11 +12,6 @@ from portal.models import OutboxMessage, Role
 from portal.web import page_arg, redirect_after_post, render_page, roles_required
 
 
-def _state_labels():
-    return {"pending": _("Waiting"), "failing": _("Failed, will retry"), "given_up": _("Failed, given up"),
-            "sent": _("Sent")}
-
-
 @bp.get("/outbox")
 @roles_required(Role.ADMIN)
 def outbox():
@@ -26,7 +21,7 @@ def outbox():
     found = outbox_admin.page(state, page_arg())
     max_attempts = int(setting("OUTBOX_MAX_ATTEMPTS"))
     return render_page("administration/outbox.html", "outbox_table", rows=found.items, total=found.total,
-                       pages=found.pages, page=found.page, state=state, state_labels=_state_labels(),
+                       pages=found.pages, page=found.page, state=state, state_labels=outbox_admin.STATE_LABELS,
                        state_of=lambda m: outbox_admin.state_of(m, max_attempts), mask=mask_recipient)
 
 

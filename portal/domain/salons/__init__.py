@@ -29,7 +29,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import Role, Salon, User
+from portal.models import Case, Role, Salon, User
 
 SALON_STATE_LABELS = {
     "planned": _l("Planned"),
@@ -94,7 +94,7 @@ PARTICIPANT_ACTIONS = {"confirm": ("registered", "waitlisted", "declined"),
 TRIAGE_STATES = ("in_progress", "closed")
 SEATED = ("registered", "confirmed", "checked_in")
 RESOLUTION_FOR = {"satisfied": "resolved", "basically_satisfied": "partly", "dissatisfied": "not_resolved"}
-RELEASED = ("awaiting_evaluation", "closed", "archived")  # the unit's reply has reached the citizen
+RELEASED = Case.RELEASED_STATES  # the unit's reply has reached the citizen
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed at the door
 CODE_LENGTH = 8
 

@@ -23,11 +23,10 @@ from flask_babel import force_locale, gettext
 from sqlalchemy import and_, or_, select
 
 from portal.domain import calendar, notify, workflow
+from portal.domain.deadlines import CLOCK_STATES
 from portal.extensions import db
 from portal.models import Case, OutboxMessage, Role, User
 from portal.models.base import utcnow
-
-HANDLING_STATES = ("assigned", "handling")
 
 
 @dataclass
@@ -90,7 +89,7 @@ def sweep(now: datetime | None = None) -> SweepSummary:
     summary = SweepSummary()
 
     overdue = list(db.session.scalars(select(Case).where(
-        Case.state.in_(HANDLING_STATES), Case.due_at < now, Case.escalated_at.is_(None)).order_by(Case.id)))
+        Case.state.in_(CLOCK_STATES), Case.due_at < now, Case.escalated_at.is_(None)).order_by(Case.id)))
     unsigned = list(db.session.scalars(select(Case).where(
         Case.state == "assigned", Case.sign_due_at < now, Case.signed_at.is_(None)).order_by(Case.id)))
     evaluation_days = current_app.config.get("EVALUATION_DAYS", 7)

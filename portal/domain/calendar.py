@@ -232,22 +232,6 @@ def exceptions_of(year: int) -> list[CalendarDay]:
         CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31)).order_by(CalendarDay.day)))
 
 
-def chinesecalendar_schedule() -> dict[int, dict[date, tuple[bool, str]]]:
-    """Every year the `chinesecalendar` package covers, as exceptions to Monday–Friday."""
-    import chinese_calendar
-
-    years: dict[int, dict[date, tuple[bool, str]]] = {}
-    for day, name in chinese_calendar.holidays.items():
-        years.setdefault(day.year, {})[day] = (False, str(name or ""))
-    for day, name in chinese_calendar.workdays.items():
-        if day.weekday() >= 5:
-            years.setdefault(day.year, {})[day] = (True, str(name or ""))
-    for year in list(years):  # holidays on weekends are off anyway; keep the named ones for display
-        if not any(not w for w in years[year].values()):
-            del years[year]
-    return years
-
-
 def import_source(filename: str) -> str:
     """What the calendar_year row records as the origin of an imported year."""
     return ("csv:" + (secure_filename(filename or "") or "upload"))[:40]

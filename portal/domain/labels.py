@@ -17,8 +17,6 @@ STATE_LABELS = {
     "merged": _l("Merged into an earlier case"),
 }
 
-STAFF_STATE_LABELS = STATE_LABELS
-
 CITIZEN_STATE_LABELS = {
     **STATE_LABELS,
     "awaiting_evaluation": _l("Awaiting your rating"),

@@ -12,8 +12,8 @@ from datetime import date, datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from portal.domain import atom, calendar, lookups, periods, publication, statistics, workflow
 from portal.domain.paging import Page, paginate
@@ -205,11 +205,7 @@ def visible_stories(f: Filters | None = None):
              .where(publication.public_clause()))
     f = f or Filters()
     if f.category_id:
-        leaf, parent, grand = aliased(Category), aliased(Category), aliased(Category)
-        query = (query.join(leaf, leaf.id == Case.category_id)
-                 .outerjoin(parent, parent.id == leaf.parent_id)
-                 .outerjoin(grand, grand.id == parent.parent_id)
-                 .where(func.coalesce(grand.id, parent.id, leaf.id) == f.category_id))
+        query = query.where(Case.category_id.in_(lookups.category_subtree(f.category_id)))
     if f.county_id:
         query = query.where(Case.county_id == f.county_id)
     if f.month:

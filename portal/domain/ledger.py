@@ -16,10 +16,10 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, false, or_, select
+from sqlalchemy import Select, false, select
 from sqlalchemy.orm import aliased, selectinload
 
-from portal.domain import calendar, keyset, periods, scope
+from portal.domain import calendar, keyset, lookups, periods, scope
 from portal.domain.deadlines import CLOCK_STATES, LIGHTS, LightBounds
 from portal.extensions import db
 from portal.models import Case, Category, Region, Unit, User
@@ -162,21 +162,13 @@ def is_overdue(state: str, due_at: datetime | None, replied_at: datetime | None,
 
 
 # ---------------------------------------------------------------------------------------------- queries
-def category_subtree(category_id: int):
-    """The ids of a category and all its descendants (the tree is three levels deep), as a subquery."""
-    parent = aliased(Category)
-    return (select(Category.id).outerjoin(parent, Category.parent_id == parent.id)
-            .where(or_(Category.id == category_id, Category.parent_id == category_id,
-                       parent.parent_id == category_id)))
-
-
 def apply_filters(query: Select, f: LedgerFilters, bounds: LightBounds) -> Select:
     if f.state:
         query = query.where(Case.state == f.state)
     if f.light:
         query = query.where(bounds.condition(f.light))
     if f.category_id is not None:
-        query = query.where(Case.category_id.in_(category_subtree(f.category_id)))
+        query = query.where(Case.category_id.in_(lookups.category_subtree(f.category_id)))
     if f.county_id is not None:
         query = query.where(Case.county_id == f.county_id)
     if f.date_from:

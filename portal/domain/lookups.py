@@ -1,6 +1,7 @@
 """Catalogue lookups, once each: the category tree, the regions, the units to choose from, a case by its tracking
 number. Tracking numbers are compared as typed by people: surrounding spaces dropped, letters upper-cased."""
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import aliased
 
 from portal.extensions import db
 from portal.models import Case, Category, Region, Unit
@@ -13,6 +14,15 @@ def categories_under(parent_id: int | None, active_only: bool = True) -> list[Ca
     if active_only:
         query = query.where(Category.retired_at.is_(None))
     return list(db.session.scalars(query.order_by(Category.sort, Category.id)))
+
+
+def category_subtree(category_id: int) -> Select:
+    """The ids of a category and all its descendants (the tree is three levels deep), as a subquery: "cases of this
+    category" means cases filed under it or anywhere below it (the ledger, the search, the echo wall)."""
+    parent = aliased(Category)
+    return (select(Category.id).outerjoin(parent, Category.parent_id == parent.id)
+            .where(or_(Category.id == category_id, Category.parent_id == category_id,
+                       parent.parent_id == category_id)))
 
 
 def leaf_category_paths() -> list[tuple[int, str]]:

@@ -149,7 +149,6 @@ def find_case(ref: str) -> Case | None:
 
 
 # ---------------------------------------------------------------------------------------------- public list
-MONTH_RE = re.compile(r"^\d{4}-\d{2}$")
 
 
 @dataclass
@@ -189,8 +188,6 @@ def parse_filters(args, categories: list[Category], counties: list[Region]) -> F
     month = (args.get("month") or "").strip()
     if month:
         try:
-            if not MONTH_RE.match(month):
-                raise periods.PeriodError
             periods.parse_month(month)
             f.month = month
         except periods.PeriodError:

@@ -92,6 +92,10 @@ ROSTER_OPEN = ("planned", "registration_open", "in_progress")  # the roster may 
 PARTICIPANT_ACTIONS = {"confirm": ("registered", "waitlisted", "declined"),
                        "decline": ("registered", "waitlisted", "confirmed")}
 TRIAGE_STATES = ("in_progress", "closed")
+# organizer step -> the salon states it may be taken in (the domain refuses it elsewhere; the pages offer it by this
+# table through `salon_allows`)
+SALON_STEPS = {"edit": EDITABLE, "check_in": ("registration_open", "in_progress"), "capture": ("in_progress",),
+               "triage": TRIAGE_STATES}
 SEATED = ("registered", "confirmed", "checked_in")
 RESOLUTION_FOR = {"satisfied": "resolved", "basically_satisfied": "partly", "dissatisfied": "not_resolved"}
 RELEASED = Case.RELEASED_STATES  # the unit's reply has reached the citizen
@@ -106,6 +110,11 @@ class SalonError(Exception):
 def _require_organizer(actor: User) -> None:
     if actor is None or actor.role not in (Role.SALON_ORGANIZER, Role.ADMIN):
         raise SalonError(_("Only the salon organizer may do this."))
+
+
+def salon_allows(salon: Salon, step: str) -> bool:
+    """Whether the salon's state lets the organizer take `step` (a key of SALON_STEPS)."""
+    return salon.state in SALON_STEPS[step]
 
 
 def _lock(salon: Salon) -> None:

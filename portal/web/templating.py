@@ -131,7 +131,7 @@ def register_templating(app: Flask) -> None:
         SALON_STATE_LABELS=salons.SALON_STATE_LABELS, VENUE_KIND_LABELS=salons.VENUE_KIND_LABELS,
         PERSON_KIND_LABELS=salons.PERSON_KIND_LABELS, PARTICIPANT_STATE_LABELS=salons.PARTICIPANT_STATE_LABELS,
         SALON_OUTCOME_LABELS=salons.OUTCOME_LABELS, SALON_CASE_STATUS=salons.PUBLIC_CASE_STATUS,
-        participant_actions=salons.participant_actions, roster_open=salons.roster_open, salon_allows=salons.salon_allows,
-        salon_public_label=salon_stats.public_label,
+        participant_actions=salons.participant_actions, roster_open=salons.roster_open,
+        salon_allows=salons.salon_allows, salon_public_label=salon_stats.public_label,
         salon_public_reply=salon_stats.public_reply)
     app.context_processor(_html_lang)

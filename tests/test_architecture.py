@@ -6,7 +6,7 @@
 - no module outside `portal/domain/workflow.py` assigns a case's `state` (every case state change goes through
   the workflow's `_move`, with its transition table, optimistic locking and event log);
 - every `portal` module the app loads comes from this checkout (a moved module must not be found elsewhere);
-- CLI commands (`portal/commands`) stand on the domain, never on a blueprint or the web kit;
+- CLI commands live in `portal/commands` only and stand on the domain, never on a blueprint or the web kit;
 - one `register_templating(app)` (`portal/web/templating.py`) owns every Jinja filter and global: nothing else
   touches `jinja_env` or registers a template filter, global, test or context processor;
 - one web kit (`portal/web`): no module outside it defines `render_page`, `redirect_after_post`, `roles_required`,
@@ -195,6 +195,18 @@ def blueprint_imports(source: str) -> list[str]:
                    for t in [module] + [f"{module}.{n}" for n in names])]
 
 
+def cli_definitions(source: str) -> list[str]:
+    """`app.cli.command`, `click.command`/`group`, `AppGroup`: a command defined here."""
+    problems = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Attribute) and (node.attr == "cli" or (
+                node.attr in ("command", "group") and ast.unparse(node.value) == "click")):
+            problems.append(f"line {node.lineno}: {ast.unparse(node)}")
+        if isinstance(node, ast.Name) and node.id == "AppGroup":
+            problems.append(f"line {node.lineno}: AppGroup")
+    return problems
+
+
 def jinja_registrations(source: str) -> list[str]:
     problems = []
     for node in ast.walk(ast.parse(source)):
@@ -235,6 +247,12 @@ def long_files(root: Path = PORTAL) -> dict[str, int]:
 @pytest.mark.parametrize("path", modules("commands"), ids=lambda p: str(p.relative_to(PORTAL)))
 def test_commands_stand_on_the_domain_not_on_a_blueprint(path):
     assert blueprint_imports(path.read_text(encoding="utf-8")) == []
+
+
+def test_commands_are_defined_in_portal_commands_only():
+    offenders = {str(path): found for path, source in portal_sources()
+                 if path.parts[0] != "commands" and (found := cli_definitions(source))}
+    assert offenders == {}
 
 
 def test_only_register_templating_registers_jinja_filters_and_globals():
@@ -280,6 +298,12 @@ def test_the_templating_check_catches(source):
 ])
 def test_the_web_kit_check_catches(source):
     assert web_kit_copies(source)
+
+
+@pytest.mark.parametrize("source", ["@app.cli.command('x')\ndef x(): pass", "@click.command()\ndef x(): pass",
+                                    "group = AppGroup('x')"])
+def test_the_command_placement_check_catches(source):
+    assert cli_definitions(source)
 
 
 def test_the_extensions_check_catches():

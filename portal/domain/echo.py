@@ -51,7 +51,7 @@ def story_of(case: Case) -> EchoStory | None:
 
 def _phone_variants(case: Case) -> list[str]:
     phone = (case.citizen_phone or "").strip()
-    digits = "".join(ch for ch in phone if ch.isdigit())
+    digits = digits_of(phone)
     return [v for v in {phone, digits} if len(v) >= 5]
 
 
@@ -143,8 +143,9 @@ def find_case(ref: str) -> Case | None:
     ref = (ref or "").strip()
     if not ref:
         return None
-    if ref.isascii() and ref.isdigit() and len(ref) < 10:
-        return db.session.get(Case, int(ref))
+    number = lookups.parse_id(ref)
+    if number is not None:
+        return db.session.get(Case, number)
     return lookups.case_by_tracking_no(ref)
 
 
@@ -178,8 +179,9 @@ def parse_filters(args, categories: list[Category], counties: list[Region]) -> F
         raw = (args.get(name) or "").strip()
         if not raw:
             return None
-        if raw.isascii() and raw.isdigit() and len(raw) < 10 and int(raw) in {c.id for c in choices}:
-            return int(raw)
+        number = lookups.parse_id(raw)
+        if number in {c.id for c in choices}:
+            return number
         f.errors[name] = message
         return None
 

@@ -102,13 +102,6 @@ def load_reference() -> Reference:
     return Reference(categories, counties)
 
 
-def _parse_int(value: str) -> int | None:
-    value = (value or "").strip()
-    if not (value.isascii() and value.isdigit() and len(value) <= 9):
-        return None
-    return int(value)
-
-
 def parse_filters(args: Mapping[str, str], ref: Reference) -> LedgerFilters:
     """Read the filters from query arguments. Unknown values and bad dates become localized messages."""
     raw = {k: (args.get(k) or "").strip() for k in FILTER_KEYS}
@@ -131,12 +124,12 @@ def parse_filters(args: Mapping[str, str], ref: Reference) -> LedgerFilters:
         else:
             f.errors["channel"] = _("Unknown channel “%(value)s”: choose one from the list.", value=raw["channel"])
     if "category" in raw:
-        f.category_id = _parse_int(raw["category"])
+        f.category_id = lookups.parse_id(raw["category"])
         if f.category_id not in ref.category_ids:
             f.category_id = None
             f.errors["category"] = _("Unknown category: choose one from the list.")
     if "county" in raw:
-        f.county_id = _parse_int(raw["county"])
+        f.county_id = lookups.parse_id(raw["county"])
         if f.county_id not in ref.county_ids:
             f.county_id = None
             f.errors["county"] = _("Unknown county or district: choose one from the list.")

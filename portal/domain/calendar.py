@@ -62,6 +62,17 @@ def local_day(moment: datetime) -> date:
     return moment.astimezone(SHANGHAI).date()
 
 
+def local_text(moment: datetime, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A moment as the wall clock in Fuyang shows it, for messages and texts without a locale (pages use the
+    `|local_time` filter)."""
+    return moment.astimezone(SHANGHAI).strftime(fmt)
+
+
+def local_iso(moment: datetime) -> str:
+    """A moment in ISO 8601 / RFC 3339 with the +08:00 offset, to the second (feeds, the Open311 API)."""
+    return moment.astimezone(SHANGHAI).isoformat(timespec="seconds")
+
+
 def midnight(day: date) -> datetime:
     """The instant a local day begins (00:00 Beijing time)."""
     return datetime.combine(day, time(0), tzinfo=SHANGHAI)

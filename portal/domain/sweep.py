@@ -43,10 +43,6 @@ class SweepSummary:
                     self.knowledge_expired))
 
 
-def _local(moment: datetime) -> str:
-    return moment.astimezone(calendar.SHANGHAI).strftime("%Y-%m-%d %H:%M")
-
-
 def _unit_emails(unit_ids: set[int]) -> dict[int, list[str]]:
     """The email addresses of each unit's active handlers and unit leads (one query for all units)."""
     if not unit_ids:
@@ -66,7 +62,7 @@ def overdue_reminder(case: Case) -> tuple[str, str]:
         subject = gettext("Overdue: case %(no)s escalated to supervision", no=case.tracking_no)
         body = gettext("[Fuyang 12345] Case %(no)s “%(title)s” passed its deadline (%(due)s) without a reply "
                        "and has been escalated to supervision. Please finish handling it and reply at once.",
-                       no=case.tracking_no, title=case.title, due=_local(case.due_at))
+                       no=case.tracking_no, title=case.title, due=calendar.local_text(case.due_at))
     return subject, body
 
 
@@ -75,11 +71,11 @@ def sign_reminder(case: Case) -> tuple[str, str]:
     The subject names the sign-for deadline: it is how a repeated sweep knows this reminder went out."""
     with force_locale("zh_Hans"):
         subject = gettext("Please sign for case %(no)s (sign-for deadline %(due)s passed)",
-                          no=case.tracking_no, due=_local(case.sign_due_at))
+                          no=case.tracking_no, due=calendar.local_text(case.sign_due_at))
         body = gettext("[Fuyang 12345] Case %(no)s “%(title)s” was assigned to your unit and has not been "
                        "signed for by its deadline (%(due)s). Please sign for it, or return it to the "
                        "dispatcher if it is not your unit's matter.",
-                       no=case.tracking_no, title=case.title, due=_local(case.sign_due_at))
+                       no=case.tracking_no, title=case.title, due=calendar.local_text(case.sign_due_at))
     return subject, body
 
 

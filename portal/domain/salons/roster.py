@@ -165,7 +165,7 @@ def check_in(salon: Salon, actor: User, code: str, at: datetime | None = None) -
     name = participant.person.name
     if participant.state == "checked_in":
         raise SalonError(_("%(name)s is already checked in (at %(time)s).", name=name,
-                     time=participant.checked_in_at.astimezone(calendar.SHANGHAI).strftime("%H:%M")))
+                     time=calendar.local_text(participant.checked_in_at, "%H:%M")))
     if participant.state != "confirmed":
         raise SalonError(_("%(name)s is not confirmed (“%(state)s”): confirm them on the roster first.", name=name,
                      state=PARTICIPANT_STATE_LABELS[participant.state]))

@@ -112,6 +112,15 @@ PLATFORM_KIND_LABELS = {
     "sector": _l("Sector sub-platform"),
 }
 
+# The names the chinesecalendar package gives its holidays (stored as they come), shown in the user's language.
+HOLIDAY_LABELS = {
+    "New Year's Day": _l("New Year's Day"), "Spring Festival": _l("Spring Festival"),
+    "Tomb-sweeping Day": _l("Tomb-sweeping Day"), "Labour Day": _l("Labour Day"),
+    "Dragon Boat Festival": _l("Dragon Boat Festival"), "National Day": _l("National Day"),
+    "Mid-autumn Festival": _l("Mid-autumn Festival"),
+    "Anti-Fascist 70th Day": _l("70th anniversary of the victory in the War of Resistance"),
+}
+
 LIGHT_LABELS = {
     "green": _l("On time"),
     "yellow": _l("Due within 1 working day"),

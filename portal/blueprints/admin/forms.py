@@ -1,12 +1,17 @@
 """Forms of the administration pages: parsing and validation only."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, PasswordField, SelectField, StringField
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from wtforms import DateField, HiddenField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional, Regexp
 
-from portal.domain import labels, monitoring, rankings
-from portal.domain.labels import ROLE_LABELS
-from portal.web.forms import int_or_none, strip
+from portal.domain import labels, lookups, monitoring, rankings
+from portal.domain.labels import CHANNEL_LABELS, ROLE_LABELS
+from portal.extensions import db
+from portal.models import Case, Category, Region
+from portal.web.forms import int_or_none, optional_choice_id, strip
 from portal.web.pickers import PickerSelect
 
 CODE = [DataRequired(_l("Enter a code.")), Length(max=32, message=_l("At most %(max)d characters.")),
@@ -86,3 +91,39 @@ class ChangePasswordForm(FlaskForm):
         DataRequired(_l("Enter a new password.")), Length(min=8, message=_l("At least %(min)d characters."))])
     confirm = PasswordField(_l("New password again"), validators=[
         DataRequired(_l("Enter the new password again.")), EqualTo("new", _l("The two new passwords differ."))])
+
+
+# ---- the working-day calendar, the routing table, API keys -------------------------------------------------
+class CalendarUploadForm(FlaskForm):
+    file = FileField(_l("Schedule file (CSV)"), render_kw={"accept": ".csv,text/csv,text/plain"}, validators=[
+        FileRequired(_l("Choose the CSV file of the schedule.")),
+        FileAllowed(["csv", "txt"], _l("Upload a .csv file (in a spreadsheet: Save as “CSV UTF-8”)."))])
+
+
+class RoutingRuleForm(FlaskForm):
+    category_id = SelectField(_l("Category (any level)"), coerce=int, widget=PickerSelect(),
+                              validators=[InputRequired(_l("Choose a category."))])
+    county_id = SelectField(_l("County / district"), coerce=optional_choice_id, widget=PickerSelect())
+    unit_id = SelectField(_l("Suggested unit"), coerce=int, widget=PickerSelect(), validators=[InputRequired(_l("Choose the unit."))])
+
+    def load_choices(self):
+        categories = db.session.scalars(select(Category).where(Category.retired_at.is_(None))
+                                        .options(selectinload(Category.parent)).order_by(Category.code)).all()
+        self.category_id.choices = [(c.id, c.path) for c in categories]
+        self.county_id.choices = [(None, _l("Any county (city-wide rule)"))] + [
+            (r.id, r.name) for r in db.session.scalars(select(Region).where(Region.parent_id.is_(None),
+                                                                            Region.retired_at.is_(None))
+                                                       .order_by(Region.sort))]
+        self.unit_id.choices = [(u.id, u.name) for u in lookups.units_for_choice()]
+
+
+class RoutingRuleDeleteForm(FlaskForm):
+    rule_id = HiddenField()
+
+
+class ApiKeyForm(FlaskForm):
+    name = StringField(_l("System name"), filters=[strip], validators=[
+        DataRequired(_l("Name the system that will use the key.")),
+        Length(max=100, message=_l("At most %(max)d characters."))])
+    channel = SelectField(_l("Channel"), choices=[(c, CHANNEL_LABELS[c]) for c in Case.CHANNELS],
+                          validators=[InputRequired(_l("Choose the channel."))])

@@ -12,6 +12,7 @@
 - one web kit (`portal/web`): no module outside it defines `render_page`, `redirect_after_post`, `roles_required`,
   `page_arg` or a paging function, or writes an `HX-Redirect` header;
 - Flask extensions are created in `portal/extensions.py` only;
+- a feature package's forms (`portal/blueprints/<feature>/`) are defined in its `forms.py`, beside its routes;
 - no file in `portal/` (migrations and translations aside) is longer than 400 lines.
 """
 import ast
@@ -226,6 +227,12 @@ def web_kit_copies(source: str) -> list[str]:
     return problems
 
 
+def form_classes(source: str) -> list[str]:
+    """Classes deriving from a form (FlaskForm, or another form: `...Form`)."""
+    return [f"line {node.lineno}: class {node.name}" for node in ast.parse(source).body
+            if isinstance(node, ast.ClassDef) and any(ast.unparse(b).endswith("Form") for b in node.bases)]
+
+
 def extension_instances(source: str) -> list[str]:
     return [f"line {node.lineno}: creates {ast.unparse(node.func)}" for node in ast.walk(ast.parse(source))
             if isinstance(node, ast.Call) and ast.unparse(node.func).split(".")[-1] in EXTENSIONS]
@@ -267,6 +274,13 @@ def test_nobody_copies_the_web_kit():
     assert offenders == {}
 
 
+def test_a_feature_package_defines_its_forms_in_forms_py():
+    offenders = {str(path): found for path, source in portal_sources()
+                 if path.parts[0] == "blueprints" and len(path.parts) > 2 and path.name != "forms.py"
+                 and (found := form_classes(source))}
+    assert offenders == {}
+
+
 def test_flask_extensions_are_created_in_extensions_py_only():
     offenders = {str(path): found for path, source in portal_sources()
                  if path != Path("extensions.py") and (found := extension_instances(source))}
@@ -304,6 +318,11 @@ def test_the_web_kit_check_catches(source):
                                     "group = AppGroup('x')"])
 def test_the_command_placement_check_catches(source):
     assert cli_definitions(source)
+
+
+@pytest.mark.parametrize("source", ["class F(FlaskForm):\n    pass", "class G(IssueForm):\n    pass"])
+def test_the_forms_check_catches(source):
+    assert form_classes(source)
 
 
 def test_the_extensions_check_catches():

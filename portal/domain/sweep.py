@@ -14,7 +14,6 @@ a second run with nothing new to do changes nothing and queues nothing. Everythi
 in one transaction; if someone changes one of the cases meanwhile, the commit fails as a whole and the next
 run does the work.
 """
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -25,7 +24,7 @@ from sqlalchemy import and_, or_, select
 from portal.domain import calendar, notify, workflow
 from portal.domain.deadlines import CLOCK_STATES
 from portal.extensions import db
-from portal.models import Case, OutboxMessage, Role, User
+from portal.models import Case, OutboxMessage
 from portal.models.base import utcnow
 
 
@@ -41,19 +40,6 @@ class SweepSummary:
     def changed(self) -> bool:
         return any((self.escalated, self.overdue_reminders, self.sign_reminders, self.closed_unevaluated,
                     self.knowledge_expired))
-
-
-def _unit_emails(unit_ids: set[int]) -> dict[int, list[str]]:
-    """The email addresses of each unit's active handlers and unit leads (one query for all units)."""
-    if not unit_ids:
-        return {}
-    rows = db.session.execute(select(User.unit_id, User.email).where(
-        User.unit_id.in_(unit_ids), User.role.in_(Role.UNIT_ROLES), User.active.is_(True),
-        User.email.is_not(None), User.email != ""))
-    emails: dict[int, set[str]] = defaultdict(set)
-    for unit_id, email in rows:
-        emails[unit_id].add(email.strip())
-    return {unit_id: sorted(addresses) for unit_id, addresses in emails.items()}
 
 
 def overdue_reminder(case: Case) -> tuple[str, str]:
@@ -95,7 +81,7 @@ def sweep(now: datetime | None = None) -> SweepSummary:
             and_(Case.evaluation_due_at.is_(None), Case.replied_at < now - timedelta(days=evaluation_days))),
     ).order_by(Case.id)))
 
-    emails = _unit_emails({c.lead_unit_id for c in overdue + unsigned if c.lead_unit_id})
+    emails = notify.unit_emails({c.lead_unit_id for c in overdue + unsigned if c.lead_unit_id})
     reminded: set[tuple[int, str]] = set()
     if unsigned:
         reminded = set(db.session.execute(select(OutboxMessage.case_id, OutboxMessage.subject).where(

@@ -177,20 +177,6 @@ def effect_summary(rows: list[dict]) -> dict:
     return {"before": sum(before), "since": sum(since), "avg_before": avg_before, "avg_since": avg_since}
 
 
-def before_after_chart(rows: list[dict], title: str, description: str) -> str:
-    """Bars a month: the months before the topic and the months since in two series (and two colours)."""
-    import pygal
-
-    from portal.domain import charts
-
-    chart = pygal.Bar(charts._config(width=760, height=380, x_label_rotation=-40 if len(rows) > 6 else 0,
-                                     print_values=len(rows) <= 8, min_scale=1))
-    chart.x_labels = [charts.row_label("trend", r) for r in rows]
-    chart.add(_("Before the topic"), [None if r["since"] else r["count"] for r in rows])
-    chart.add(_("Since the topic"), [r["count"] if r["since"] else None for r in rows])
-    return charts._render(chart, title, description)
-
-
 # ---------------------------------------------------------------------------------------------- Atom
 def atom_feed(items: list[MonthlyTopic], *, title: str, self_url: str, alternate_url: str, topic_url,
               author: str) -> bytes:

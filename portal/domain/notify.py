@@ -3,7 +3,9 @@
 At submission the citizen is sent their tracking number and query code (`submission_receipt`, called by
 `intake.receive` for every channel: the plain code exists only at that moment, the case keeps its hash). Later
 messages may therefore tell them to track the case with that code. Each citizen-visible step of a case queues an
-SMS-style text (and an email when the citizen gave one). Messages to citizens are in Chinese: we do not know their language, and the hotline's default is zh-Hans.
+SMS-style text (and an email when the citizen gave one). Messages to citizens are in Chinese: we do not know their
+language, and the hotline's default is zh-Hans. Staff are written to at their units' addresses (`unit_emails`: the
+active handlers and unit leads; the sweep's reminders, expired knowledge articles).
 """
 from collections import defaultdict
 from contextlib import contextmanager

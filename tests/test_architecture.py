@@ -5,7 +5,15 @@
 - models (`portal/models`) never import the domain;
 - no module outside `portal/domain/workflow.py` assigns a case's `state` (every case state change goes through
   the workflow's `_move`, with its transition table, optimistic locking and event log);
-- every `portal` module the app loads comes from this checkout (a moved module must not be found elsewhere).
+- every `portal` module the app loads comes from this checkout (a moved module must not be found elsewhere);
+- CLI commands live in `portal/commands` only and stand on the domain, never on a blueprint or the web kit;
+- one `register_templating(app)` (`portal/web/templating.py`) owns every Jinja filter and global: nothing else
+  touches `jinja_env` or registers a template filter, global, test or context processor;
+- one web kit (`portal/web`): no module outside it defines `render_page`, `redirect_after_post`, `roles_required`,
+  `page_arg` or a paging function, or writes an `HX-Redirect` header;
+- Flask extensions are created in `portal/extensions.py` only;
+- a feature package's forms (`portal/blueprints/<feature>/`) are defined in its `forms.py`, beside its routes;
+- no file in `portal/` (migrations and translations aside) is longer than 400 lines.
 """
 import ast
 import re
@@ -165,3 +173,165 @@ def test_the_state_check_catches(source):
 
 def test_the_state_check_leaves_other_states_alone():
     assert case_state_assignments('salon.state = "held"\nparticipant.state = "confirmed"\nf.state = "x"') == []
+
+
+# ---- the house: commands, templating, the web kit, extensions, file length ---------------------------------
+MAX_LINES = 400
+TEMPLATING = Path("web/templating.py")
+JINJA_HOOKS = {"jinja_env", "add_template_global", "add_template_filter", "add_template_test", "template_global",
+               "template_filter", "template_test", "context_processor", "app_template_global",
+               "app_template_filter", "app_template_test", "app_context_processor"}
+WEB_KIT_NAMES = {"render_page", "redirect_after_post", "roles_required", "page_arg", "paginate"}
+EXTENSIONS = {"SQLAlchemy", "Migrate", "LoginManager", "CSRFProtect", "Babel", "Limiter", "Cache", "HTMX"}
+
+
+def portal_sources(*, skip: tuple[str, ...] = ("migrations",)) -> list[tuple[Path, str]]:
+    return [(p.relative_to(PORTAL), p.read_text(encoding="utf-8")) for p in sorted(PORTAL.rglob("*.py"))
+            if p.relative_to(PORTAL).parts[0] not in skip]
+
+
+def blueprint_imports(source: str) -> list[str]:
+    return [f"line {line}: imports {module}" for module, names, line in imports(ast.parse(source))
+            if any(t.startswith(("portal.blueprints", "portal.web"))
+                   for t in [module] + [f"{module}.{n}" for n in names])]
+
+
+def cli_definitions(source: str) -> list[str]:
+    """`app.cli.command`, `click.command`/`group`, `AppGroup`: a command defined here."""
+    problems = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Attribute) and (node.attr == "cli" or (
+                node.attr in ("command", "group") and ast.unparse(node.value) == "click")):
+            problems.append(f"line {node.lineno}: {ast.unparse(node)}")
+        if isinstance(node, ast.Name) and node.id == "AppGroup":
+            problems.append(f"line {node.lineno}: AppGroup")
+    return problems
+
+
+def jinja_registrations(source: str) -> list[str]:
+    problems = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Attribute) and node.attr in JINJA_HOOKS:
+            problems.append(f"line {node.lineno}: {ast.unparse(node)}")
+    return problems
+
+
+def web_kit_copies(source: str) -> list[str]:
+    problems = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and (
+                node.name.lstrip("_") in WEB_KIT_NAMES or node.name.endswith("_required")):
+            problems.append(f"line {node.lineno}: defines {node.name}")
+        if isinstance(node, ast.Constant) and node.value == "HX-Redirect":
+            problems.append(f"line {node.lineno}: writes HX-Redirect")
+    return problems
+
+
+def form_classes(source: str) -> list[str]:
+    """Classes deriving from a form (FlaskForm, or another form: `...Form`)."""
+    return [f"line {node.lineno}: class {node.name}" for node in ast.parse(source).body
+            if isinstance(node, ast.ClassDef) and any(ast.unparse(b).endswith("Form") for b in node.bases)]
+
+
+def extension_instances(source: str) -> list[str]:
+    return [f"line {node.lineno}: creates {ast.unparse(node.func)}" for node in ast.walk(ast.parse(source))
+            if isinstance(node, ast.Call) and ast.unparse(node.func).split(".")[-1] in EXTENSIONS]
+
+
+def long_files(root: Path = PORTAL) -> dict[str, int]:
+    found = {}
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root)
+        if (not path.is_file() or relative.parts[0] in ("migrations", "translations") or "vendor" in relative.parts
+                or path.suffix in (".pyc", ".mo", ".pot", ".po", ".svg", ".png", ".ico")):
+            continue
+        lines = len(path.read_text(encoding="utf-8").splitlines())
+        if lines > MAX_LINES:
+            found[str(relative)] = lines
+    return found
+
+
+@pytest.mark.parametrize("path", modules("commands"), ids=lambda p: str(p.relative_to(PORTAL)))
+def test_commands_stand_on_the_domain_not_on_a_blueprint(path):
+    assert blueprint_imports(path.read_text(encoding="utf-8")) == []
+
+
+def test_commands_are_defined_in_portal_commands_only():
+    offenders = {str(path): found for path, source in portal_sources()
+                 if path.parts[0] != "commands" and (found := cli_definitions(source))}
+    assert offenders == {}
+
+
+def test_only_register_templating_registers_jinja_filters_and_globals():
+    offenders = {str(path): found for path, source in portal_sources()
+                 if path != TEMPLATING and (found := jinja_registrations(source))}
+    assert offenders == {}
+
+
+def test_nobody_copies_the_web_kit():
+    offenders = {str(path): found for path, source in portal_sources()
+                 if path.parts[0] != "web" and path != Path("domain/paging.py") and (found := web_kit_copies(source))}
+    assert offenders == {}
+
+
+def test_a_feature_package_defines_its_forms_in_forms_py():
+    offenders = {str(path): found for path, source in portal_sources()
+                 if path.parts[0] == "blueprints" and len(path.parts) > 2 and path.name != "forms.py"
+                 and (found := form_classes(source))}
+    assert offenders == {}
+
+
+def test_flask_extensions_are_created_in_extensions_py_only():
+    offenders = {str(path): found for path, source in portal_sources()
+                 if path != Path("extensions.py") and (found := extension_instances(source))}
+    assert offenders == {}
+
+
+def test_no_file_in_portal_is_longer_than_400_lines():
+    assert long_files() == {}
+
+
+@pytest.mark.parametrize("source", ["from portal.blueprints.admin import calendar",
+                                    "from portal.blueprints.oversight.rankings import _month_or_404",
+                                    "import portal.web.guard", "from portal.web import render_page"])
+def test_the_commands_check_catches(source):
+    assert blueprint_imports(source)
+
+
+@pytest.mark.parametrize("source", [
+    "app.jinja_env.globals['x'] = 1", "app.add_template_global(f, 'f')", "@bp.app_template_filter()\ndef f(v): pass",
+    "@app.context_processor\ndef c(): return {}", "@bp.app_context_processor\ndef c(): return {}",
+])
+def test_the_templating_check_catches(source):
+    assert jinja_registrations(source)
+
+
+@pytest.mark.parametrize("source", [
+    "def roles_required(*roles): pass", "def admin_required(view): pass", "def _paginate(q): pass",
+    "def redirect_after_post(url): pass", "response.headers['HX-Redirect'] = url",
+])
+def test_the_web_kit_check_catches(source):
+    assert web_kit_copies(source)
+
+
+@pytest.mark.parametrize("source", ["@app.cli.command('x')\ndef x(): pass", "@click.command()\ndef x(): pass",
+                                    "group = AppGroup('x')"])
+def test_the_command_placement_check_catches(source):
+    assert cli_definitions(source)
+
+
+@pytest.mark.parametrize("source", ["class F(FlaskForm):\n    pass", "class G(IssueForm):\n    pass"])
+def test_the_forms_check_catches(source):
+    assert form_classes(source)
+
+
+def test_the_extensions_check_catches():
+    assert extension_instances("from flask_caching import Cache\ncache = Cache()")
+
+
+def test_the_length_check_catches(tmp_path):
+    for name in ("domain/big.py", "static/css/big.css", "migrations/versions/big.py", "static/vendor/big.js"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x\n" * (MAX_LINES + 1), encoding="utf-8")
+    (tmp_path / "domain/fine.py").write_text("x\n" * MAX_LINES, encoding="utf-8")
+    assert long_files(tmp_path) == {"domain/big.py": MAX_LINES + 1, "static/css/big.css": MAX_LINES + 1}

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased
 
-from portal.domain import metrics, workflow
-from portal.domain.metrics import _count_if, _ranking_key, _sign_due_of, period_bounds
+from portal.domain import metrics, periods, workflow
+from portal.domain.metrics import _count_if, _ranking_key, _sign_due_of
 from portal.extensions import db
 from portal.models import CaseEvent, CaseUnit, Unit
 from tests.helpers import Desk, T, as_user, october_fixture
@@ -17,7 +17,7 @@ from tests.helpers import Desk, T, as_user, october_fixture
 
 def original_assignment_cohort(start_day: date, end_day: date, roll_up: bool) -> dict[int, tuple[int, int, int]]:
     """{unit: (volume, responded, returned)} as the first version of metrics.unit_metrics computed them."""
-    start, end = period_bounds(start_day, end_day)
+    start, end = periods.instants(start_day, end_day)
     U = aliased(Unit, name="ru")
     key = _ranking_key(U, roll_up)
     cu = aliased(CaseUnit, name="cu")

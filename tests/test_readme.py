@@ -50,9 +50,16 @@ def test_readme_names_the_make_targets_and_the_calendar_sample():
     assert "/open311/v2/openapi.json" in README and "/admin/api-keys" in README
 
 
-def test_layout_lists_every_blueprint_and_domain_module():
+def test_layout_lists_every_module():
+    """Every module of the blueprints, the domain, the web kit, the commands, the demo and the models, packages'
+    modules included, and every package (as `name/`)."""
     layout = README.split("## Layout", 1)[1]
-    for folder in ("blueprints", "domain"):
-        for path in (ROOT / "portal" / folder).glob("*.py"):
+    missing = []
+    for folder in ("blueprints", "domain", "web", "commands", "demo", "models"):
+        for path in sorted((ROOT / "portal" / folder).rglob("*.py")):
             if path.stem != "__init__":
-                assert f"`{path.stem}`" in layout, f"{folder}/{path.name}"
+                if not re.search(rf"`{path.stem}(\.py)?`", layout):
+                    missing.append(str(path.relative_to(ROOT)))
+            elif path.parent.name != folder and f"`{path.parent.name}/`" not in layout:
+                missing.append(str(path.parent.relative_to(ROOT)) + "/")
+    assert not missing, missing

@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired
 from portal import rate_limits
 from portal.extensions import db, limiter
 from portal.models import User
-from portal.web import redirect_after_post, render_page
+from portal.web import redirect_after_post, render_page, render_too_many
 from portal.web.forms import strip
 from portal.web.guard import safe_redirect_target
 
@@ -58,9 +58,7 @@ def login():
         if wait is not None:
             form.password.errors = [_("Too many failed sign-ins for this user name. Try again in %(minutes)d "
                                       "minutes.", minutes=rate_limits.retry_minutes(wait))]
-            response = render_page("auth/login.html", "login_form", status=429, form=form)
-            response.headers["Retry-After"] = str(wait)
-            return response
+            return render_too_many("auth/login.html", "login_form", wait, form=form)
         user = db.session.scalar(select(User).where(User.username == form.username.data))
         if user is None:
             _dummy_check(form.password.data)

@@ -41,9 +41,9 @@ def _open311_error(err):
     """Errors found before a blueprint is chosen (405 from routing, 413) under /open311/ answer as Open311's
     error list in JSON or XML, not as an HTML page."""
     if request.path.startswith("/open311/"):
-        from portal.blueprints.open311.api import _http_error
+        from portal.blueprints.open311 import api as open311_api
 
-        return _http_error(err)
+        return open311_api.http_error(err)
     return None
 
 
@@ -80,13 +80,14 @@ def register(app: Flask) -> None:
         import math
         import time
 
+        from portal import rate_limits
         from portal.extensions import limiter
 
         current = limiter.current_limit
         wait = max(1, math.ceil(current.reset_at - time.time())) if current is not None else 60
         response = error_page(status=429, title=_("Too many attempts"),
                               message=_("Too many attempts from this connection. Try again in %(minutes)d "
-                                        "minutes.", minutes=max(1, math.ceil(wait / 60))))
+                                        "minutes.", minutes=rate_limits.retry_minutes(wait)))
         response.headers["Retry-After"] = str(wait)
         return response
 

@@ -32,18 +32,23 @@ def _sqlite_path(url) -> str:
     return url.database
 
 
+def _sqlite_copy(source_path, dest_path) -> None:
+    """Copy one SQLite database over another with the online backup API (a consistent snapshot)."""
+    source = sqlite3.connect(source_path)
+    dest = sqlite3.connect(dest_path)
+    try:
+        with dest:
+            source.backup(dest)
+    finally:
+        dest.close()
+        source.close()
+
+
 def backup(target: Path) -> None:
     url = _url()
     db.session.remove()
     if url.get_backend_name() == "sqlite":
-        source = sqlite3.connect(_sqlite_path(url))
-        dest = sqlite3.connect(target)
-        try:
-            with dest:
-                source.backup(dest)
-        finally:
-            dest.close()
-            source.close()
+        _sqlite_copy(_sqlite_path(url), target)
     elif url.get_backend_name() == "postgresql":
         result = subprocess.run(["pg_dump", "-Fc", "--no-owner", "-f", str(target), "-d", _libpq_url(url)],  # nosec B603 B607
                                 capture_output=True, text=True)
@@ -63,14 +68,7 @@ def restore(source_file: Path) -> None:
         with open(source_file, "rb") as head:
             if head.read(16) != b"SQLite format 3\x00":
                 raise click.ClickException(f"{source_file} is not a SQLite backup.")
-        source = sqlite3.connect(source_file)
-        dest = sqlite3.connect(_sqlite_path(url))
-        try:
-            with dest:
-                source.backup(dest)
-        finally:
-            dest.close()
-            source.close()
+        _sqlite_copy(source_file, _sqlite_path(url))
     elif url.get_backend_name() == "postgresql":
         result = subprocess.run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",  # nosec B603 B607
                                  "-d", _libpq_url(url), str(source_file)], capture_output=True, text=True)

@@ -27,7 +27,7 @@ class Entry:
 
 
 def rfc3339(moment: datetime) -> str:
-    return moment.astimezone(calendar.SHANGHAI).isoformat(timespec="seconds")
+    return calendar.local_iso(moment)
 
 
 def feed(entries: list[Entry], *, feed_id: str, title: str, self_url: str, alternate_url: str, author: str,

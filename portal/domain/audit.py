@@ -3,12 +3,13 @@
 `record(actor, action, obj, before, after)` is the one way to write it; `snapshot(obj, fields)` gives the
 before/after dicts (JSON-safe). Entries are append-only (the model refuses updates and deletes)."""
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
+from portal.domain import paging
 from portal.extensions import db
 from portal.models import AuditEntry, User
 from portal.models.base import utcnow
@@ -88,23 +89,16 @@ def query(filters: AuditFilters) -> Select:
     if filters.action:
         q = q.where(AuditEntry.action == filters.action)
     if filters.day_from:
-        q = q.where(AuditEntry.at >= datetime.combine(filters.day_from, time(0), tzinfo=calendar.SHANGHAI))
+        q = q.where(AuditEntry.at >= calendar.midnight(filters.day_from))
     if filters.day_to:
-        q = q.where(AuditEntry.at < datetime.combine(filters.day_to + timedelta(days=1), time(0),
-                                                     tzinfo=calendar.SHANGHAI))
+        q = q.where(AuditEntry.at < calendar.midnight(filters.day_to + timedelta(days=1)))
     return q
 
 
-def page(filters: AuditFilters, number: int = 1) -> tuple[list[AuditEntry], int, int]:
-    """(entries newest first, total, pages)."""
-    q = query(filters)
-    total = db.session.scalar(q.with_only_columns(func.count(AuditEntry.id)).order_by(None)) or 0
-    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-    number = min(max(number, 1), pages)
-    entries = db.session.scalars(q.options(selectinload(AuditEntry.actor))
-                                 .order_by(AuditEntry.id.desc()).limit(PAGE_SIZE)
-                                 .offset((number - 1) * PAGE_SIZE)).all()
-    return list(entries), total, pages
+def page(filters: AuditFilters, number: int = 1) -> paging.Page:
+    """One page of entries, newest first."""
+    return paging.paginate(query(filters).options(selectinload(AuditEntry.actor)).order_by(AuditEntry.id.desc()),
+                           number, PAGE_SIZE)
 
 
 def actors() -> list[User]:

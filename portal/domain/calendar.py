@@ -62,6 +62,22 @@ def local_day(moment: datetime) -> date:
     return moment.astimezone(SHANGHAI).date()
 
 
+def local_text(moment: datetime, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A moment as the wall clock in Fuyang shows it, for messages and texts without a locale (pages use the
+    `|local_time` filter)."""
+    return moment.astimezone(SHANGHAI).strftime(fmt)
+
+
+def local_iso(moment: datetime) -> str:
+    """A moment in ISO 8601 / RFC 3339 with the +08:00 offset, to the second (feeds, the Open311 API)."""
+    return moment.astimezone(SHANGHAI).isoformat(timespec="seconds")
+
+
+def midnight(day: date) -> datetime:
+    """The instant a local day begins (00:00 Beijing time)."""
+    return datetime.combine(day, time(0), tzinfo=SHANGHAI)
+
+
 def end_of(day: date) -> datetime:
     return datetime.combine(day, END_OF_WORKING_DAY, tzinfo=SHANGHAI)
 
@@ -225,22 +241,6 @@ def exceptions_of(year: int) -> list[CalendarDay]:
     """A year's stored exceptions to Monday–Friday, in date order."""
     return list(db.session.scalars(select(CalendarDay).where(
         CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31)).order_by(CalendarDay.day)))
-
-
-def chinesecalendar_schedule() -> dict[int, dict[date, tuple[bool, str]]]:
-    """Every year the `chinesecalendar` package covers, as exceptions to Monday–Friday."""
-    import chinese_calendar
-
-    years: dict[int, dict[date, tuple[bool, str]]] = {}
-    for day, name in chinese_calendar.holidays.items():
-        years.setdefault(day.year, {})[day] = (False, str(name or ""))
-    for day, name in chinese_calendar.workdays.items():
-        if day.weekday() >= 5:
-            years.setdefault(day.year, {})[day] = (True, str(name or ""))
-    for year in list(years):  # holidays on weekends are off anyway; keep the named ones for display
-        if not any(not w for w in years[year].values()):
-            del years[year]
-    return years
 
 
 def import_source(filename: str) -> str:

@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from portal.domain import duplicates, scope
+from portal.domain.privacy import digits_of
 from portal.extensions import db
 from portal.models import Case, ContactView, Role, User
 from portal.models.base import utcnow
@@ -38,7 +39,7 @@ class LookupDenied(Exception):
 
 def phone_key(phone: str | None) -> str | None:
     """The digits of a phone number without the country code; None when there are too few digits to mean one."""
-    digits = "".join(ch for ch in (phone or "") if ch.isdigit())
+    digits = digits_of(phone or "")
     if digits.startswith("0086"):
         digits = digits[4:]
     elif digits.startswith("86") and len(digits) == 13:

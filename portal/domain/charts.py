@@ -118,6 +118,17 @@ def trend_chart(rows: list[dict], title: str, description: str) -> str:
     return _render(chart, title, description)
 
 
+def before_after_chart(rows: list[dict], title: str, description: str) -> str:
+    """A monthly topic's cases, bars a month: the months before the topic and the months since in two series (and
+    two colours)."""
+    chart = pygal.Bar(_config(width=760, height=380, x_label_rotation=-40 if len(rows) > 6 else 0,
+                              print_values=len(rows) <= 8, min_scale=1))
+    chart.x_labels = [row_label("trend", r) for r in rows]
+    chart.add(_("Before the topic"), [None if r["since"] else r["count"] for r in rows])
+    chart.add(_("Since the topic"), [r["count"] if r["since"] else None for r in rows])
+    return _render(chart, title, description)
+
+
 # chart key → (figures key, table/row kind, chart title, first column heading)
 CHARTS = {
     "channels": ("channels", "channels", _l("Cases by channel"), _l("Channel")),

@@ -14,7 +14,7 @@ Thresholds, on the official working-day schedule:
 per-row work) so the ledger can filter by light and the supervisors' dashboard can count.
 """
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime
 
 from sqlalchemy import and_, false
 from sqlalchemy import case as sql_case
@@ -52,7 +52,7 @@ class LightBounds:
     def at(cls, now: datetime | None = None) -> "LightBounds":
         now = now or utcnow()
         second = calendar.local_day(calendar.add_working_days(now, 2).due_at)
-        return cls(now, datetime.combine(second, time(0), tzinfo=calendar.SHANGHAI))
+        return cls(now, calendar.midnight(second))
 
     def light_for(self, deadline: datetime | None) -> str | None:
         if deadline is None:

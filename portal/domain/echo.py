@@ -8,12 +8,12 @@ later marked confidential (or whose consent was withdrawn) disappears from the w
 """
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from portal.domain import atom, calendar, lookups, periods, publication, statistics, workflow
 from portal.domain.paging import Page, paginate
@@ -51,7 +51,7 @@ def story_of(case: Case) -> EchoStory | None:
 
 def _phone_variants(case: Case) -> list[str]:
     phone = (case.citizen_phone or "").strip()
-    digits = "".join(ch for ch in phone if ch.isdigit())
+    digits = digits_of(phone)
     return [v for v in {phone, digits} if len(v) >= 5]
 
 
@@ -143,13 +143,13 @@ def find_case(ref: str) -> Case | None:
     ref = (ref or "").strip()
     if not ref:
         return None
-    if ref.isascii() and ref.isdigit() and len(ref) < 10:
-        return db.session.get(Case, int(ref))
+    number = lookups.parse_id(ref)
+    if number is not None:
+        return db.session.get(Case, number)
     return lookups.case_by_tracking_no(ref)
 
 
 # ---------------------------------------------------------------------------------------------- public list
-MONTH_RE = re.compile(r"^\d{4}-\d{2}$")
 
 
 @dataclass
@@ -179,8 +179,9 @@ def parse_filters(args, categories: list[Category], counties: list[Region]) -> F
         raw = (args.get(name) or "").strip()
         if not raw:
             return None
-        if raw.isascii() and raw.isdigit() and len(raw) < 10 and int(raw) in {c.id for c in choices}:
-            return int(raw)
+        number = lookups.parse_id(raw)
+        if number in {c.id for c in choices}:
+            return number
         f.errors[name] = message
         return None
 
@@ -189,8 +190,6 @@ def parse_filters(args, categories: list[Category], counties: list[Region]) -> F
     month = (args.get("month") or "").strip()
     if month:
         try:
-            if not MONTH_RE.match(month):
-                raise periods.PeriodError
             periods.parse_month(month)
             f.month = month
         except periods.PeriodError:
@@ -199,29 +198,17 @@ def parse_filters(args, categories: list[Category], counties: list[Region]) -> F
     return f
 
 
-def month_bounds(month: str) -> tuple[datetime, datetime]:
-    """[start, end) of a month in Beijing time, as aware datetimes (compared with UTC timestamps)."""
-    start = periods.parse_month(month)
-    end = periods.add_months(start, 1)
-    return (datetime.combine(start, time(0), tzinfo=calendar.SHANGHAI),
-            datetime.combine(end, time(0), tzinfo=calendar.SHANGHAI))
-
-
 def visible_stories(f: Filters | None = None):
     """The stories the public may see, filtered, newest first (a Select)."""
     query = (select(EchoStory).join(Case, Case.id == EchoStory.case_id)
              .where(publication.public_clause()))
     f = f or Filters()
     if f.category_id:
-        leaf, parent, grand = aliased(Category), aliased(Category), aliased(Category)
-        query = (query.join(leaf, leaf.id == Case.category_id)
-                 .outerjoin(parent, parent.id == leaf.parent_id)
-                 .outerjoin(grand, grand.id == parent.parent_id)
-                 .where(func.coalesce(grand.id, parent.id, leaf.id) == f.category_id))
+        query = query.where(Case.category_id.in_(lookups.category_subtree(f.category_id)))
     if f.county_id:
         query = query.where(Case.county_id == f.county_id)
     if f.month:
-        start, end = month_bounds(f.month)
+        start, end = periods.instants(*periods.month_bounds(f.month))
         query = query.where(EchoStory.published_at >= start, EchoStory.published_at < end)
     return query.order_by(EchoStory.published_at.desc(), EchoStory.id.desc())
 

@@ -179,11 +179,6 @@ def link_new_case(case: Case) -> GovernanceTask | None:
     return task
 
 
-def task_of(case: Case) -> GovernanceTask | None:
-    return db.session.scalar(select(GovernanceTask).join(GovernanceLink).where(GovernanceLink.case_id == case.id)
-                             .order_by(GovernanceTask.id.desc()).limit(1))
-
-
 def link_note(event: CaseEvent) -> str:
     """The citizen's timeline line for a `governance_link` event, in the reader's language."""
     task = db.session.get(GovernanceTask, (event.data or {}).get("task_id") or 0)

@@ -31,7 +31,7 @@ from datetime import date, timedelta
 from sqlalchemy import and_, func, select
 from sqlalchemy import case as sql_case
 
-from portal.domain import calendar, routing, search
+from portal.domain import calendar, periods, routing, search
 from portal.extensions import db
 from portal.models import Case, Category, HotspotSettings, HotspotWarning, Region, Unit, User
 from portal.models.base import utcnow
@@ -214,7 +214,7 @@ def weekly_counts(warning: HotspotWarning) -> list[tuple[date, int]]:
         .group_by(Case.received_day)).all()
     weeks: dict[date, int] = {}
     for day, n in rows:
-        day = day if isinstance(day, date) else date.fromisoformat(str(day))
+        day = periods.as_date(day)
         index = (day - start).days // 7
         week = start + timedelta(weeks=index)
         weeks[week] = weeks.get(week, 0) + n

@@ -121,6 +121,6 @@ def recent_published(limit: int) -> list[Case]:
     """Cases whose citizen allowed publication (never confidential), newest first, with a public reply."""
     return list(db.session.scalars(
         select(Case).where(publication.public_clause(),
-                           Case.state.in_(("awaiting_evaluation", "closed", "archived")))
+                           Case.state.in_(Case.RELEASED_STATES))
         .options(selectinload(Case.category), selectinload(Case.county))
         .order_by(Case.received_at.desc()).limit(limit)))

@@ -215,11 +215,10 @@ def expired(unit_id: int | None = None, today: date | None = None) -> list[Knowl
 def flag_expired(now=None) -> int:
     """The sweep: tell each unit once per expired current version (email to its handlers and unit lead)."""
     from portal.domain import notify
-    from portal.domain.sweep import _unit_emails
 
     now = now or utcnow()
     versions = [v for v in expired(today=calendar.local_day(now)) if v.expiry_flagged_at is None]
-    emails = _unit_emails({v.article.unit_id for v in versions})
+    emails = notify.unit_emails({v.article.unit_id for v in versions})
     queued = 0
     for v in versions:
         with force_locale("zh_Hans"):

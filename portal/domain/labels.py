@@ -17,8 +17,6 @@ STATE_LABELS = {
     "merged": _l("Merged into an earlier case"),
 }
 
-STAFF_STATE_LABELS = STATE_LABELS
-
 CITIZEN_STATE_LABELS = {
     **STATE_LABELS,
     "awaiting_evaluation": _l("Awaiting your rating"),
@@ -100,6 +98,27 @@ SATISFACTION_LABELS = {
     "satisfied": _l("Satisfied"),
     "basically_satisfied": _l("Basically satisfied"),
     "dissatisfied": _l("Dissatisfied"),
+}
+
+UNIT_KIND_LABELS = {
+    "city_department": _l("City department"),
+    "county_government": _l("County or district government"),
+    "town_street": _l("Town or street office"),
+}
+
+PLATFORM_KIND_LABELS = {
+    "city": _l("City main platform"),
+    "county": _l("County or district sub-platform"),
+    "sector": _l("Sector sub-platform"),
+}
+
+# The names the chinesecalendar package gives its holidays (stored as they come), shown in the user's language.
+HOLIDAY_LABELS = {
+    "New Year's Day": _l("New Year's Day"), "Spring Festival": _l("Spring Festival"),
+    "Tomb-sweeping Day": _l("Tomb-sweeping Day"), "Labour Day": _l("Labour Day"),
+    "Dragon Boat Festival": _l("Dragon Boat Festival"), "National Day": _l("National Day"),
+    "Mid-autumn Festival": _l("Mid-autumn Festival"),
+    "Anti-Fascist 70th Day": _l("70th anniversary of the victory in the War of Resistance"),
 }
 
 LIGHT_LABELS = {

@@ -16,10 +16,10 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, false, or_, select
+from sqlalchemy import Select, false, select
 from sqlalchemy.orm import aliased, selectinload
 
-from portal.domain import calendar, keyset, scope
+from portal.domain import calendar, keyset, lookups, periods, scope
 from portal.domain.deadlines import CLOCK_STATES, LIGHTS, LightBounds
 from portal.extensions import db
 from portal.models import Case, Category, Region, Unit, User
@@ -102,13 +102,6 @@ def load_reference() -> Reference:
     return Reference(categories, counties)
 
 
-def _parse_int(value: str) -> int | None:
-    value = (value or "").strip()
-    if not (value.isascii() and value.isdigit() and len(value) <= 9):
-        return None
-    return int(value)
-
-
 def parse_filters(args: Mapping[str, str], ref: Reference) -> LedgerFilters:
     """Read the filters from query arguments. Unknown values and bad dates become localized messages."""
     raw = {k: (args.get(k) or "").strip() for k in FILTER_KEYS}
@@ -131,20 +124,19 @@ def parse_filters(args: Mapping[str, str], ref: Reference) -> LedgerFilters:
         else:
             f.errors["channel"] = _("Unknown channel “%(value)s”: choose one from the list.", value=raw["channel"])
     if "category" in raw:
-        f.category_id = _parse_int(raw["category"])
+        f.category_id = lookups.parse_id(raw["category"])
         if f.category_id not in ref.category_ids:
             f.category_id = None
             f.errors["category"] = _("Unknown category: choose one from the list.")
     if "county" in raw:
-        f.county_id = _parse_int(raw["county"])
+        f.county_id = lookups.parse_id(raw["county"])
         if f.county_id not in ref.county_ids:
             f.county_id = None
             f.errors["county"] = _("Unknown county or district: choose one from the list.")
     for key, attr in (("from", "date_from"), ("to", "date_to")):
         if key in raw:
-            try:
-                setattr(f, attr, date.fromisoformat(raw[key]))
-            except ValueError:
+            setattr(f, attr, periods.parse_day(raw[key]))
+            if getattr(f, attr) is None:
                 f.errors[key] = _("“%(value)s” is not a date. Enter it as year-month-day, e.g. 2025-03-01.",
                                   value=raw[key])
     if f.date_from and f.date_to and f.date_from > f.date_to:
@@ -163,21 +155,13 @@ def is_overdue(state: str, due_at: datetime | None, replied_at: datetime | None,
 
 
 # ---------------------------------------------------------------------------------------------- queries
-def category_subtree(category_id: int):
-    """The ids of a category and all its descendants (the tree is three levels deep), as a subquery."""
-    parent = aliased(Category)
-    return (select(Category.id).outerjoin(parent, Category.parent_id == parent.id)
-            .where(or_(Category.id == category_id, Category.parent_id == category_id,
-                       parent.parent_id == category_id)))
-
-
 def apply_filters(query: Select, f: LedgerFilters, bounds: LightBounds) -> Select:
     if f.state:
         query = query.where(Case.state == f.state)
     if f.light:
         query = query.where(bounds.condition(f.light))
     if f.category_id is not None:
-        query = query.where(Case.category_id.in_(category_subtree(f.category_id)))
+        query = query.where(Case.category_id.in_(lookups.category_subtree(f.category_id)))
     if f.county_id is not None:
         query = query.where(Case.county_id == f.county_id)
     if f.date_from:

@@ -1,9 +1,28 @@
 """Catalogue lookups, once each: the category tree, the regions, the units to choose from, a case by its tracking
-number. Tracking numbers are compared as typed by people: surrounding spaces dropped, letters upper-cased."""
-from sqlalchemy import Select, select
+number. Tracking numbers are compared as typed by people: surrounding spaces dropped, letters upper-cased. An id
+typed by people (`parse_id`) is ASCII digits within a database integer, else None: '١٢٣', '²', 10**30 and '-1' never
+reach a query."""
+import re
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import aliased
 
 from portal.extensions import db
 from portal.models import Case, Category, Region, Unit
+
+ID_MAX = 2**31 - 1  # the largest id or number a parameter may carry (PostgreSQL integer)
+_ASCII_INT = re.compile(r"[0-9]{1,10}")
+
+
+def parse_id(raw, low: int = 0, high: int = ID_MAX) -> int | None:
+    """An integer written in ASCII digits within [low, high] (surrounding spaces allowed), else None."""
+    if raw is None:
+        return None
+    raw = str(raw).strip()
+    if not _ASCII_INT.fullmatch(raw):
+        return None
+    value = int(raw)
+    return value if low <= value <= high else None
 
 
 def categories_under(parent_id: int | None, active_only: bool = True) -> list[Category]:
@@ -13,6 +32,15 @@ def categories_under(parent_id: int | None, active_only: bool = True) -> list[Ca
     if active_only:
         query = query.where(Category.retired_at.is_(None))
     return list(db.session.scalars(query.order_by(Category.sort, Category.id)))
+
+
+def category_subtree(category_id: int) -> Select:
+    """The ids of a category and all its descendants (the tree is three levels deep), as a subquery: "cases of this
+    category" means cases filed under it or anywhere below it (the ledger, the search, the echo wall)."""
+    parent = aliased(Category)
+    return (select(Category.id).outerjoin(parent, Category.parent_id == parent.id)
+            .where(or_(Category.id == category_id, Category.parent_id == category_id,
+                       parent.parent_id == category_id)))
 
 
 def leaf_category_paths() -> list[tuple[int, str]]:

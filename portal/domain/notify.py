@@ -3,15 +3,19 @@
 At submission the citizen is sent their tracking number and query code (`submission_receipt`, called by
 `intake.receive` for every channel: the plain code exists only at that moment, the case keeps its hash). Later
 messages may therefore tell them to track the case with that code. Each citizen-visible step of a case queues an
-SMS-style text (and an email when the citizen gave one). Messages to citizens are in Chinese: we do not know their language, and the hotline's default is zh-Hans.
+SMS-style text (and an email when the citizen gave one). Messages to citizens are in Chinese: we do not know their
+language, and the hotline's default is zh-Hans. Staff are written to at their units' addresses (`unit_emails`: the
+active handlers and unit leads; the sweep's reminders, expired knowledge articles).
 """
+from collections import defaultdict
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from flask_babel import force_locale, gettext
+from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import Case, CaseEvent, OutboxMessage
+from portal.models import Case, CaseEvent, OutboxMessage, Role, User
 
 _muted: ContextVar[bool] = ContextVar("notify_muted", default=False)
 
@@ -62,3 +66,16 @@ def submission_receipt(case: Case, query_code: str) -> None:
     queue("sms", case.citizen_phone, body, case=case)
     if case.citizen_email:
         queue("email", case.citizen_email, body, subject=subject, case=case)
+
+
+def unit_emails(unit_ids: set[int]) -> dict[int, list[str]]:
+    """The email addresses of each unit's active handlers and unit leads (one query for all units)."""
+    if not unit_ids:
+        return {}
+    rows = db.session.execute(select(User.unit_id, User.email).where(
+        User.unit_id.in_(unit_ids), User.role.in_(Role.UNIT_ROLES), User.active.is_(True),
+        User.email.is_not(None), User.email != ""))
+    emails: dict[int, set[str]] = defaultdict(set)
+    for unit_id, email in rows:
+        emails[unit_id].add(email.strip())
+    return {unit_id: sorted(addresses) for unit_id, addresses in emails.items()}

@@ -1,15 +1,18 @@
 """The outbox as an administrator sees it: what was sent to whom and when, what failed, and resending."""
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from portal.domain import audit
+from portal.domain import audit, paging
 from portal.domain.outbox import setting
 from portal.extensions import db
 from portal.models import OutboxMessage, User
 
 PAGE_SIZE = 50
 STATES = ("pending", "failing", "given_up", "sent")
+STATE_LABELS = {"pending": _l("Waiting"), "failing": _l("Failed, will retry"), "given_up": _l("Failed, given up"),
+                "sent": _l("Sent")}
 
 
 class ResendError(Exception):
@@ -24,7 +27,8 @@ def state_of(message: OutboxMessage, max_attempts: int) -> str:
     return "failing" if message.attempts else "pending"
 
 
-def page(state: str | None, number: int = 1) -> tuple[list[OutboxMessage], int, int]:
+def page(state: str | None, number: int = 1) -> paging.Page:
+    """One page of messages, newest first, in one state (None: all)."""
     max_attempts = int(setting("OUTBOX_MAX_ATTEMPTS"))
     q = select(OutboxMessage)
     if state == "sent":
@@ -36,12 +40,8 @@ def page(state: str | None, number: int = 1) -> tuple[list[OutboxMessage], int, 
                     OutboxMessage.attempts < max_attempts)
     elif state == "pending":
         q = q.where(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts == 0)
-    total = db.session.scalar(q.with_only_columns(func.count(OutboxMessage.id)).order_by(None)) or 0
-    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-    number = min(max(number, 1), pages)
-    rows = db.session.scalars(q.options(selectinload(OutboxMessage.case)).order_by(OutboxMessage.id.desc())
-                              .limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE)).all()
-    return list(rows), total, pages
+    return paging.paginate(q.options(selectinload(OutboxMessage.case)).order_by(OutboxMessage.id.desc()),
+                           number, PAGE_SIZE)
 
 
 def resend(actor: User, message: OutboxMessage) -> OutboxMessage:

@@ -8,7 +8,7 @@ def mask_phone(phone: str | None) -> str:
     """138****1234 for a mobile; for a landline keep area code and last 2 digits."""
     if not phone:
         return ""
-    digits = "".join(ch for ch in phone if ch.isdigit())
+    digits = digits_of(phone)
     if len(digits) == 11 and digits.startswith("1"):
         return f"{digits[:3]}****{digits[-4:]}"
     if len(digits) >= 7:

@@ -3,6 +3,7 @@ from sqlalchemy import Select, func, select, union
 from sqlalchemy.orm import selectinload
 
 from portal.domain import scope
+from portal.domain.deadlines import CLOCK_STATES
 from portal.extensions import db
 from portal.models import Case, CaseUnit, ExtensionRequest, User
 
@@ -15,7 +16,7 @@ def _dispatcher_tabs(user: User) -> dict[str, Select]:
         "assign": base.where(Case.state == "accepted").order_by(Case.return_count.desc(), Case.received_at),
         "release": base.where(Case.state.in_(("replied",))).order_by(Case.updated_at),
         "extensions": base.where(Case.id.in_(pending_ext)).order_by(Case.due_at),
-        "overdue": base.where(Case.escalated_at.is_not(None), Case.state.in_(("assigned", "handling")))
+        "overdue": base.where(Case.escalated_at.is_not(None), Case.state.in_(CLOCK_STATES))
         .order_by(Case.due_at),
     }
 
@@ -30,7 +31,7 @@ def _unit_tabs(user: User) -> dict[str, Select]:
         "handling": base.where(mine, Case.state == "handling").order_by(Case.due_at),
         "approve": base.where(mine, Case.state == "handling", Case.reply_drafted_at.is_not(None))
         .order_by(Case.due_at),
-        "co": base.where(Case.id.in_(co), Case.state.in_(("assigned", "handling"))).order_by(Case.due_at),
+        "co": base.where(Case.id.in_(co), Case.state.in_(CLOCK_STATES)).order_by(Case.due_at),
     }
     if user.role != "unit_lead":
         del tabs["approve"]
@@ -43,7 +44,7 @@ def _supervisor_tabs(user: User) -> dict[str, Select]:
         # the hard ones first: handled again most often, then the oldest
         "dissatisfied": base.where(Case.state == "dissatisfied").order_by(Case.rehandle_count.desc(),
                                                                           Case.received_at),
-        "overdue": base.where(Case.escalated_at.is_not(None), Case.state.in_(("assigned", "handling")))
+        "overdue": base.where(Case.escalated_at.is_not(None), Case.state.in_(CLOCK_STATES))
         .order_by(Case.due_at),
     }
 

@@ -216,7 +216,7 @@ def publish(month: str, by: User | None = None, on: date | None = None) -> Publi
 
 
 def already_published_message(snapshot: RankingSnapshot) -> str:
-    at = snapshot.published_at.astimezone(calendar.SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    at = calendar.local_text(snapshot.published_at)
     return _("The ranking for %(month)s was already published on %(at)s; a published ranking cannot be changed.",
              month=snapshot.month, at=at)
 

@@ -11,7 +11,7 @@ def roster_message(participant: Participant) -> None:
     """SMS (and email when known) to a participant whose place on the roster changed: registered, waitlisted or
     confirmed, always with the attendance code they show at the door."""
     person, salon = participant.person, participant.salon
-    when = salon.starts_at.astimezone(calendar.SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    when = calendar.local_text(salon.starts_at)
     with force_locale("zh_Hans"):
         if participant.state == "confirmed":
             body = gettext("[Fuyang 12345] You are confirmed for the new-media tea salon “%(title)s” (%(when)s, "

@@ -38,7 +38,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import event, func, literal_column, select, text, union_all
 from sqlalchemy.orm import selectinload
 
-from portal.domain import ledger, lookups, scope
+from portal.domain import ledger, lookups, paging, scope
 from portal.domain.deadlines import LightBounds
 from portal.extensions import db
 from portal.models import Case, User
@@ -272,8 +272,7 @@ def search(user: User, query: str, filters: ledger.LedgerFilters, page: int = 1)
     capped = len(candidates) > MAX_CANDIDATES
     candidates = sorted(candidates[:MAX_CANDIDATES], key=lambda row: (row[1], row[0]), reverse=True)
     total = len(candidates)
-    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-    page = min(max(page, 1), pages)
+    page, pages = paging.clamp(page, total, PAGE_SIZE)
     page_ids = [case_id for case_id, _rank in candidates[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]]
     loaded = {c.id: c for c in db.session.scalars(
         select(Case).where(Case.id.in_(page_ids))

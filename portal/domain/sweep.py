@@ -14,7 +14,6 @@ a second run with nothing new to do changes nothing and queues nothing. Everythi
 in one transaction; if someone changes one of the cases meanwhile, the commit fails as a whole and the next
 run does the work.
 """
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -23,11 +22,10 @@ from flask_babel import force_locale, gettext
 from sqlalchemy import and_, or_, select
 
 from portal.domain import calendar, notify, workflow
+from portal.domain.deadlines import CLOCK_STATES
 from portal.extensions import db
-from portal.models import Case, OutboxMessage, Role, User
+from portal.models import Case, OutboxMessage
 from portal.models.base import utcnow
-
-HANDLING_STATES = ("assigned", "handling")
 
 
 @dataclass
@@ -44,30 +42,13 @@ class SweepSummary:
                     self.knowledge_expired))
 
 
-def _local(moment: datetime) -> str:
-    return moment.astimezone(calendar.SHANGHAI).strftime("%Y-%m-%d %H:%M")
-
-
-def _unit_emails(unit_ids: set[int]) -> dict[int, list[str]]:
-    """The email addresses of each unit's active handlers and unit leads (one query for all units)."""
-    if not unit_ids:
-        return {}
-    rows = db.session.execute(select(User.unit_id, User.email).where(
-        User.unit_id.in_(unit_ids), User.role.in_(Role.UNIT_ROLES), User.active.is_(True),
-        User.email.is_not(None), User.email != ""))
-    emails: dict[int, set[str]] = defaultdict(set)
-    for unit_id, email in rows:
-        emails[unit_id].add(email.strip())
-    return {unit_id: sorted(addresses) for unit_id, addresses in emails.items()}
-
-
 def overdue_reminder(case: Case) -> tuple[str, str]:
     """(subject, body) of the email to the lead unit when its case is escalated."""
     with force_locale("zh_Hans"):
         subject = gettext("Overdue: case %(no)s escalated to supervision", no=case.tracking_no)
         body = gettext("[Fuyang 12345] Case %(no)s “%(title)s” passed its deadline (%(due)s) without a reply "
                        "and has been escalated to supervision. Please finish handling it and reply at once.",
-                       no=case.tracking_no, title=case.title, due=_local(case.due_at))
+                       no=case.tracking_no, title=case.title, due=calendar.local_text(case.due_at))
     return subject, body
 
 
@@ -76,11 +57,11 @@ def sign_reminder(case: Case) -> tuple[str, str]:
     The subject names the sign-for deadline: it is how a repeated sweep knows this reminder went out."""
     with force_locale("zh_Hans"):
         subject = gettext("Please sign for case %(no)s (sign-for deadline %(due)s passed)",
-                          no=case.tracking_no, due=_local(case.sign_due_at))
+                          no=case.tracking_no, due=calendar.local_text(case.sign_due_at))
         body = gettext("[Fuyang 12345] Case %(no)s “%(title)s” was assigned to your unit and has not been "
                        "signed for by its deadline (%(due)s). Please sign for it, or return it to the "
                        "dispatcher if it is not your unit's matter.",
-                       no=case.tracking_no, title=case.title, due=_local(case.sign_due_at))
+                       no=case.tracking_no, title=case.title, due=calendar.local_text(case.sign_due_at))
     return subject, body
 
 
@@ -90,7 +71,7 @@ def sweep(now: datetime | None = None) -> SweepSummary:
     summary = SweepSummary()
 
     overdue = list(db.session.scalars(select(Case).where(
-        Case.state.in_(HANDLING_STATES), Case.due_at < now, Case.escalated_at.is_(None)).order_by(Case.id)))
+        Case.state.in_(CLOCK_STATES), Case.due_at < now, Case.escalated_at.is_(None)).order_by(Case.id)))
     unsigned = list(db.session.scalars(select(Case).where(
         Case.state == "assigned", Case.sign_due_at < now, Case.signed_at.is_(None)).order_by(Case.id)))
     evaluation_days = current_app.config.get("EVALUATION_DAYS", 7)
@@ -100,7 +81,7 @@ def sweep(now: datetime | None = None) -> SweepSummary:
             and_(Case.evaluation_due_at.is_(None), Case.replied_at < now - timedelta(days=evaluation_days))),
     ).order_by(Case.id)))
 
-    emails = _unit_emails({c.lead_unit_id for c in overdue + unsigned if c.lead_unit_id})
+    emails = notify.unit_emails({c.lead_unit_id for c in overdue + unsigned if c.lead_unit_id})
     reminded: set[tuple[int, str]] = set()
     if unsigned:
         reminded = set(db.session.execute(select(OutboxMessage.case_id, OutboxMessage.subject).where(

@@ -159,7 +159,7 @@ def monthly_counts(topic: MonthlyTopic, today: date | None = None) -> list[dict]
     per_month = {}
     # grouping by month differs between databases: count the days, then fold them into months here
     for day, n in db.session.execute(query):
-        day = day if isinstance(day, date) else date.fromisoformat(str(day))
+        day = periods.as_date(day)
         per_month[periods.first_of_month(day)] = per_month.get(periods.first_of_month(day), 0) + n
     rows, month = [], first
     while month <= last:
@@ -174,20 +174,6 @@ def effect_summary(rows: list[dict]) -> dict:
     avg_before = round(sum(before) / len(before), 1) if before else 0
     avg_since = round(sum(since) / len(since), 1) if since else 0
     return {"before": sum(before), "since": sum(since), "avg_before": avg_before, "avg_since": avg_since}
-
-
-def before_after_chart(rows: list[dict], title: str, description: str) -> str:
-    """Bars a month: the months before the topic and the months since in two series (and two colours)."""
-    import pygal
-
-    from portal.domain import charts
-
-    chart = pygal.Bar(charts._config(width=760, height=380, x_label_rotation=-40 if len(rows) > 6 else 0,
-                                     print_values=len(rows) <= 8, min_scale=1))
-    chart.x_labels = [charts.row_label("trend", r) for r in rows]
-    chart.add(_("Before the topic"), [None if r["since"] else r["count"] for r in rows])
-    chart.add(_("Since the topic"), [r["count"] if r["since"] else None for r in rows])
-    return charts._render(chart, title, description)
 
 
 # ---------------------------------------------------------------------------------------------- Atom

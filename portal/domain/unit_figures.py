@@ -8,7 +8,7 @@ case, whether it counts in the numerator. It follows metrics.py's definitions ca
 docstring); tests/test_unit_figures.py checks that its counts equal `unit_metrics` for every unit and metric.
 """
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -84,14 +84,6 @@ def figures_for(unit: Unit, today: date | None = None) -> list[PeriodFigures]:
 
 # ---- the cases behind a figure ------------------------------------------------------------------------------
 
-def _keys(roll_up: bool) -> dict[int, int]:
-    """unit id → the unit its cases count for."""
-    units = db.session.execute(select(Unit.id, Unit.ranking_group, Unit.parent_id)).all()
-    if not roll_up:
-        return {u.id: u.id for u in units}
-    return {u.id: (u.parent_id if u.ranking_group is None and u.parent_id is not None else u.id) for u in units}
-
-
 def _deadline_end(iso: str | None) -> datetime | None:
     if not iso:
         return None
@@ -99,9 +91,7 @@ def _deadline_end(iso: str | None) -> datetime | None:
 
 
 def _sign_due(first_at: datetime) -> datetime:
-    day = calendar.local_day(first_at)
-    return calendar.sign_for_deadline(datetime.combine(day, time(12), tzinfo=calendar.SHANGHAI)).due_at \
-        + timedelta(microseconds=999999)
+    return metrics.sign_due_on(calendar.local_day(first_at))
 
 
 def _events(case_ids, actions=None) -> dict[int, list[CaseEvent]]:
@@ -120,8 +110,8 @@ def cohort(unit: Unit, p: Period, metric: str) -> list[tuple[int, bool]]:
     """[(case id, counts in the numerator)] behind `metric` for `unit` in period `p`, one entry per item the figure
     counts (a case replied or rated twice in the period appears twice, as in the metrics)."""
     roll_up = rolls_up(unit)
-    key = _keys(roll_up)
-    start, end = metrics.period_bounds(p.start, p.end)
+    key = metrics.ranking_keys(roll_up)
+    start, end = periods.instants(p.start, p.end)
     target = unit.id
     if metric in ("volume", "response", "return"):
         touched = select(CaseUnit.case_id).where(CaseUnit.role == "lead", CaseUnit.assigned_at >= start,

@@ -20,6 +20,7 @@ class Case(db.Model):
     # calendar's provisional deadlines. Awaiting evaluation is not open: the answer has reached the citizen.
     OPEN_STATES = ("submitted", "accepted", "assigned", "handling", "replied", "dissatisfied")
     CLOSED_STATES = ("closed", "archived")  # closed, with or without the citizen's rating
+    RELEASED_STATES = ("awaiting_evaluation", *CLOSED_STATES)  # the unit's reply has reached the citizen
     SATISFIED = ("satisfied", "basically_satisfied")  # ratings that count as satisfied (满意度)
     CHANNELS = (
         "web", "hotline", "mayor_mailbox", "leader_board", "media_hotline", "opinion_monitoring", "tea_salon",

@@ -4,6 +4,7 @@ from wtforms import SelectMultipleField
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from portal.domain import lookups
 from portal.domain.phones import is_valid_phone, normalise_phone
 
 
@@ -15,11 +16,8 @@ def strip(value):
 def int_or_none(value):
     """A choice's id: ASCII digits up to 2**31-1, else None (no huge or non-ASCII number reaches the database)."""
     if isinstance(value, int):
-        return value if 0 <= value < 2**31 else None
-    value = str(value).strip() if value is not None else ""
-    if not (value.isascii() and value.isdigit() and len(value) <= 10) or int(value) >= 2**31:
-        return None
-    return int(value)
+        return value if 0 <= value <= lookups.ID_MAX else None
+    return lookups.parse_id(value)
 
 
 def choice_id(value) -> int:
@@ -31,6 +29,11 @@ def choice_id(value) -> int:
     if number is None:
         raise ValueError("not an id")
     return number
+
+
+def optional_choice_id(value) -> int | None:
+    """An optional id picked from a list: None when empty, else `choice_id` (anything else is "not a valid choice")."""
+    return None if value in (None, "", "None") else choice_id(value)
 
 
 def valid_phone(form, field):

@@ -2,17 +2,18 @@
 parser for query/form parameters (bad values answer 400/404, never 500), safe redirect targets, security headers.
 """
 import os
-import re
 import secrets
-from datetime import date
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from flask import Flask, abort, request
 from werkzeug.routing import IntegerConverter
 
+from portal.domain import lookups
+
 DEV_SECRET_KEY = "dev-only-change-me"  # what older configs and tutorials used: never accepted outside development  # nosec B105 - the refused key, named to refuse it
-DB_INT_MAX = 2**31 - 1  # the largest id or number a parameter may carry (PostgreSQL integer)
+DB_INT_MAX = lookups.ID_MAX  # the largest id or number a parameter may carry (PostgreSQL integer)
+parse_int = lookups.parse_id  # an integer in ASCII digits within [low, high], else None
 KEY_HELP = ('Set SECRET_KEY to a long random value, for example the output of\n'
             '    python -c "import secrets; print(secrets.token_hex(32))"\n'
             "in the environment or in instance/config.py. For local development run `make run`, which keeps a "
@@ -96,32 +97,6 @@ class BoundedIntConverter(IntegerConverter):
     def __init__(self, map, fixed_digits=0, min=None, max=DB_INT_MAX, signed=False):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=DB_INT_MAX if max is None else max,
                          signed=signed)
-
-
-ASCII_INT = re.compile(r"[0-9]{1,10}")
-
-
-def parse_int(raw, low: int = 0, high: int = DB_INT_MAX) -> int | None:
-    """An integer written in ASCII digits within [low, high], else None ('١٢٣', '²', 10**30, '-1' are None)."""
-    if raw is None:
-        return None
-    raw = str(raw).strip()
-    if not ASCII_INT.fullmatch(raw):
-        return None
-    value = int(raw)
-    return value if low <= value <= high else None
-
-
-def parse_date(raw) -> date | None:
-    """A year-month-day date between 1900 and 2200, else None."""
-    raw = (raw or "").strip()
-    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", raw):
-        return None
-    try:
-        value = date.fromisoformat(raw)
-    except ValueError:
-        return None
-    return value if 1900 <= value.year <= 2200 else None
 
 
 def arg_int(name: str, default: int | None = None, low: int = 0, high: int = DB_INT_MAX,

@@ -23,15 +23,23 @@ def render_page(template: str, block: str | None = None, status: int = 200, **co
     return response
 
 
-def redirect_after_post(url: str):
-    """303 for a normal form post; HX-Redirect for htmx so the browser really navigates."""
+def render_too_many(template: str, block: str, wait: int, **context):
+    """A form refused by a rate limit: the page (or its form's block) with status 429 and Retry-After `wait` seconds;
+    the caller has put the message on the form."""
+    response = render_page(template, block, status=429, **context)
+    response.headers["Retry-After"] = str(wait)
+    return response
+
+
+def redirect_after_post(url: str, code: int = 303):
+    """303 (or `code`) for a normal form post; HX-Redirect for htmx so the browser really navigates."""
     if request.htmx:
         response = make_response("", 204)
         response.headers["HX-Redirect"] = url
         if "#" in url:  # same page + anchor would only scroll: make htmx reload it at the new address
             response.headers["HX-Refresh"] = "true"
         return response
-    return redirect(url, code=303)
+    return redirect(url, code=code)
 
 
 PUBLIC_LINKS = (

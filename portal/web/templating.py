@@ -159,7 +159,7 @@ def register_templating(app: Flask) -> None:
         PERSON_KIND_LABELS=salons.PERSON_KIND_LABELS, PARTICIPANT_STATE_LABELS=salons.PARTICIPANT_STATE_LABELS,
         SALON_OUTCOME_LABELS=salons.OUTCOME_LABELS, SALON_CASE_STATUS=salons.PUBLIC_CASE_STATUS,
         participant_actions=salons.participant_actions, roster_open=salons.roster_open,
-        salon_public_label=salon_stats.public_label,
+        salon_allows=salons.salon_allows, salon_public_label=salon_stats.public_label,
         salon_public_reply=salon_stats.public_reply)
     app.context_processor(_html_lang)
     env.install_gettext_callables(

@@ -4,6 +4,8 @@ audit log; and every user's own password change, which an account with a tempora
 from flask import Blueprint, redirect, request, url_for
 from flask_login import current_user
 
+from portal.web import redirect_after_post
+
 bp = Blueprint("administration", __name__, url_prefix="/admin")
 account_bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -25,14 +27,7 @@ def require_new_password():
         return None
     if request.endpoint in OPEN_WHILE_CHANGING or request.endpoint is None:
         return None
-    target = url_for("account.change_password")
-    if request.headers.get("HX-Request"):
-        from flask import make_response
-
-        response = make_response("", 204)
-        response.headers["HX-Redirect"] = target
-        return response
-    return redirect(target, code=303 if request.method == "POST" else 302)
+    return redirect_after_post(url_for("account.change_password"), code=303 if request.method == "POST" else 302)
 
 
 from portal.blueprints.admin import account, organisation, records, users  # noqa: E402,F401

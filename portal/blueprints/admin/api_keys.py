@@ -3,29 +3,15 @@ admins. A new key's secret is shown once, in the answer to the form that created
 in the session or a flash message, which live in a cookie); the page answers with Cache-Control: no-store."""
 from flask import Blueprint, abort, flash, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length
 
+from portal.blueprints.admin.forms import ApiKeyForm
 from portal.domain import apikeys
-from portal.domain.labels import CHANNEL_LABELS
 from portal.extensions import db
-from portal.models import ApiKey, Case, Role
+from portal.models import ApiKey, Role
 from portal.web import confirm, redirect_after_post, render_page, roles_required, submit_once
-from portal.web.forms import strip
-from portal.web.submit_once import OnceForm
 
 bp = Blueprint("apikeys", __name__, url_prefix="/admin/api-keys")
-
-
-class ApiKeyForm(OnceForm, FlaskForm):
-    name = StringField(_l("System name"), filters=[strip], validators=[
-        DataRequired(_l("Name the system that will use the key.")),
-        Length(max=100, message=_l("At most %(max)d characters."))])
-    channel = SelectField(_l("Channel"), choices=[(c, CHANNEL_LABELS[c]) for c in Case.CHANNELS],
-                          validators=[InputRequired(_l("Choose the channel."))])
 
 
 def _page(form: ApiKeyForm, status: int = 200, new_key: apikeys.NewKey | None = None, again: ApiKey | None = None):

@@ -1,14 +1,11 @@
 """Administration: the official working-day calendar (load a year's schedule, see what is missing)."""
-from datetime import datetime, timezone
 
 from flask import Blueprint, flash, request, url_for
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileField, FileRequired
 from sqlalchemy import func, select
 
-from portal.domain import calendar, scope
+from portal.blueprints.admin.forms import CalendarUploadForm
+from portal.domain import calendar, labels, periods, scope
 from portal.extensions import db
 from portal.models import CalendarDay, Case, Role
 from portal.web import redirect_after_post, render_page, roles_required
@@ -16,28 +13,10 @@ from portal.web.guard import arg_int
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PROVISIONAL_LISTED = 50
-# The names the chinesecalendar package gives its holidays (stored as they come), shown in the user's language.
-HOLIDAY_NAMES = {
-    "New Year's Day": _l("New Year's Day"), "Spring Festival": _l("Spring Festival"),
-    "Tomb-sweeping Day": _l("Tomb-sweeping Day"), "Labour Day": _l("Labour Day"),
-    "Dragon Boat Festival": _l("Dragon Boat Festival"), "National Day": _l("National Day"),
-    "Mid-autumn Festival": _l("Mid-autumn Festival"),
-    "Anti-Fascist 70th Day": _l("70th anniversary of the victory in the War of Resistance"),
-}
-
-
-class CalendarUploadForm(FlaskForm):
-    file = FileField(_l("Schedule file (CSV)"), render_kw={"accept": ".csv,text/csv,text/plain"}, validators=[
-        FileRequired(_l("Choose the CSV file of the schedule.")),
-        FileAllowed(["csv", "txt"], _l("Upload a .csv file (in a spreadsheet: Save as “CSV UTF-8”)."))])
-
-
-def _today():
-    return calendar.local_day(datetime.now(timezone.utc))
 
 
 def _page_context(form: CalendarUploadForm) -> dict:
-    today = _today()
+    today = periods.today()
     years = calendar.loaded_years()
     loaded = {y.year for y in years}
     year = arg_int("year")
@@ -55,7 +34,7 @@ def _page_context(form: CalendarUploadForm) -> dict:
     return {
         "form": form, "today": today, "years": years, "loaded": loaded,
         "missing": calendar.missing_years(today), "year": year, "year_loaded": year in loaded,
-        "days": calendar.exceptions_of(year), "day_counts": day_counts, "holiday_names": HOLIDAY_NAMES,
+        "days": calendar.exceptions_of(year), "day_counts": day_counts, "holiday_names": labels.HOLIDAY_LABELS,
         "provisional_count": provisional_count,
         "provisional_cases": db.session.scalars(provisional.limit(PROVISIONAL_LISTED)).all(),
     }

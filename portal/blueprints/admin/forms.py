@@ -1,30 +1,22 @@
 """Forms of the administration pages: parsing and validation only."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, PasswordField, SelectField, StringField
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from sqlalchemy import select
+from wtforms import DateField, HiddenField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional, Regexp
 
-from portal.domain.labels import ROLE_LABELS
-from portal.web.forms import strip
+from portal.domain import labels, lookups, monitoring, organisation, rankings
+from portal.domain.labels import CHANNEL_LABELS, ROLE_LABELS
+from portal.extensions import db
+from portal.models import Case, Region
+from portal.web.forms import int_or_none, optional_choice_id, strip
 from portal.web.pickers import PickerSelect
+from portal.web.submit_once import OnceForm
 
 CODE = [DataRequired(_l("Enter a code.")), Length(max=32, message=_l("At most %(max)d characters.")),
         Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("Letters, digits, dot, dash and underscore only."))]
-MONITOR_KINDS = {"deputy": _l("People's congress deputy"), "cppcc": _l("CPPCC member"),
-                 "media": _l("Media representative"), "citizen_rep": _l("Citizen representative")}
-UNIT_KINDS = {"city_department": _l("City department"), "county_government": _l("County or district government"),
-              "town_street": _l("Town or street office")}
-RANKING_GROUPS = {"": _l("Not ranked (counts for its parent)"), "city_department": _l("City departments"),
-                  "county": _l("County and district governments")}
-PLATFORM_KINDS = {"city": _l("City main platform"), "county": _l("County or district sub-platform"),
-                  "sector": _l("Sector sub-platform")}
-
-
-def optional_int(value):
-    try:
-        return int(value) if value not in (None, "", "None") else None
-    except (TypeError, ValueError):
-        return None
+RANKING_GROUPS = {"": _l("Not ranked (counts for its parent)"), **rankings.GROUP_LABELS}
 
 
 def _name_fields():
@@ -41,14 +33,14 @@ class UserForm(FlaskForm):
     display_name = StringField(_l("Display name"), filters=[strip], validators=[
         DataRequired(_l("Enter the name shown to colleagues.")), Length(max=100, message=_l("At most %(max)d characters."))])
     role = SelectField(_l("Role"), choices=list(ROLE_LABELS.items()))
-    unit_id = SelectField(_l("Unit (handlers and unit leads)"), coerce=optional_int, validate_choice=False,
+    unit_id = SelectField(_l("Unit (handlers and unit leads)"), coerce=int_or_none, validate_choice=False,
                           widget=PickerSelect())
-    platform_id = SelectField(_l("Platform (operators and dispatchers)"), coerce=optional_int, validate_choice=False)
+    platform_id = SelectField(_l("Platform (operators and dispatchers)"), coerce=int_or_none, validate_choice=False)
     email = StringField(_l("Email (optional)"), filters=[strip], validators=[
         Optional(), Email(_l("Enter a valid email address, e.g. name@example.com.")),
         Length(max=120, message=_l("At most %(max)d characters."))])
     monitor_kind = SelectField(_l("Kind of monitor (monitors only)"),
-                               choices=[("", _l("— not a monitor —"))] + list(MONITOR_KINDS.items()))
+                               choices=[("", _l("— not a monitor —"))] + list(monitoring.KIND_LABELS.items()))
     monitor_organisation = StringField(_l("Organisation (monitors only)"), filters=[strip], validators=[
         Optional(), Length(max=120, message=_l("At most %(max)d characters."))])
     term_start = DateField(_l("Term starts (monitors only)"), validators=[Optional()])
@@ -62,25 +54,25 @@ class EditUserForm(UserForm):
 class UnitForm(FlaskForm):
     code = StringField(_l("Code"), filters=[strip], validators=CODE)
     name_zh, name_en = _name_fields()
-    kind = SelectField(_l("Kind"), choices=list(UNIT_KINDS.items()))
+    kind = SelectField(_l("Kind"), choices=list(labels.UNIT_KIND_LABELS.items()))
     ranking_group = SelectField(_l("Ranking group"), choices=list(RANKING_GROUPS.items()))
-    parent_id = SelectField(_l("Parent unit"), coerce=optional_int, validate_choice=False, widget=PickerSelect())
-    platform_id = SelectField(_l("Platform"), coerce=optional_int, validate_choice=False,
+    parent_id = SelectField(_l("Parent unit"), coerce=int_or_none, validate_choice=False, widget=PickerSelect())
+    platform_id = SelectField(_l("Platform"), coerce=int_or_none, validate_choice=False,
                               validators=[InputRequired(_l("Choose the platform the unit works with."))])
-    region_id = SelectField(_l("Region"), coerce=optional_int, validate_choice=False)
+    region_id = SelectField(_l("Region"), coerce=int_or_none, validate_choice=False)
 
 
 class PlatformForm(FlaskForm):
     code = StringField(_l("Code"), filters=[strip], validators=CODE)
     name_zh, name_en = _name_fields()
-    kind = SelectField(_l("Kind"), choices=list(PLATFORM_KINDS.items()))
-    region_id = SelectField(_l("Region"), coerce=optional_int, validate_choice=False)
+    kind = SelectField(_l("Kind"), choices=list(labels.PLATFORM_KIND_LABELS.items()))
+    region_id = SelectField(_l("Region"), coerce=int_or_none, validate_choice=False)
 
 
 class RegionForm(FlaskForm):
     code = StringField(_l("Code"), filters=[strip], validators=CODE)
     name_zh, name_en = _name_fields()
-    parent_id = SelectField(_l("County or district (empty for a county)"), coerce=optional_int,
+    parent_id = SelectField(_l("County or district (empty for a county)"), coerce=int_or_none,
                             validate_choice=False)
     sort = IntegerField(_l("Order in lists"), default=0, validators=[Optional()])
 
@@ -88,7 +80,7 @@ class RegionForm(FlaskForm):
 class CategoryForm(FlaskForm):
     code = StringField(_l("Code"), filters=[strip], validators=CODE)
     name_zh, name_en = _name_fields()
-    parent_id = SelectField(_l("Parent category (empty for a top-level one)"), coerce=optional_int,
+    parent_id = SelectField(_l("Parent category (empty for a top-level one)"), coerce=int_or_none,
                             validate_choice=False)
     sort = IntegerField(_l("Order in lists"), default=0, validators=[Optional()])
 
@@ -99,3 +91,37 @@ class ChangePasswordForm(FlaskForm):
         DataRequired(_l("Enter a new password.")), Length(min=8, message=_l("At least %(min)d characters."))])
     confirm = PasswordField(_l("New password again"), validators=[
         DataRequired(_l("Enter the new password again.")), EqualTo("new", _l("The two new passwords differ."))])
+
+
+# ---- the working-day calendar, the routing table, API keys -------------------------------------------------
+class CalendarUploadForm(FlaskForm):
+    file = FileField(_l("Schedule file (CSV)"), render_kw={"accept": ".csv,text/csv,text/plain"}, validators=[
+        FileRequired(_l("Choose the CSV file of the schedule.")),
+        FileAllowed(["csv", "txt"], _l("Upload a .csv file (in a spreadsheet: Save as “CSV UTF-8”)."))])
+
+
+class RoutingRuleForm(FlaskForm):
+    category_id = SelectField(_l("Category (any level)"), coerce=int, widget=PickerSelect(),
+                              validators=[InputRequired(_l("Choose a category."))])
+    county_id = SelectField(_l("County / district"), coerce=optional_choice_id, widget=PickerSelect())
+    unit_id = SelectField(_l("Suggested unit"), coerce=int, widget=PickerSelect(), validators=[InputRequired(_l("Choose the unit."))])
+
+    def load_choices(self):
+        self.category_id.choices = [(c.id, c.path) for c in organisation.categories_in_tree_order()]
+        self.county_id.choices = [(None, _l("Any county (city-wide rule)"))] + [
+            (r.id, r.name) for r in db.session.scalars(select(Region).where(Region.parent_id.is_(None),
+                                                                            Region.retired_at.is_(None))
+                                                       .order_by(Region.sort))]
+        self.unit_id.choices = [(u.id, u.name) for u in lookups.units_for_choice()]
+
+
+class RoutingRuleDeleteForm(FlaskForm):
+    rule_id = HiddenField()
+
+
+class ApiKeyForm(OnceForm, FlaskForm):
+    name = StringField(_l("System name"), filters=[strip], validators=[
+        DataRequired(_l("Name the system that will use the key.")),
+        Length(max=100, message=_l("At most %(max)d characters."))])
+    channel = SelectField(_l("Channel"), choices=[(c, CHANNEL_LABELS[c]) for c in Case.CHANNELS],
+                          validators=[InputRequired(_l("Choose the channel."))])

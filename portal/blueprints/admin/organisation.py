@@ -7,14 +7,12 @@ from flask_login import current_user
 
 from portal.blueprints.admin import bp
 from portal.blueprints.admin.forms import (
-    PLATFORM_KINDS,
-    UNIT_KINDS,
     CategoryForm,
     PlatformForm,
     RegionForm,
     UnitForm,
 )
-from portal.domain import organisation
+from portal.domain import labels, organisation
 from portal.extensions import db
 from portal.models import Category, Platform, Region, Role, Unit
 from portal.web import redirect_after_post, render_page, roles_required
@@ -87,8 +85,8 @@ def organisation_list(kind):
     else:
         rows = [(r, 0) for r in rows]
     return render_page("administration/organisation.html", kind=kind, model_name=model.__tablename__, rows=rows,
-                       title=title, new_title=new_title, kinds=KINDS, unit_kinds=UNIT_KINDS,
-                       platform_kinds=PLATFORM_KINDS)
+                       title=title, new_title=new_title, kinds=KINDS, unit_kinds=labels.UNIT_KIND_LABELS,
+                       platform_kinds=labels.PLATFORM_KIND_LABELS)
 
 
 @bp.route("/organisation/<kind>/new", methods=["GET", "POST"])

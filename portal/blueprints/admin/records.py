@@ -5,16 +5,11 @@ from flask import abort, flash, request, url_for
 from flask_babel import gettext as _
 
 from portal.blueprints.admin import bp
-from portal.domain import audit, outbox_admin
+from portal.domain import audit, outbox_admin, periods
 from portal.domain.outbox import mask_recipient, setting
 from portal.extensions import db
 from portal.models import OutboxMessage, Role
-from portal.web import redirect_after_post, render_page, roles_required
-
-
-def _state_labels():
-    return {"pending": _("Waiting"), "failing": _("Failed, will retry"), "given_up": _("Failed, given up"),
-            "sent": _("Sent")}
+from portal.web import page_arg, redirect_after_post, render_page, roles_required
 
 
 @bp.get("/outbox")
@@ -23,10 +18,10 @@ def outbox():
     state = request.args.get("state") or None
     if state not in (None, *outbox_admin.STATES):
         state = None
-    rows, total, pages = outbox_admin.page(state, request.args.get("page", 1, type=int))
+    found = outbox_admin.page(state, page_arg())
     max_attempts = int(setting("OUTBOX_MAX_ATTEMPTS"))
-    return render_page("administration/outbox.html", "outbox_table", rows=rows, total=total, pages=pages,
-                       page=request.args.get("page", 1, type=int), state=state, state_labels=_state_labels(),
+    return render_page("administration/outbox.html", "outbox_table", rows=found.items, total=found.total,
+                       pages=found.pages, page=found.page, state=state, state_labels=outbox_admin.STATE_LABELS,
                        state_of=lambda m: outbox_admin.state_of(m, max_attempts), mask=mask_recipient)
 
 
@@ -50,10 +45,7 @@ def resend(message_id):
 
 
 def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
+    return periods.parse_day(value) if value else None
 
 
 @bp.get("/audit")
@@ -66,10 +58,9 @@ def audit_log():
         day_from=_date(args.get("from")), day_to=_date(args.get("to")))
     errors = [_("“%(value)s” is not a date like 2026-11-27.", value=args.get(k)) for k in ("from", "to")
               if args.get(k) and _date(args.get(k)) is None]
-    number = args.get("page", 1, type=int)
-    entries, total, pages = audit.page(filters, number)
+    found = audit.page(filters, page_arg())
     filter_args = {k: v for k, v in args.items() if k != "page" and v}
-    return render_page("administration/audit.html", "audit_table", status=422 if errors else 200, entries=entries,
-                       total=total, pages=pages, page=min(max(number, 1), pages), f=filters, errors=errors,
-                       filter_args=filter_args, actors=audit.actors(), action_labels=audit.ACTION_LABELS,
+    return render_page("administration/audit.html", "audit_table", status=422 if errors else 200,
+                       entries=found.items, total=found.total, pages=found.pages, page=found.page, f=filters,
+                       errors=errors, filter_args=filter_args, actors=audit.actors(), action_labels=audit.ACTION_LABELS,
                        object_labels=audit.OBJECT_LABELS)

@@ -1,46 +1,18 @@
 """Administration of the routing table: category × county → the unit dispatchers are offered first."""
 from flask import Blueprint, flash, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from wtforms import HiddenField, SelectField
-from wtforms.validators import InputRequired
 
-from portal.domain import lookups, organisation, routing
+from portal.blueprints.admin.forms import RoutingRuleDeleteForm, RoutingRuleForm
+from portal.domain import routing
 from portal.extensions import db
-from portal.models import Category, Region, Role, RoutingRule
+from portal.models import Category, Role, RoutingRule
 from portal.web import redirect_after_post, render_page, roles_required
-from portal.web.forms import choice_id
-from portal.web.pickers import PickerSelect
+from portal.web.forms import optional_choice_id
 
 bp = Blueprint("routing_admin", __name__, url_prefix="/admin/routing")
-
-
-def _optional_int(value):
-    """An optional id: None when empty; ASCII digits below 2**31 only (anything else is "not a valid choice")."""
-    return None if value in (None, "", "None") else choice_id(value)
-
-
-class RuleForm(FlaskForm):
-    category_id = SelectField(_l("Category (any level)"), coerce=int, widget=PickerSelect(),
-                              validators=[InputRequired(_l("Choose a category."))])
-    county_id = SelectField(_l("County / district"), coerce=_optional_int, widget=PickerSelect())
-    unit_id = SelectField(_l("Suggested unit"), coerce=int, widget=PickerSelect(), validators=[InputRequired(_l("Choose the unit."))])
-
-    def load_choices(self):
-        self.category_id.choices = [(c.id, c.path) for c in organisation.categories_in_tree_order()]
-        self.county_id.choices = [(None, _l("Any county (city-wide rule)"))] + [
-            (r.id, r.name) for r in db.session.scalars(select(Region).where(Region.parent_id.is_(None),
-                                                                            Region.retired_at.is_(None))
-                                                       .order_by(Region.sort))]
-        self.unit_id.choices = [(u.id, u.name) for u in lookups.units_for_choice()]
-
-
-class DeleteForm(FlaskForm):
-    rule_id = HiddenField()
 
 
 def _page(form, status=200):
@@ -48,13 +20,13 @@ def _page(form, status=200):
         selectinload(RoutingRule.category).selectinload(Category.parent), selectinload(RoutingRule.county),
         selectinload(RoutingRule.unit)).order_by(RoutingRule.category_id, RoutingRule.county_id)).all()
     return render_page("admin/routing.html", "rule_form", status=status, form=form, rules=rules,
-                       delete_form=DeleteForm())
+                       delete_form=RoutingRuleDeleteForm())
 
 
 @bp.route("", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def index():
-    form = RuleForm()
+    form = RoutingRuleForm()
     form.load_choices()
     if form.validate_on_submit():
         message = routing.set_rule(form.category_id.data, form.county_id.data, form.unit_id.data, current_user)
@@ -67,10 +39,10 @@ def index():
 @bp.post("/delete")
 @roles_required(Role.ADMIN)
 def delete():
-    form = DeleteForm()
+    form = RoutingRuleDeleteForm()
     if form.validate_on_submit():
         try:
-            rule_id = _optional_int(form.rule_id.data) or 0
+            rule_id = optional_choice_id(form.rule_id.data) or 0
         except ValueError:
             rule_id = 0
         rule = db.session.get(RoutingRule, rule_id)

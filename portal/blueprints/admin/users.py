@@ -4,8 +4,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.blueprints.admin import bp
-from portal.blueprints.admin.forms import MONITOR_KINDS, EditUserForm, UserForm
-from portal.domain import accounts, organisation
+from portal.blueprints.admin.forms import EditUserForm, UserForm
+from portal.domain import accounts, monitoring, organisation
 from portal.extensions import db
 from portal.models import MonitorProfile, Platform, Role, User
 from portal.web import redirect_after_post, render_page, roles_required
@@ -92,7 +92,7 @@ def edit_user(user_id):
             return redirect_after_post(url_for("administration.edit_user", user_id=user.id))
     status = 422 if request.method == "POST" else 200
     return render_page("administration/user_form.html", "user_form", status=status, form=form, user=user,
-                       monitor_kinds=MONITOR_KINDS)
+                       monitor_kinds=monitoring.KIND_LABELS)
 
 
 @bp.post("/users/<int:user_id>/active")

@@ -81,8 +81,7 @@ class StepForm(FlaskForm):
 
     def version_number(self) -> int:
         """The case version the form was drawn at; 0 (always stale) for anything that is not a small number."""
-        raw = (self.version.data or "").strip()
-        return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else 0
+        return lookups.parse_id(self.version.data) or 0
 
 
 class DeclineForm(StepForm):

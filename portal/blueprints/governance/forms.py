@@ -2,9 +2,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from portal.domain import hotspots, topics
+from portal.domain import hotspots, periods, topics
 from portal.domain.governance import MAX_TASK_DAYS
 from portal.web.forms import strip
 from portal.web.pickers import PickerSelect
@@ -43,9 +43,17 @@ class CloseForm(FlaskForm):
         Length(min=5, max=4000, message=_l("Between %(min)d and %(max)d characters."))])
 
 
+def valid_month(form, field):
+    """The month as periods.parse_month reads it ("YYYY-MM", 2000–2200)."""
+    try:
+        periods.parse_month(field.data)
+    except periods.PeriodError:
+        raise ValidationError(_l("Write the month as 2026-11.")) from None
+
+
 class TopicForm(FlaskForm):
     month = StringField(_l("Month (YYYY-MM)"), filters=[strip], validators=[
-        DataRequired(_l("Enter the month.")), Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", message=_l("Write the month as 2026-11."))])
+        DataRequired(_l("Enter the month.")), valid_month])
     title = StringField(_l("Title"), filters=[strip], validators=[
         DataRequired(_l("Give the topic a title.")), Length(max=120, message=_l("At most %(max)d characters."))])
     summary = TextAreaField(_l("What the problem is (public)"), filters=[strip], validators=[

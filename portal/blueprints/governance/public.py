@@ -4,7 +4,7 @@ from flask import Response, abort
 from flask_babel import gettext as _
 
 from portal.blueprints.governance import public_bp
-from portal.domain import topics
+from portal.domain import charts, topics
 from portal.web import render_page
 from portal.web.guard import public_url
 from portal.web.templating import page_lang
@@ -21,7 +21,7 @@ def topic(topic_id):
     if item is None:
         abort(404)
     rows = topics.monthly_counts(item)
-    chart = topics.before_after_chart(
+    chart = charts.before_after_chart(
         rows, _("Cases a month before and since the topic"),
         _("Bar chart: cases received each month in this category and place, before the topic and since it "
           "started. The same figures are in the table below the chart."))

@@ -1,5 +1,4 @@
 """The monthly topic (每月一题), staff side: proposals from the data, a new topic, publishing, task status."""
-from datetime import date
 
 from flask import abort, flash, request, url_for
 from flask_babel import gettext as _
@@ -61,10 +60,9 @@ def topic_new():
     if form.validate_on_submit():
         plans = _task_plans(form)
         if plans is not None:
-            year, month = (int(x) for x in form.month.data.split("-"))
             try:
                 topic = topics.create(
-                    current_user, month=date(year, month, 1), title=form.title.data, summary=form.summary.data,
+                    current_user, month=periods.parse_month(form.month.data), title=form.title.data, summary=form.summary.data,
                     category_id=form.category_id.data, county_id=form.county_id.data or None,
                     lead_unit_id=form.lead_unit_id.data, co_unit_ids=form.co_unit_ids.data or [],
                     problems=[form.problem_1.data, form.problem_2.data, form.problem_3.data], tasks=plans)

@@ -105,7 +105,9 @@ HTTP_DESCRIPTIONS = {
 }
 
 
-def _http_error(err):
+def http_error(err):
+    """Any error under /open311/ as the spec's error list (JSON or XML); also used by the app's error handlers for
+    errors found before a blueprint is chosen (405, 413)."""
     status = err.code if isinstance(err, HTTPException) and err.code else 500
     if status >= 500:
         current_app.logger.exception("Open311 request failed")
@@ -121,8 +123,8 @@ def _http_error(err):
 
 # The app has handlers per status code (HTML pages); a blueprint handler per code wins over them here.
 for _code in HTTP_DESCRIPTIONS:
-    bp.register_error_handler(_code, _http_error)
-bp.register_error_handler(Exception, _http_error)
+    bp.register_error_handler(_code, http_error)
+bp.register_error_handler(Exception, http_error)
 
 
 # ---- rate limit per key -------------------------------------------------------------------------------------

@@ -2,12 +2,9 @@
 supervisors publish stories from consented, replied cases (/staff/echo/new?case=<id or tracking number>)."""
 from flask import Blueprint, Response, abort, flash, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
 
+from portal.blueprints.oversight.forms import EchoStoryForm
 from portal.domain import echo, lookups, paging, periods, workflow
 from portal.extensions import db
 from portal.web import page_arg, redirect_after_post, render_page, roles_required
@@ -15,23 +12,6 @@ from portal.web.guard import public_url
 from portal.web.templating import page_lang
 
 bp = Blueprint("echo", __name__)
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-class EchoStoryForm(FlaskForm):
-    title = StringField(_l("Title"), filters=[_strip], validators=[
-        DataRequired(_l("Give the story a title.")), Length(max=120, message=_l("At most %(max)d characters."))])
-    raised = TextAreaField(_l("What was raised"), filters=[_strip], validators=[
-        DataRequired(_l("Say what the citizen raised.")), Length(max=4000, message=_l("At most %(max)d characters."))])
-    handling = TextAreaField(_l("How it was handled"), filters=[_strip], validators=[
-        DataRequired(_l("Say how the case was handled.")),
-        Length(max=4000, message=_l("At most %(max)d characters."))])
-    reply = TextAreaField(_l("The reply"), filters=[_strip], validators=[
-        DataRequired(_l("Give the reply the citizen received.")),
-        Length(max=4000, message=_l("At most %(max)d characters."))])
 
 
 # ---------------------------------------------------------------------------------------------- public

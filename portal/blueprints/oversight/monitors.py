@@ -8,42 +8,18 @@ from dataclasses import dataclass, field
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
-from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
-from wtforms import BooleanField, IntegerField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 
 from portal.blueprints.cases.case_page import Failed, case_page, case_panel
+from portal.blueprints.oversight.forms import ReviewForm
 from portal.domain import monitoring, scope
 from portal.extensions import db
 from portal.models import Case, QualityReview, Role
 from portal.web import redirect_after_post, render_page, roles_required, submit_once
-from portal.web.forms import strip
 
 bp = Blueprint("monitors", __name__, url_prefix="/staff")
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
-
-
-def _score(label):
-    return IntegerField(label, validators=[
-        InputRequired(_l("Give a score from 1 to 5.")),
-        NumberRange(min=1, max=5, message=_l("Give a score from 1 to 5."))])
-
-
-class ReviewForm(FlaskForm):
-    timeliness = _score(monitoring.SCORE_LABELS["timeliness"])
-    attitude = _score(monitoring.SCORE_LABELS["attitude"])
-    solution = _score(monitoring.SCORE_LABELS["solution"])
-    reply_quality = _score(monitoring.SCORE_LABELS["reply_quality"])
-    comment = TextAreaField(_l("Comment"), filters=[strip],
-                            validators=[Length(max=4000, message=_l("At most %(max)d characters."))])
-    perfunctory = BooleanField(_l("Flag perfunctory handling (敷衍应付) for the supervisors"))
-
-    def validate_comment(self, field):
-        if self.perfunctory.data and len(field.data or "") < 5:
-            raise ValidationError(_l("Say what was perfunctory about the handling (at least 5 characters)."))
 
 
 # ---------------------------------------------------------------------------------------------- guard

@@ -4,46 +4,17 @@ import io
 
 from flask import Blueprint, abort, flash, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, HiddenField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length
 
+from portal.blueprints.oversight.forms import FollowUpForm, InterviewForm, PublishForm
 from portal.domain import exports, metrics, periods, rankings
 from portal.extensions import db
 from portal.models import Interview, Role
 from portal.web import is_fragment_request, redirect_after_post, render_page, roles_required
-from portal.web.forms import strip
 
 bp = Blueprint("rankings", __name__)
 OVERSIGHT_ROLES = (Role.SUPERVISOR, Role.ADMIN)
 PREVIEW_MONTHS = 12
-
-
-class PublishForm(FlaskForm):
-    """Publishing cannot be undone: the first post shows a confirmation form (`stage=confirm`) whose checkbox
-    must be ticked; works without JavaScript."""
-    month = HiddenField(validators=[DataRequired()])
-    stage = HiddenField()
-    confirmed = BooleanField(_l("I have checked the figures: publish this ranking for good"))
-
-
-def _text(label, message, max_length=4000):
-    return TextAreaField(label, filters=[strip], validators=[
-        DataRequired(message), Length(max=max_length, message=_l("At most %(max)d characters."))])
-
-
-class InterviewForm(FlaskForm):
-    held_on = DateField(_l("Date of the interview"), validators=[InputRequired(_l("Enter the date, like 2026-11-05."))])
-    attendees = _text(_l("Attendees"), _l("List who attended."), 2000)
-    rectification = _text(_l("Rectification promised"), _l("Write what the unit promised to put right."))
-
-
-class FollowUpForm(FlaskForm):
-    followed_up_on = DateField(_l("Date of the follow-up"), validators=[
-        InputRequired(_l("Enter the date, like 2026-12-05."))])
-    follow_up = _text(_l("Follow-up: what was done"), _l("Write what the unit has done since the interview."))
 
 
 def _context(**extra) -> dict:

@@ -7,20 +7,16 @@ from dataclasses import dataclass, field
 
 from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import BooleanField, IntegerField, SelectField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.blueprints.cases.case_page import Failed, case_page, case_panel
+from portal.blueprints.oversight.forms import AnswerForm, FlagDecisionForm, IssueForm, UnitIssueForm
 from portal.domain import deadlines, ledger, lookups, monitoring, scope, supervision, workflow
 from portal.extensions import db
 from portal.models import Case, MonitorProfile, QualityReview, Role, SupervisionOrder, Unit
 from portal.models.base import utcnow
 from portal.web import page_arg, redirect_after_post, render_page, roles_required, submit_once
-from portal.web.forms import strip
 from portal.web.guard import arg_int
 from portal.web.templating import local_time
 
@@ -29,49 +25,6 @@ bp = Blueprint("supervision", __name__, url_prefix="/staff")
 SUPERVISORS = (Role.SUPERVISOR, Role.ADMIN)
 ORDER_READERS = (Role.SUPERVISOR, Role.ADMIN, Role.HANDLER, Role.UNIT_LEAD)
 POLL_SECONDS = 30
-
-
-# ---------------------------------------------------------------------------------------------- forms
-def _days_field():
-    return IntegerField(_l("Time limit (working days)"), default=supervision.DEFAULT_DAYS, validators=[
-        InputRequired(_l("Enter the time limit in working days.")),
-        NumberRange(min=1, max=supervision.MAX_DAYS, message=_l("Between %(min)d and %(max)d working days."))])
-
-
-def _requirement_field(label):
-    return TextAreaField(label, filters=[strip], validators=[
-        DataRequired(_l("Write what the unit must do.")),
-        Length(min=5, max=4000, message=_l("Between %(min)d and %(max)d characters."))])
-
-
-class IssueForm(FlaskForm):
-    """An order on a case (the case's lead unit answers it)."""
-
-    level = SelectField(_l("Level"), choices=list(supervision.LEVEL_LABELS.items()), default="normal")
-    days = _days_field()
-    requirement = _requirement_field(_l("Requirement"))
-
-
-class UnitIssueForm(IssueForm):
-    """An order on a unit, not tied to one case."""
-
-    unit_id = SelectField(_l("Unit"), coerce=int, validators=[InputRequired(_l("Choose the unit to supervise."))])
-
-
-class AnswerForm(FlaskForm):
-    answer = TextAreaField(_l("Your unit's answer"), filters=[strip], validators=[
-        DataRequired(_l("Write the unit's answer.")),
-        Length(min=5, max=4000, message=_l("Between %(min)d and %(max)d characters."))])
-
-
-class FlagDecisionForm(FlaskForm):
-    note = TextAreaField(_l("Note for the monitor (required to dismiss; the requirement when issuing an order)"),
-                         filters=[strip], validators=[Length(max=4000, message=_l("At most %(max)d characters."))])
-    issue_order = BooleanField(_l("Also issue a supervision order to the case's lead unit"))
-    level = SelectField(_l("Level"), choices=list(supervision.LEVEL_LABELS.items()), default="normal")
-    days = IntegerField(_l("Time limit (working days)"), default=supervision.DEFAULT_DAYS, validators=[
-        Optional(), NumberRange(min=1, max=supervision.MAX_DAYS,
-                                message=_l("Between %(min)d and %(max)d working days."))])
 
 
 def _unit_issue_form(formdata=None):

@@ -25,7 +25,7 @@ from portal.blueprints.public.forms import CaseForm, TrackForm
 from portal.domain import idempotency, intake, photos, statistics, workflow
 from portal.extensions import db, limiter
 from portal.models import Case, CasePhoto, Category
-from portal.web import redirect_after_post, render_page, submit_once
+from portal.web import redirect_after_post, render_page, render_too_many, submit_once
 from portal.web.guard import parse_int, safe_redirect_target
 
 bp = Blueprint("public", __name__)
@@ -183,9 +183,7 @@ def track():
         if wait is not None:
             form.query_code.errors = [_("Too many wrong query codes for this tracking number. Try again in "
                                         "%(minutes)d minutes.", minutes=rate_limits.retry_minutes(wait))]
-            response = render_page("public/track.html", "track_form", status=429, form=form)
-            response.headers["Retry-After"] = str(wait)
-            return response
+            return render_too_many("public/track.html", "track_form", wait, form=form)
         case = intake.find_tracked_case(number, form.query_code.data)
         if case is not None:
             session[TRACKED_KEY] = (session.get(TRACKED_KEY, []) + [case.id])[-20:]

@@ -105,7 +105,7 @@ class Open311Error(Exception):
 
 
 def w3c(value: datetime | None) -> str | None:
-    return value.astimezone(calendar.SHANGHAI).isoformat(timespec="seconds") if value else None
+    return calendar.local_iso(value) if value else None
 
 
 def status_of(state: str) -> str:

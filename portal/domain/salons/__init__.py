@@ -29,7 +29,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import Role, Salon, User
+from portal.models import Case, Role, Salon, User
 
 SALON_STATE_LABELS = {
     "planned": _l("Planned"),
@@ -92,9 +92,13 @@ ROSTER_OPEN = ("planned", "registration_open", "in_progress")  # the roster may 
 PARTICIPANT_ACTIONS = {"confirm": ("registered", "waitlisted", "declined"),
                        "decline": ("registered", "waitlisted", "confirmed")}
 TRIAGE_STATES = ("in_progress", "closed")
+# organizer step -> the salon states it may be taken in (the domain refuses it elsewhere; the pages offer it by this
+# table through `salon_allows`)
+SALON_STEPS = {"edit": EDITABLE, "check_in": ("registration_open", "in_progress"), "capture": ("in_progress",),
+               "triage": TRIAGE_STATES}
 SEATED = ("registered", "confirmed", "checked_in")
 RESOLUTION_FOR = {"satisfied": "resolved", "basically_satisfied": "partly", "dissatisfied": "not_resolved"}
-RELEASED = ("awaiting_evaluation", "closed", "archived")  # the unit's reply has reached the citizen
+RELEASED = Case.RELEASED_STATES  # the unit's reply has reached the citizen
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed at the door
 CODE_LENGTH = 8
 
@@ -106,6 +110,11 @@ class SalonError(Exception):
 def _require_organizer(actor: User) -> None:
     if actor is None or actor.role not in (Role.SALON_ORGANIZER, Role.ADMIN):
         raise SalonError(_("Only the salon organizer may do this."))
+
+
+def salon_allows(salon: Salon, step: str) -> bool:
+    """Whether the salon's state lets the organizer take `step` (a key of SALON_STEPS)."""
+    return salon.state in SALON_STEPS[step]
 
 
 def _lock(salon: Salon) -> None:

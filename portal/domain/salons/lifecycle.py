@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.domain import notify
-from portal.domain.salons import EDITABLE, SALON_STATE_LABELS, TRANSITIONS, SalonError, _require_organizer
+from portal.domain.salons import SALON_STATE_LABELS, TRANSITIONS, SalonError, _require_organizer, salon_allows
 from portal.domain.salons.roster import seats_taken
 from portal.extensions import db
 from portal.models import (
@@ -72,7 +72,7 @@ def create_salon(actor: User, data: SalonData, at: datetime | None = None) -> Sa
 
 def update_salon(salon: Salon, actor: User, data: SalonData) -> Salon:
     _require_organizer(actor)
-    if salon.state not in EDITABLE:
+    if not salon_allows(salon, "edit"):
         raise SalonError(_("A salon can be edited only before it starts."))
     if data.capacity < seats_taken(salon) and data.capacity < salon.capacity:
         raise SalonError(_("%(n)d seats are already taken: the capacity cannot be lower.", n=seats_taken(salon)))

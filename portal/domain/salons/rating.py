@@ -8,9 +8,7 @@ from sqlalchemy import select
 from portal.domain import workflow
 from portal.domain.salons import RESOLUTION_FOR, SalonError
 from portal.extensions import db
-from portal.models import (
-    Suggestion,
-)
+from portal.models import Case, Suggestion
 from portal.models.base import utcnow
 
 # ---- the raiser's rating ----------------------------------------------------------------------------------
@@ -29,9 +27,9 @@ def rating_refusal(suggestion: Suggestion) -> str | None:
             return None
         if case.state == "dissatisfied":
             return gettext("Thank you: the case is being handled again. You can rate the new reply once it is sent.")
-        if case.state in ("closed", "archived") and suggestion.satisfaction:
+        if case.state in Case.CLOSED_STATES and suggestion.satisfaction:
             return gettext("You have rated this outcome. Thank you.")
-        if case.state in ("closed", "archived"):
+        if case.state in Case.CLOSED_STATES:
             return gettext("The rating period for this case has ended.")
         return gettext("The unit is still handling your suggestion. You can rate it once the reply is sent.")
     if suggestion.satisfaction:

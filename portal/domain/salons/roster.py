@@ -17,6 +17,7 @@ from portal.domain.salons import (
     SalonError,
     _lock,
     _require_organizer,
+    salon_allows,
 )
 from portal.extensions import db
 from portal.models import (
@@ -154,7 +155,7 @@ def decline(participant: Participant, actor: User) -> Participant:
 def check_in(salon: Salon, actor: User, code: str, at: datetime | None = None) -> Participant:
     """At the door: the attendance code (typed, or read by a scanner from the printed QR code)."""
     _require_organizer(actor)
-    if salon.state not in ("registration_open", "in_progress"):
+    if not salon_allows(salon, "check_in"):
         raise SalonError(_("Check-in is possible only while registration is open or the salon is in progress."))
     code = normalise_code(code)
     participant = db.session.scalar(select(Participant).where(Participant.attendance_code == code)) if code else None
@@ -164,7 +165,7 @@ def check_in(salon: Salon, actor: User, code: str, at: datetime | None = None) -
     name = participant.person.name
     if participant.state == "checked_in":
         raise SalonError(_("%(name)s is already checked in (at %(time)s).", name=name,
-                     time=participant.checked_in_at.astimezone(calendar.SHANGHAI).strftime("%H:%M")))
+                     time=calendar.local_text(participant.checked_in_at, "%H:%M")))
     if participant.state != "confirmed":
         raise SalonError(_("%(name)s is not confirmed (“%(state)s”): confirm them on the roster first.", name=name,
                      state=PARTICIPANT_STATE_LABELS[participant.state]))

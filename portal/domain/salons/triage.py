@@ -10,9 +10,10 @@ from portal.domain import intake, lookups, workflow
 from portal.domain.salons import (
     OUTCOME_LABELS,
     PARTICIPANT_STATE_LABELS,
-    TRIAGE_STATES,
+    SEATED,
     SalonError,
     _require_organizer,
+    salon_allows,
 )
 from portal.domain.salons.roster import _participant_of
 from portal.extensions import db
@@ -38,10 +39,10 @@ def record_suggestion(salon: Salon, actor: User, *, participant_id: int, text: s
                       agenda_item_id: int | None = None, category_id: int | None = None,
                       at: datetime | None = None) -> Suggestion:
     _require_organizer(actor)
-    if salon.state != "in_progress":
+    if not salon_allows(salon, "capture"):
         raise SalonError(_("Suggestions are recorded while the salon is in progress."))
     participant = _participant_of(salon, participant_id)
-    if participant.state not in ("checked_in", "confirmed", "registered"):
+    if participant.state not in SEATED:
         raise SalonError(_("%(name)s is not taking part (“%(state)s”).", name=participant.person.name,
                      state=PARTICIPANT_STATE_LABELS[participant.state]))
     if agenda_item_id is not None and agenda_item_id not in {a.id for a in salon.agenda}:
@@ -60,7 +61,7 @@ def _triageable(suggestion: Suggestion, actor: User) -> None:
     if suggestion.outcome != "pending":
         raise SalonError(_("This suggestion has already been triaged: “%(outcome)s”.",
                      outcome=OUTCOME_LABELS[suggestion.outcome]))
-    if suggestion.salon.state not in TRIAGE_STATES:
+    if not salon_allows(suggestion.salon, "triage"):
         raise SalonError(_("Suggestions are triaged while the salon is in progress or closed."))
 
 

@@ -83,9 +83,12 @@ function loadPickers(root) {
   if (window.portalPickerRequested || !pickerScript || !root || !root.querySelector) { return; }
   if (!(root.matches && root.matches("[data-picker]")) && !root.querySelector("[data-picker]")) { return; }
   window.portalPickerRequested = true;
-  var script = document.createElement("script");
-  script.src = pickerScript;
-  document.head.appendChild(script);
+  [pickerScript.replace(/picker\.js/, "picker-match.js"), pickerScript].forEach(function (src) {
+    var script = document.createElement("script");
+    script.src = src;
+    script.async = false;  // run in this order: the matching first
+    document.head.appendChild(script);
+  });
 }
 document.addEventListener("DOMContentLoaded", function () { loadPickers(document); });
 document.addEventListener("htmx:load", function (event) { loadPickers(event.detail.elt); });

@@ -1,9 +1,10 @@
 """Extensions are created bare here and bound to the app in create_app()."""
 import os
+from functools import cached_property
 from pathlib import Path
 
-from flask import Flask, has_request_context, session
-from flask_babel import Babel
+from flask import Flask, g, has_request_context, session
+from flask_babel import Babel, Domain
 from flask_babel import lazy_gettext as _l
 from flask_caching import Cache
 from flask_limiter import Limiter
@@ -31,7 +32,32 @@ db = SQLAlchemy(metadata=MetaData(naming_convention=naming_convention))
 migrate = Migrate(render_as_batch=True, compare_type=True, include_object=include_object)
 login_manager = LoginManager()
 csrf = CSRFProtect()
-babel = Babel()
+
+
+class _RequestDomain(Domain):
+    """Flask-Babel's message domain, keeping this request's catalogue beside the request's locale: Flask-Babel's
+    own look-up walks the request context four times and spells the locale's name for every string, and a staff
+    list translates hundreds of them (a column name per cell for phones, a state per row). Looked up again when
+    the locale changes (force_locale)."""
+
+    def get_translations(self):
+        ctx = g.get("_flask_babel") if has_request_context() else None
+        locale = getattr(ctx, "babel_locale", None)
+        if locale is None:
+            return super().get_translations()
+        kept = getattr(ctx, "portal_translations", None)
+        if kept is None or kept[0] is not locale:
+            kept = ctx.portal_translations = (locale, super().get_translations())
+        return kept[1]
+
+
+class _Babel(Babel):
+    @cached_property
+    def domain_instance(self):
+        return _RequestDomain(domain=self.domain)
+
+
+babel = _Babel()
 htmx = Htmx()
 limiter = Limiter(key_func=get_remote_address)
 cache = Cache(with_jinja2_ext=False)  # the statistics figures and charts (portal.domain.statistics)

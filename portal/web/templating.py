@@ -5,8 +5,8 @@ none of their own; a feature's words come from its domain module (labels) and ar
 """
 from datetime import datetime
 
-from flask import Flask, current_app, g, has_request_context, request
-from flask_babel import format_datetime, format_decimal, get_locale, get_translations
+from flask import Flask, current_app, request
+from flask_babel import format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
 from portal.domain import (
@@ -49,21 +49,6 @@ def local_time(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
     local = value.astimezone(calendar.SHANGHAI)
     numeric = _NUMERIC_PATTERNS.get(fmt)
     return local.strftime(numeric) if numeric else format_datetime(local, fmt)
-
-
-def _translations():
-    """This request's catalogue for the templates' `_()`. Flask-Babel's own look-up walks the request context
-    three or four times per string, and a staff list translates some 800 strings (a column name per cell on
-    phones): the catalogue is kept beside Flask-Babel's locale for the request, and looked up again whenever
-    that locale changes (force_locale)."""
-    ctx = g.get("_flask_babel") if has_request_context() else None
-    locale = getattr(ctx, "babel_locale", None)
-    if locale is None:
-        return get_translations()
-    cached = getattr(ctx, "portal_translations", None)
-    if cached is None or cached[0] is not locale:
-        cached = ctx.portal_translations = (locale, get_translations())
-    return cached[1]
 
 
 def local_time_iso(value: str | None) -> str:
@@ -162,9 +147,3 @@ def register_templating(app: Flask) -> None:
         salon_allows=salons.salon_allows, salon_public_label=salon_stats.public_label,
         salon_public_reply=salon_stats.public_reply)
     app.context_processor(_html_lang)
-    env.install_gettext_callables(
-        gettext=lambda s: _translations().ugettext(s),
-        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
-        pgettext=lambda c, s: _translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
-        newstyle=True)

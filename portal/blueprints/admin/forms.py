@@ -1,11 +1,11 @@
 """Forms of the administration pages: parsing and validation only."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, PasswordField, SelectField, StringField
+from wtforms import DateField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional, Regexp
 
 from portal.domain.labels import ROLE_LABELS
-from portal.web.forms import strip
+from portal.web.forms import IntegerField, optional_choice_id, strip
 from portal.web.pickers import PickerSelect
 
 CODE = [DataRequired(_l("Enter a code.")), Length(max=32, message=_l("At most %(max)d characters.")),
@@ -18,13 +18,6 @@ RANKING_GROUPS = {"": _l("Not ranked (counts for its parent)"), "city_department
                   "county": _l("County and district governments")}
 PLATFORM_KINDS = {"city": _l("City main platform"), "county": _l("County or district sub-platform"),
                   "sector": _l("Sector sub-platform")}
-
-
-def optional_int(value):
-    try:
-        return int(value) if value not in (None, "", "None") else None
-    except (TypeError, ValueError):
-        return None
 
 
 def _name_fields():
@@ -41,9 +34,9 @@ class UserForm(FlaskForm):
     display_name = StringField(_l("Display name"), filters=[strip], validators=[
         DataRequired(_l("Enter the name shown to colleagues.")), Length(max=100, message=_l("At most %(max)d characters."))])
     role = SelectField(_l("Role"), choices=list(ROLE_LABELS.items()))
-    unit_id = SelectField(_l("Unit (handlers and unit leads)"), coerce=optional_int, validate_choice=False,
+    unit_id = SelectField(_l("Unit (handlers and unit leads)"), coerce=optional_choice_id, validate_choice=False,
                           widget=PickerSelect())
-    platform_id = SelectField(_l("Platform (operators and dispatchers)"), coerce=optional_int, validate_choice=False)
+    platform_id = SelectField(_l("Platform (operators and dispatchers)"), coerce=optional_choice_id, validate_choice=False)
     email = StringField(_l("Email (optional)"), filters=[strip], validators=[
         Optional(), Email(_l("Enter a valid email address, e.g. name@example.com.")),
         Length(max=120, message=_l("At most %(max)d characters."))])
@@ -64,23 +57,23 @@ class UnitForm(FlaskForm):
     name_zh, name_en = _name_fields()
     kind = SelectField(_l("Kind"), choices=list(UNIT_KINDS.items()))
     ranking_group = SelectField(_l("Ranking group"), choices=list(RANKING_GROUPS.items()))
-    parent_id = SelectField(_l("Parent unit"), coerce=optional_int, validate_choice=False, widget=PickerSelect())
-    platform_id = SelectField(_l("Platform"), coerce=optional_int, validate_choice=False,
+    parent_id = SelectField(_l("Parent unit"), coerce=optional_choice_id, validate_choice=False, widget=PickerSelect())
+    platform_id = SelectField(_l("Platform"), coerce=optional_choice_id, validate_choice=False,
                               validators=[InputRequired(_l("Choose the platform the unit works with."))])
-    region_id = SelectField(_l("Region"), coerce=optional_int, validate_choice=False)
+    region_id = SelectField(_l("Region"), coerce=optional_choice_id, validate_choice=False)
 
 
 class PlatformForm(FlaskForm):
     code = StringField(_l("Code"), filters=[strip], validators=CODE)
     name_zh, name_en = _name_fields()
     kind = SelectField(_l("Kind"), choices=list(PLATFORM_KINDS.items()))
-    region_id = SelectField(_l("Region"), coerce=optional_int, validate_choice=False)
+    region_id = SelectField(_l("Region"), coerce=optional_choice_id, validate_choice=False)
 
 
 class RegionForm(FlaskForm):
     code = StringField(_l("Code"), filters=[strip], validators=CODE)
     name_zh, name_en = _name_fields()
-    parent_id = SelectField(_l("County or district (empty for a county)"), coerce=optional_int,
+    parent_id = SelectField(_l("County or district (empty for a county)"), coerce=optional_choice_id,
                             validate_choice=False)
     sort = IntegerField(_l("Order in lists"), default=0, validators=[Optional()])
 
@@ -88,7 +81,7 @@ class RegionForm(FlaskForm):
 class CategoryForm(FlaskForm):
     code = StringField(_l("Code"), filters=[strip], validators=CODE)
     name_zh, name_en = _name_fields()
-    parent_id = SelectField(_l("Parent category (empty for a top-level one)"), coerce=optional_int,
+    parent_id = SelectField(_l("Parent category (empty for a top-level one)"), coerce=optional_choice_id,
                             validate_choice=False)
     sort = IntegerField(_l("Order in lists"), default=0, validators=[Optional()])
 

@@ -1,6 +1,4 @@
 """The outbox (admins) and the audit log (admins and supervisors)."""
-from datetime import date
-
 from flask import abort, flash, request, url_for
 from flask_babel import gettext as _
 
@@ -10,6 +8,7 @@ from portal.domain.outbox import mask_recipient, setting
 from portal.extensions import db
 from portal.models import OutboxMessage, Role
 from portal.web import redirect_after_post, render_page, roles_required
+from portal.web.guard import arg_int, page_arg, parse_date
 
 
 def _state_labels():
@@ -23,10 +22,11 @@ def outbox():
     state = request.args.get("state") or None
     if state not in (None, *outbox_admin.STATES):
         state = None
-    rows, total, pages = outbox_admin.page(state, request.args.get("page", 1, type=int))
+    number = page_arg()
+    rows, total, pages = outbox_admin.page(state, number)
     max_attempts = int(setting("OUTBOX_MAX_ATTEMPTS"))
     return render_page("administration/outbox.html", "outbox_table", rows=rows, total=total, pages=pages,
-                       page=request.args.get("page", 1, type=int), state=state, state_labels=_state_labels(),
+                       page=number, state=state, state_labels=_state_labels(),
                        state_of=lambda m: outbox_admin.state_of(m, max_attempts), mask=mask_recipient)
 
 
@@ -49,11 +49,7 @@ def resend(message_id):
     return redirect_after_post(url_for("administration.outbox", state=request.args.get("state") or None))
 
 
-def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
+_date = parse_date  # 1900..2200, else None (the form says so)
 
 
 @bp.get("/audit")
@@ -61,12 +57,12 @@ def _date(value: str | None) -> date | None:
 def audit_log():
     args = request.args
     filters = audit.AuditFilters(
-        actor_id=args.get("actor", type=int), object_type=args.get("object") or None,
-        action=args.get("action") or None, object_id=args.get("id", type=int),
+        actor_id=arg_int("actor"), object_type=args.get("object") or None,
+        action=args.get("action") or None, object_id=arg_int("id"),
         day_from=_date(args.get("from")), day_to=_date(args.get("to")))
     errors = [_("“%(value)s” is not a date like 2026-11-27.", value=args.get(k)) for k in ("from", "to")
               if args.get(k) and _date(args.get(k)) is None]
-    number = args.get("page", 1, type=int)
+    number = page_arg()
     entries, total, pages = audit.page(filters, number)
     filter_args = {k: v for k, v in args.items() if k != "page" and v}
     return render_page("administration/audit.html", "audit_table", status=422 if errors else 200, entries=entries,

@@ -13,22 +13,17 @@ from portal.domain import lookups, routing
 from portal.extensions import db
 from portal.models import Category, Region, Role, RoutingRule
 from portal.web import redirect_after_post, render_page, roles_required
-from portal.web.forms import choice_id
+from portal.web.forms import choice_id, int_or_none, optional_choice_id
 from portal.web.pickers import PickerSelect
 
 bp = Blueprint("routing_admin", __name__, url_prefix="/admin/routing")
 
 
-def _optional_int(value):
-    """An optional id: None when empty; ASCII digits below 2**31 only (anything else is "not a valid choice")."""
-    return None if value in (None, "", "None") else choice_id(value)
-
-
 class RuleForm(FlaskForm):
-    category_id = SelectField(_l("Category (any level)"), coerce=int, widget=PickerSelect(),
+    category_id = SelectField(_l("Category (any level)"), coerce=choice_id, widget=PickerSelect(),
                               validators=[InputRequired(_l("Choose a category."))])
-    county_id = SelectField(_l("County / district"), coerce=_optional_int, widget=PickerSelect())
-    unit_id = SelectField(_l("Suggested unit"), coerce=int, widget=PickerSelect(), validators=[InputRequired(_l("Choose the unit."))])
+    county_id = SelectField(_l("County / district"), coerce=optional_choice_id, widget=PickerSelect())
+    unit_id = SelectField(_l("Suggested unit"), coerce=choice_id, widget=PickerSelect(), validators=[InputRequired(_l("Choose the unit."))])
 
     def load_choices(self):
         categories = db.session.scalars(select(Category).where(Category.retired_at.is_(None))
@@ -72,7 +67,7 @@ def delete():
     form = DeleteForm()
     if form.validate_on_submit():
         try:
-            rule_id = _optional_int(form.rule_id.data) or 0
+            rule_id = int_or_none(form.rule_id.data) or 0
         except ValueError:
             rule_id = 0
         rule = db.session.get(RoutingRule, rule_id)

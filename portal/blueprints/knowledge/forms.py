@@ -4,15 +4,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from portal.web.forms import strip
+from portal.web.forms import optional_choice_id, strip
 from portal.web.pickers import PickerSelect
-
-
-def optional_int(value):
-    try:
-        return int(value) if value not in (None, "", "None") else None
-    except (TypeError, ValueError):
-        return None
 
 
 class ArticleForm(FlaskForm):
@@ -24,9 +17,9 @@ class ArticleForm(FlaskForm):
     policy_source = StringField(_l("Policy source"), filters=[strip], validators=[
         DataRequired(_l("Name the policy, regulation or notice the answer rests on.")),
         Length(max=300, message=_l("At most %(max)d characters."))])
-    category_id = SelectField(_l("Category"), coerce=optional_int, validate_choice=False, widget=PickerSelect(),
+    category_id = SelectField(_l("Category"), coerce=optional_choice_id, validate_choice=False, widget=PickerSelect(),
                               validators=[Optional()])
-    unit_id = SelectField(_l("Responsible unit"), coerce=optional_int, validate_choice=False, widget=PickerSelect(),
+    unit_id = SelectField(_l("Responsible unit"), coerce=optional_choice_id, validate_choice=False, widget=PickerSelect(),
                           validators=[Optional()])
     valid_until = DateField(_l("Valid until"), validators=[InputRequired(_l("Enter the date until which the answer holds, like 2027-06-30."))])
     public = BooleanField(_l("Public: citizens may read it"))

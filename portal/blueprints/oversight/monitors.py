@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
-from wtforms import BooleanField, IntegerField, TextAreaField
+from wtforms import BooleanField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 
 from portal.blueprints.cases.case_page import Failed, case_page, case_panel
@@ -20,7 +20,7 @@ from portal.domain import monitoring, scope
 from portal.extensions import db
 from portal.models import Case, QualityReview, Role
 from portal.web import redirect_after_post, render_page, roles_required, submit_once
-from portal.web.forms import strip
+from portal.web.forms import IntegerField, strip
 
 bp = Blueprint("monitors", __name__, url_prefix="/staff")
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")

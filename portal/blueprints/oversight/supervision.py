@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import BooleanField, IntegerField, SelectField, TextAreaField
+from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.blueprints.cases.case_page import Failed, case_page, case_panel
@@ -20,7 +20,7 @@ from portal.extensions import db
 from portal.models import Case, MonitorProfile, QualityReview, Role, SupervisionOrder, Unit
 from portal.models.base import utcnow
 from portal.web import page_arg, redirect_after_post, render_page, roles_required, submit_once
-from portal.web.forms import strip
+from portal.web.forms import IntegerField, choice_id, strip
 from portal.web.guard import arg_int
 from portal.web.templating import local_time
 
@@ -55,7 +55,7 @@ class IssueForm(FlaskForm):
 class UnitIssueForm(IssueForm):
     """An order on a unit, not tied to one case."""
 
-    unit_id = SelectField(_l("Unit"), coerce=int, validators=[InputRequired(_l("Choose the unit to supervise."))])
+    unit_id = SelectField(_l("Unit"), coerce=choice_id, validators=[InputRequired(_l("Choose the unit to supervise."))])
 
 
 class AnswerForm(FlaskForm):

@@ -4,24 +4,17 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from portal.web.forms import strip
+from portal.web.forms import optional_choice_id, strip
 from portal.web.pickers import PickerSelect
-
-
-def optional_int(value):
-    try:
-        return int(value) if value not in (None, "", "None") else None
-    except (TypeError, ValueError):
-        return None
 
 
 class TemplateForm(FlaskForm):
     title = StringField(_l("Template name"), filters=[strip], validators=[
         DataRequired(_l("Name the template.")), Length(max=100, message=_l("At most %(max)d characters."))])
-    category_id = SelectField(_l("Category (empty: any category)"), coerce=optional_int, validate_choice=False,
+    category_id = SelectField(_l("Category (empty: any category)"), coerce=optional_choice_id, validate_choice=False,
                               widget=PickerSelect(),
                               validators=[Optional()])
-    unit_id = SelectField(_l("Unit"), coerce=optional_int, validate_choice=False, widget=PickerSelect(),
+    unit_id = SelectField(_l("Unit"), coerce=optional_choice_id, validate_choice=False, widget=PickerSelect(),
                           validators=[Optional()])
     body = TextAreaField(_l("Text"), filters=[strip], validators=[
         DataRequired(_l("Write the template's text.")), Length(min=10, max=4000, message=_l("Between %(min)d and %(max)d characters."))])

@@ -9,6 +9,7 @@ from portal.domain import callers, deadlines, ledger, scope, search
 from portal.extensions import db
 from portal.models import Case
 from portal.web import render_page
+from portal.web.guard import page_arg
 
 QUERY_MAX = 100
 
@@ -23,7 +24,7 @@ def search_cases():
             return redirect(url_for("staff.case_detail", case_id=case.id), code=303)
     ref = ledger.load_reference()
     filters = ledger.parse_filters(request.args, ref)
-    results = search.search(current_user, query, filters, request.args.get("page", 1, type=int))
+    results = search.search(current_user, query, filters, page_arg())
     phone_query = callers.is_complete_phone(query) and not any(ch.isalpha() for ch in query)
     lookup_form = CallerLookupForm(formdata=None, citizen_phone=query) if phone_query else None
     return render_page(

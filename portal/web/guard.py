@@ -8,7 +8,8 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from flask import Flask, abort, request
+from flask import Flask, abort, has_request_context, request
+from flask.sessions import SecureCookieSessionInterface
 from werkzeug.datastructures import ImmutableMultiDict, iter_multi_items
 from werkzeug.routing import IntegerConverter
 
@@ -222,10 +223,22 @@ def security_headers(response):
     return response
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """The session cookie is Secure whenever the request came over HTTPS (directly, or through the trusted proxy's
+    X-Forwarded-Proto), not only when PREFERRED_URL_SCHEME says https; SESSION_COOKIE_SECURE=0/1 still decides."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        configured = app.config.get("SESSION_COOKIE_SECURE")
+        if configured is None:
+            return has_request_context() and request.is_secure
+        return bool(configured)
+
+
 def register(app: Flask) -> None:
     # the request class the extensions chose (htmx's), parsing parameters without NUL characters
     app.request_class = type("PortalRequest", (app.request_class,), {"parameter_storage_class": NulFreeMultiDict})
     app.url_value_preprocessor(refuse_nul_in_path)
+    app.session_interface = SessionInterface()
     app.after_request(security_headers)
     if app.config.get("PREFERRED_URL_SCHEME") == "https" and app.config.get("SESSION_COOKIE_SECURE") is None:
         app.config["SESSION_COOKIE_SECURE"] = True

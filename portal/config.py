@@ -35,6 +35,7 @@ class Config:
     LOGIN_USER_RATE_LIMIT = "20 per hour"  # failed sign-ins per user name, whatever the address
     TRACK_CASE_RATE_LIMIT = "10 per hour"  # wrong query codes per tracking number, whatever the address
     SUBMIT_RATE_LIMIT = "20 per hour;60 per day"  # anonymous web submissions per address
+    KNOWLEDGE_ANSWERED_RATE_LIMIT = "30 per hour"  # "this answered my question" clicks per address (a counter)
     MAX_PHOTO_PIXELS = 40_000_000  # larger photos (and decompression bombs) are refused before decoding
     TRACKING_PREFIX = "FY"
     RECENT_PUBLISHED_ON_HOME = 8

@@ -1,5 +1,5 @@
 """Parameter parsing defects named in issue 12's "Found" list: huge integers, non-ASCII digits that pass isdigit(),
-out-of-range dates. Every parameter is parsed by one helper (`portal/web_guard.py`) that answers 400/404."""
+out-of-range dates. Every parameter is parsed by one helper (`portal/web/guard.py`, `portal/web/forms.py`) that answers 400/404."""
 import pytest
 from hypothesis import strategies as st
 from test_fuzz import PUBLIC_LISTS, STAFF_LISTS, no_server_error  # noqa: F401  (profiles registered there)

@@ -154,3 +154,24 @@ def test_monthly_counts_split_before_and_since(app, city, make_case):
         assert [r["since"] for r in rows] == [False] * 6 + [True] * 3
         assert rows[0]["month"] == date(2025, 7, 1)
         assert db.session.scalar(select(func.count()).select_from(CaseEvent)) > 0
+
+
+def test_a_warnings_case_list_goes_through_scope(client, app, city, make_case):
+    """Issue 12, scope everywhere: the responsible unit's staff read why a warning fired, but its case list shows
+    only the cases they may open (not cases still with the dispatchers or led by another unit); supervisors see
+    every case of it."""
+    from portal.models import Case, User
+
+    warning_id = planted_warning(app, make_case)
+    with app.app_context():
+        warning = db.session.get(HotspotWarning, warning_id)
+        numbers = [db.session.get(Case, cid).tracking_no for cid in warning.case_ids]
+        own = db.session.scalar(select(User.username).where(User.role == "handler",
+                                                            User.unit_id == warning.unit_id))
+    client.login("supervisor")
+    page = client.get(f"/staff/governance/warnings/{warning_id}").get_data(as_text=True)
+    assert all(number in page for number in numbers)
+    client.login(own)
+    page = client.get(f"/staff/governance/warnings/{warning_id}").get_data(as_text=True)
+    assert not any(number in page for number in numbers)  # none is with their unit yet
+    assert "6" in re.search(r'<p id="why">(.*?)</p>', page, re.S).group(1)  # the figures stay

@@ -216,3 +216,29 @@ def test_the_demo_city_has_articles_and_templates(app):
         assert not knowledge.search("车辆调度", public_only=True)  # an internal article
         assert knowledge.search("车辆调度")
         assert db.session.scalar(select(func.count(ReplyTemplate.id))) == 2
+
+
+def test_the_public_answered_counter_is_limited_per_address(app, city):
+    """Issue 12, anonymous writes are rate limited: a script that drops its cookie before every click cannot pump
+    the "answered without a case" counter."""
+    from portal.extensions import limiter
+    from tests.helpers import PortalClient
+
+    handler, dispatcher = as_user(app, "handler"), as_user(app, "dispatcher")
+    article_id = _article(handler)
+    _approve_latest(app, dispatcher, article_id)
+    app.config["KNOWLEDGE_ANSWERED_RATE_LIMIT"] = "3 per hour"
+    limiter.reset()
+    try:
+        statuses = []
+        for _ in range(5):
+            fresh = PortalClient(app.test_client())  # a new browser each time: the session's once-only does not help
+            statuses.append(fresh.post(f"/questions/{article_id}/answered", csrf_from=f"/questions/{article_id}")
+                            .status_code)
+        assert statuses == [303, 303, 303, 429, 429]
+        with app.app_context():
+            assert db.session.scalar(select(func.sum(KnowledgeDailyCount.count)).where(
+                KnowledgeDailyCount.article_id == article_id, KnowledgeDailyCount.kind == "answered")) == 3
+    finally:
+        app.config["KNOWLEDGE_ANSWERED_RATE_LIMIT"] = "30 per hour"
+        limiter.reset()

@@ -375,3 +375,24 @@ def test_flag_on_a_case_now_in_the_dissatisfied_zone_links_to_re_handling(app, c
     assert f'href="/staff/cases/{case_id}#actions-heading"' in queue
     page = supervisor.get(f"/staff/cases/{case_id}").get_data(as_text=True)
     assert "rehandle-version" in page  # the re-handle step is right there on the case page
+
+
+def test_monitor_search_results_are_masked_and_never_found_by_personal_data(app, city, make_case):
+    """Issue 12, the monitors' rule in every list: search titles and extracts are masked like the case page, the
+    address of a case that is not public is withheld, and a query that is itself personal data (a phone, an ID
+    number) finds nothing for a monitor; staff who handle cases read and find it as it is."""
+    appoint(app, city)
+    id_number = "340102199001011234"
+    case_id, number, _ = make_case(title=f"{NAME}反映路灯不亮", publish_consent=False, address="幸福里7号",
+                                   description=f"我是{NAME}，电话{PHONE}，身份证{id_number}。幸福里路灯不亮。")
+    dispatched(app, city, case_id)
+    monitor = as_user(app, "monitor")
+    body = monitor.get("/staff/search?q=路灯").get_data(as_text=True)
+    assert number in body
+    assert PHONE not in body and id_number not in body and NAME not in body
+    assert "幸福里7号" not in body  # not public: no address
+    for query in (PHONE, id_number):
+        assert number not in monitor.get(f"/staff/search?q={query}").get_data(as_text=True), query
+    dispatcher = as_user(app, "dispatcher")
+    assert id_number in dispatcher.get("/staff/search?q=路灯").get_data(as_text=True)
+    assert number in dispatcher.get(f"/staff/search?q={id_number}").get_data(as_text=True)

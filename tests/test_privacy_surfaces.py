@@ -120,3 +120,26 @@ def test_no_public_surface_shows_personal_data(app, client, leaky_world):
             leaks += [f"{endpoint} {path}: {secret}" for secret in SECRETS if secret in text]
     assert fetched >= 20
     assert not leaks, "\n".join(leaks)
+
+
+def test_no_page_a_monitor_opens_shows_personal_data(app, client, leaky_world):
+    """The monitors' rule (portal.domain.scope) on every route a monitor may open, from the route map: the
+    citizen's name, phone, ID number and e-mail address never appear, whatever the page (case page, lists,
+    search, review pages)."""
+    from authz_policy import expected
+    from test_authz_matrix import build_url, route_params
+
+    client.login("monitor")  # the demo monitor, whose term is current in the world
+    urls = [build_url(rule, route_params(leaky_world, rule.endpoint)) for rule in app.url_map.iter_rules()
+            if "GET" in rule.methods and rule.endpoint != "auth.logout"
+            and expected(rule.endpoint, "GET", "monitor") == "ok" and expected(rule.endpoint, "GET", "anonymous") != "ok"]
+    urls += ["/staff/search?q=路灯", "/staff/ledger?q=路灯", "/staff/cases?state=closed"]
+    leaks, opened = [], 0
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code < 500, url
+        opened += response.status_code == 200
+        text = readable(response)
+        leaks += [f"{url}: {secret}" for secret in SECRETS if secret in text]
+    assert opened >= 8
+    assert not leaks, "\n".join(leaks)

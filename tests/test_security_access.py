@@ -123,6 +123,22 @@ def test_public_text_strips_markup_and_masks():
     assert "<" not in text and "onerror" not in text and "13812345678" not in text and "坏了" in text
 
 
+
+@pytest.mark.parametrize("marker", ["javascript:alert(1)", "data:text/html,<script>alert(1)</script>",
+                                    "//evil.example/x.gif", "https://ok.example/<img>"])
+def test_web_text_cannot_forge_open311_fields(app, client, city, make_case, marker):
+    """Issue 12, raw web text in Open311: a description written on the web that ends like an Open311 client's
+    media_url line, or an address that ends like its coordinates, is shown as (cleaned) text, never as a link or
+    coordinates an API client would follow or render."""
+    case_id, number, _ = make_case(description=f"路灯坏了。\n\n[media_url] {marker}",
+                                   address="人民路88号 [GPS 1.5,2.5] [address_id x\"><b>]")
+    _accept(app, city, case_id)
+    shown = client.get(f"/open311/v2/requests/{number}.json").get_json()[0]
+    assert shown["media_url"] is None
+    assert "<" not in shown["description"] and "<" not in (shown["address"] or "")
+    assert shown["lat"] is None or isinstance(shown["lat"], float)
+    assert shown["address_id"] is None or "<" not in shown["address_id"]
+
 # ---- rate limits and guessing ---------------------------------------------------------------------------------
 def test_anonymous_submissions_are_limited_per_address(app, client, city):
     app.config["SUBMIT_RATE_LIMIT"] = "2 per hour"

@@ -234,3 +234,24 @@ def test_hostile_numbers_in_staff_forms_are_not_500(app, client, city, make_case
     assert r.status_code < 500
     client.login("admin")
     assert client.post("/admin/routing/delete", {"rule_id": value}, csrf_from="/admin/routing").status_code < 500
+
+
+def test_session_cookie_is_secure_behind_an_https_proxy(tmp_path):
+    """Issue 12: behind the trusted reverse proxy terminating HTTPS the session cookie is Secure even when
+    PREFERRED_URL_SCHEME was left at http; a client talking directly cannot claim HTTPS with the header."""
+    from flask_migrate import upgrade
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite3", "SECRET_KEY": "s" * 40,
+                      "TESTING": False, "TRUSTED_PROXY": "10.0.0.1", "SESSION_COOKIE_SECURE": None,
+                      "RATELIMIT_STORAGE_URI": "memory://"})
+    with app.app_context():
+        upgrade()
+
+    def cookie(remote_addr, headers):
+        response = app.test_client().get("/submit", headers=headers, environ_base={"REMOTE_ADDR": remote_addr})
+        return response.headers.get("Set-Cookie", "")
+
+    https = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
+    assert "session=" in cookie("10.0.0.1", https) and "Secure" in cookie("10.0.0.1", https)
+    assert "Secure" not in cookie("198.51.100.7", https)  # not the proxy: the header is not believed
+    assert "Secure" not in cookie("10.0.0.1", {})  # plain HTTP (development behind no TLS)

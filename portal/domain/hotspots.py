@@ -31,7 +31,7 @@ from datetime import date, timedelta
 from sqlalchemy import and_, func, select
 from sqlalchemy import case as sql_case
 
-from portal.domain import calendar, periods, routing, search
+from portal.domain import calendar, periods, routing, scope, search
 from portal.extensions import db
 from portal.models import Case, Category, HotspotSettings, HotspotWarning, Region, Unit, User
 from portal.models.base import utcnow
@@ -197,12 +197,14 @@ def baseline_start_of(warning: HotspotWarning) -> date:
     return warning.window_start - timedelta(weeks=warning.baseline_weeks)
 
 
-def window_cases(warning: HotspotWarning, limit: int = 200) -> list[Case]:
-    """The warning's cases, newest first (for the explanation)."""
+def window_cases(warning: HotspotWarning, viewer: User, limit: int = 200) -> list[Case]:
+    """The warning's cases that `viewer` may see (scope: a unit's staff see their own unit's cases, never another
+    unit's or a confidential one they do not handle), newest first (for the explanation)."""
     ids = list(warning.case_ids or [])[-limit:]
     if not ids:
         return []
-    return list(db.session.scalars(select(Case).where(Case.id.in_(ids)).order_by(Case.received_at.desc())))
+    return list(db.session.scalars(scope.visible_cases(viewer).where(Case.id.in_(ids))
+                                   .order_by(Case.received_at.desc())))
 
 
 def weekly_counts(warning: HotspotWarning) -> list[tuple[date, int]]:

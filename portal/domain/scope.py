@@ -12,6 +12,8 @@ unit/platform scope.
     replies, address), with the citizen's contacts and any personal data in the text masked;
   - every other case: the same masked text, and the address withheld;
   - no bulk export (the ledger's CSV/XLSX answer 403); lists are paged on screen only.
+  - search results are masked the same way, and a query that is itself personal data (a phone, an ID number, an
+    e-mail address) finds nothing for them (`search.asks_for_masked_data`).
   Citizens' contact details are never shown to monitors (`contacts.may_see_contact` is for handlers only).
 """
 from sqlalchemy import Select, false, select

@@ -40,6 +40,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.domain import ledger, lookups, paging, scope
 from portal.domain.deadlines import LightBounds
+from portal.domain.privacy import mask_text
 from portal.extensions import db
 from portal.models import Case, User
 
@@ -264,7 +265,7 @@ def search(user: User, query: str, filters: ledger.LedgerFilters, page: int = 1)
     most MAX_CANDIDATES + 1 rows, `newest_matches`), ranked and paged here; then the page's cases and their eager
     loads."""
     groups = query_groups(query)
-    if not groups or not filters.valid:
+    if not groups or not filters.valid or asks_for_masked_data(user, query):
         return Results([], 0, False, 1, 1)
     base = ledger.apply_filters(scope.visible_cases(user), filters, LightBounds.at())
     ids = tuple(db.session.execute(select(func.min(Case.id), func.max(Case.id))).one())
@@ -279,7 +280,8 @@ def search(user: User, query: str, filters: ledger.LedgerFilters, page: int = 1)
         .options(selectinload(Case.category), selectinload(Case.county), selectinload(Case.lead_unit)))} \
         if page_ids else {}
     terms = sorted({w for group in groups for w in group}, key=len, reverse=True)
-    hits = [Hit(c, highlight(c.title, terms), snippet(c, terms)) for c in (loaded[i] for i in page_ids)]
+    hits = [Hit(c, highlight(scope.text_for(user, c, c.title), terms), snippet(c, terms, user))
+            for c in (loaded[i] for i in page_ids)]
     return Results(hits, total, capped, page, pages)
 
 
@@ -311,10 +313,19 @@ def highlight(value: str | None, terms: list[str], start: int = 0, end: int | No
     return Markup("").join(out)
 
 
-def snippet(case: Case, terms: list[str]) -> Markup:
+def asks_for_masked_data(user: User | None, query: str) -> bool:
+    """True when `user` reads cases with personal data masked (monitors) and the query itself is such data (a
+    phone, an ID number, an e-mail address): the search would tell them which cases carry it."""
+    return scope.masks_personal_data(user, None) and mask_text(query) != query
+
+
+def snippet(case: Case, terms: list[str], user: User | None = None) -> Markup:
     """A short extract around the first match in the description, reply or address (the description's start
-    when the match is only in the title)."""
-    for value in (case.description, case.reply_text, case.address):
+    when the match is only in the title), as `user` may read them (scope: monitors see personal data masked and
+    the address only of public cases)."""
+    shown = (lambda text: scope.text_for(user, case, text)) if user is not None else (lambda text: text)
+    address = scope.address_for(user, case) if user is not None else case.address
+    for value in (shown(case.description), shown(case.reply_text), address):
         spans = _spans(value or "", terms)
         if spans:
             first = spans[0][0]
@@ -322,5 +333,5 @@ def snippet(case: Case, terms: list[str]) -> Markup:
             end = min(start + SNIPPET_CHARS, len(value))
             return (Markup("…") if start else Markup("")) + highlight(value, terms, start, end) + \
                 (Markup("…") if end < len(value) else Markup(""))
-    value = case.description or ""
+    value = shown(case.description) or ""
     return highlight(value, terms, 0, SNIPPET_CHARS) + (Markup("…") if len(value) > SNIPPET_CHARS else Markup(""))

@@ -1,5 +1,8 @@
 """Form building blocks shared by every blueprint's forms (parsing only; the rules are in the domain)."""
+import re
+
 from flask_babel import lazy_gettext as _l
+from wtforms import IntegerField as WtformsIntegerField
 from wtforms import SelectMultipleField
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -32,8 +35,23 @@ def choice_id(value) -> int:
 
 
 def optional_choice_id(value) -> int | None:
-    """An optional id picked from a list: None when empty, else `choice_id` (anything else is "not a valid choice")."""
+    """An optional id (a `coerce`): None when empty, else as `choice_id` (anything but ASCII digits below 2**31 is
+    "not a valid choice", never a number the database cannot hold)."""
     return None if value in (None, "", "None") else choice_id(value)
+
+
+class IntegerField(WtformsIntegerField):
+    """WTForms' IntegerField for a whole number the database can hold: ASCII digits (an optional minus) up to
+    2**31-1. Python's int() also takes '١٢٣', '３' and a thousand digits; here they are "not a valid integer"."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        raw = str(valuelist[0]).strip()
+        if not re.fullmatch(r"-?[0-9]{1,10}", raw) or abs(int(raw)) >= 2**31:
+            self.data = None
+            raise ValueError(self.invalid_value_message or self.gettext("Not a valid integer value."))
+        self.data = int(raw)
 
 
 def valid_phone(form, field):

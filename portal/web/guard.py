@@ -6,7 +6,9 @@ import secrets
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from flask import Flask, abort, request
+from flask import Flask, abort, has_request_context, request
+from flask.sessions import SecureCookieSessionInterface
+from werkzeug.datastructures import ImmutableMultiDict, iter_multi_items
 from werkzeug.routing import IntegerConverter
 
 from portal.domain import lookups
@@ -99,6 +101,24 @@ class BoundedIntConverter(IntegerConverter):
                          signed=signed)
 
 
+class NulFreeMultiDict(ImmutableMultiDict):
+    """Query and form parameters with NUL characters dropped as they are parsed (PostgreSQL text cannot hold them:
+    a NUL anywhere in a parameter used to answer 500 on PostgreSQL). Form fields' `strip` did this per field."""
+
+    def __init__(self, mapping=None):
+        if mapping is not None:
+            mapping = [(key.replace("\x00", "") if isinstance(key, str) else key,
+                        value.replace("\x00", "") if isinstance(value, str) else value)
+                       for key, value in iter_multi_items(mapping)]
+        super().__init__(mapping)
+
+
+def refuse_nul_in_path(endpoint, values) -> None:
+    """A NUL in a path parameter (`/track/%00`) names nothing: 404."""
+    if values and any(isinstance(value, str) and "\x00" in value for value in values.values()):
+        abort(404)
+
+
 def arg_int(name: str, default: int | None = None, low: int = 0, high: int = DB_INT_MAX,
             source=None) -> int | None:
     """A query (or form) parameter as a bounded integer: missing gives `default`, anything malformed a 400."""
@@ -178,7 +198,22 @@ def security_headers(response):
     return response
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """The session cookie is Secure whenever the request came over HTTPS (directly, or through the trusted proxy's
+    X-Forwarded-Proto), not only when PREFERRED_URL_SCHEME says https; SESSION_COOKIE_SECURE=0/1 still decides."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        configured = app.config.get("SESSION_COOKIE_SECURE")
+        if configured is None:
+            return has_request_context() and request.is_secure
+        return bool(configured)
+
+
 def register(app: Flask) -> None:
+    # the request class the extensions chose (htmx's), parsing parameters without NUL characters
+    app.request_class = type("PortalRequest", (app.request_class,), {"parameter_storage_class": NulFreeMultiDict})
+    app.url_value_preprocessor(refuse_nul_in_path)
+    app.session_interface = SessionInterface()
     app.after_request(security_headers)
     if app.config.get("PREFERRED_URL_SCHEME") == "https" and app.config.get("SESSION_COOKIE_SECURE") is None:
         app.config["SESSION_COOKIE_SECURE"] = True

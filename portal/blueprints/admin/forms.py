@@ -3,14 +3,14 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from sqlalchemy import select
-from wtforms import DateField, HiddenField, IntegerField, PasswordField, SelectField, StringField
+from wtforms import DateField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional, Regexp
 
 from portal.domain import labels, lookups, monitoring, organisation, rankings
 from portal.domain.labels import CHANNEL_LABELS, ROLE_LABELS
 from portal.extensions import db
 from portal.models import Case, Region
-from portal.web.forms import int_or_none, optional_choice_id, strip
+from portal.web.forms import IntegerField, choice_id, int_or_none, optional_choice_id, strip
 from portal.web.pickers import PickerSelect
 from portal.web.submit_once import OnceForm
 
@@ -101,10 +101,10 @@ class CalendarUploadForm(FlaskForm):
 
 
 class RoutingRuleForm(FlaskForm):
-    category_id = SelectField(_l("Category (any level)"), coerce=int, widget=PickerSelect(),
+    category_id = SelectField(_l("Category (any level)"), coerce=choice_id, widget=PickerSelect(),
                               validators=[InputRequired(_l("Choose a category."))])
     county_id = SelectField(_l("County / district"), coerce=optional_choice_id, widget=PickerSelect())
-    unit_id = SelectField(_l("Suggested unit"), coerce=int, widget=PickerSelect(), validators=[InputRequired(_l("Choose the unit."))])
+    unit_id = SelectField(_l("Suggested unit"), coerce=choice_id, widget=PickerSelect(), validators=[InputRequired(_l("Choose the unit."))])
 
     def load_choices(self):
         self.category_id.choices = [(c.id, c.path) for c in organisation.categories_in_tree_order()]

@@ -10,6 +10,7 @@ from portal.domain.outbox import mask_recipient, setting
 from portal.extensions import db
 from portal.models import OutboxMessage, Role
 from portal.web import page_arg, redirect_after_post, render_page, roles_required
+from portal.web.guard import arg_int
 
 
 @bp.get("/outbox")
@@ -53,8 +54,8 @@ def _date(value: str | None) -> date | None:
 def audit_log():
     args = request.args
     filters = audit.AuditFilters(
-        actor_id=args.get("actor", type=int), object_type=args.get("object") or None,
-        action=args.get("action") or None, object_id=args.get("id", type=int),
+        actor_id=arg_int("actor"), object_type=args.get("object") or None,
+        action=args.get("action") or None, object_id=arg_int("id"),
         day_from=_date(args.get("from")), day_to=_date(args.get("to")))
     errors = [_("“%(value)s” is not a date like 2026-11-27.", value=args.get(k)) for k in ("from", "to")
               if args.get(k) and _date(args.get(k)) is None]

@@ -1,7 +1,7 @@
 """Forms for the steps of the handling loop. Each carries the case version the user saw."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import (
     DataRequired,
     Email,
@@ -24,7 +24,7 @@ from portal.domain.labels import (
     SATISFACTION_LABELS,
 )
 from portal.models import Case
-from portal.web.forms import MultiCheckboxField, choice_id, strip, valid_phone
+from portal.web.forms import IntegerField, MultiCheckboxField, choice_id, strip, valid_phone
 from portal.web.pickers import PickerCheckboxList, PickerSelect
 
 
@@ -95,7 +95,7 @@ class AnswerForm(StepForm):
 
 
 class AssignForm(StepForm):
-    unit_id = SelectField(_l("Lead unit"), coerce=int, widget=PickerSelect(), validators=[InputRequired(_l("Choose the lead unit."))])
+    unit_id = SelectField(_l("Lead unit"), coerce=choice_id, widget=PickerSelect(), validators=[InputRequired(_l("Choose the lead unit."))])
     co_unit_ids = MultiCheckboxField(_l("Co-handling units (optional)"), coerce=choice_id, validate_choice=False,
                                      widget=PickerCheckboxList())
     priority = SelectField(_l("Priority and time limit"),
@@ -103,7 +103,7 @@ class AssignForm(StepForm):
 
 
 class ConsultForm(StepForm):
-    unit_id = SelectField(_l("Lead unit"), coerce=int, widget=PickerSelect(), validators=[InputRequired(_l("Choose the lead unit."))])
+    unit_id = SelectField(_l("Lead unit"), coerce=choice_id, widget=PickerSelect(), validators=[InputRequired(_l("Choose the lead unit."))])
     co_unit_ids = MultiCheckboxField(_l("Co-handling units"), coerce=choice_id, validate_choice=False,
                                      widget=PickerCheckboxList())
     limit_days = IntegerField(_l("Time limit (working days)"), default=15, validators=[
@@ -143,7 +143,7 @@ class DraftReplyForm(StepForm):
 
 
 class RehandleForm(StepForm):
-    unit_id = SelectField(_l("Unit to re-handle it"), coerce=int, widget=PickerSelect(),
+    unit_id = SelectField(_l("Unit to re-handle it"), coerce=choice_id, widget=PickerSelect(),
                           validators=[InputRequired(_l("Choose the unit."))])
     priority = SelectField(_l("Priority and time limit"),
                            choices=[(k, v) for k, v in PRIORITY_LABELS.items() if k != "complex"], default="general")

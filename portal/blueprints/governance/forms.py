@@ -1,12 +1,19 @@
 """Forms of the governance pages: the hotspot rule's settings, a warning's task and closing note, the monthly topic."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms import DecimalField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from portal.domain import hotspots, periods, topics
 from portal.domain.governance import MAX_TASK_DAYS
-from portal.web.forms import strip
+from portal.web.forms import IntegerField, choice_id, strip
 from portal.web.pickers import PickerSelect
 
 
@@ -25,7 +32,7 @@ class RuleForm(FlaskForm):
 
 
 class TaskForm(FlaskForm):
-    unit_id = SelectField(_l("Owning unit"), coerce=int, widget=PickerSelect(),
+    unit_id = SelectField(_l("Owning unit"), coerce=choice_id, widget=PickerSelect(),
                           validators=[InputRequired(_l("Choose the owning unit."))])
     title = StringField(_l("Task"), filters=[strip], validators=[
         DataRequired(_l("Name the task.")), Length(max=120, message=_l("At most %(max)d characters."))])
@@ -58,12 +65,12 @@ class TopicForm(FlaskForm):
         DataRequired(_l("Give the topic a title.")), Length(max=120, message=_l("At most %(max)d characters."))])
     summary = TextAreaField(_l("What the problem is (public)"), filters=[strip], validators=[
         DataRequired(_l("Describe the problem.")), Length(max=2000, message=_l("At most %(max)d characters."))])
-    category_id = SelectField(_l("Category"), coerce=int, widget=PickerSelect(),
+    category_id = SelectField(_l("Category"), coerce=choice_id, widget=PickerSelect(),
                               validators=[InputRequired(_l("Choose the category."))])
-    county_id = SelectField(_l("County or district"), coerce=int, widget=PickerSelect(), validators=[Optional()])
-    lead_unit_id = SelectField(_l("Lead unit"), coerce=int, widget=PickerSelect(),
+    county_id = SelectField(_l("County or district"), coerce=choice_id, widget=PickerSelect(), validators=[Optional()])
+    lead_unit_id = SelectField(_l("Lead unit"), coerce=choice_id, widget=PickerSelect(),
                                validators=[InputRequired(_l("Choose the lead unit."))])
-    co_unit_ids = SelectMultipleField(_l("Co-units"), coerce=int, widget=PickerSelect(multiple=True),
+    co_unit_ids = SelectMultipleField(_l("Co-units"), coerce=choice_id, widget=PickerSelect(multiple=True),
                                       validators=[Optional()])
     problem_1 = StringField(_l("Concrete problem 1"), filters=[strip], validators=[
         DataRequired(_l("Name at least two concrete problems.")), Length(max=200)])
@@ -83,7 +90,7 @@ def add_task_fields(form_class):
             _l("Task %(n)d", n=i), filters=[strip], validators=[
                 DataRequired(_l("Give the topic at least one task.")) if required else Optional(), Length(max=200)]))
         setattr(form_class, f"task_{i}_unit", SelectField(
-            _l("Owner of task %(n)d", n=i), coerce=int, widget=PickerSelect(), validators=[Optional()]))
+            _l("Owner of task %(n)d", n=i), coerce=choice_id, widget=PickerSelect(), validators=[Optional()]))
         setattr(form_class, f"task_{i}_days", IntegerField(
             _l("Working days for task %(n)d", n=i), default=20, validators=[
                 Optional(), NumberRange(min=1, max=topics.MAX_TASK_DAYS,

@@ -39,7 +39,7 @@ def warnings():
 
 def _render_warning(warning, task_form=None, close_form=None, status=200):
     return render_page("governance/warning.html", status=status, warning=warning,
-                       cases=hotspots.window_cases(warning), weeks=hotspots.weekly_counts(warning),
+                       cases=hotspots.window_cases(warning, current_user), weeks=hotspots.weekly_counts(warning),
                        baseline_start=hotspots.baseline_start_of(warning), age=governance.age_days(warning),
                        task_form=task_form or _task_form(warning), close_form=close_form or CloseForm(),
                        is_supervisor=current_user.role in governance.SUPERVISORS)

@@ -3,14 +3,13 @@ records which version was cited."""
 from flask_login import current_user
 
 from portal.domain import knowledge
+from portal.web.forms import int_or_none
 
 
 def apply(form, version_id) -> None:
     """Fill the consultation answer from the article version (re-rendered, nothing saved yet)."""
-    try:
-        version = knowledge.usable_version(int(version_id))
-    except (TypeError, ValueError):
-        version = None
+    number = int_or_none(version_id)  # ASCII digits below 2**31, else no citation
+    version = knowledge.usable_version(number) if number else None
     if version is None:
         return
     form.answer_now.data = True
@@ -20,10 +19,8 @@ def apply(form, version_id) -> None:
 
 
 def cited(form):
-    try:
-        return knowledge.usable_version(int(form.knowledge_version_id.data or 0))
-    except (TypeError, ValueError):
-        return None
+    number = int_or_none(form.knowledge_version_id.data)
+    return knowledge.usable_version(number) if number else None
 
 
 def event_data(form) -> dict | None:

@@ -1,11 +1,11 @@
 """Public "common questions": search (works without JavaScript), suggestions while a citizen types the title of a
 request, one article, and the counters of questions answered without a case."""
-from flask import abort, flash, request, session, url_for
+from flask import abort, current_app, flash, request, session, url_for
 from flask_babel import gettext as _
 
 from portal.blueprints.knowledge import public_bp
 from portal.domain import knowledge
-from portal.extensions import db
+from portal.extensions import db, limiter
 from portal.web import redirect_after_post, render_page
 
 VIEWED_KEY = "knowledge_viewed"  # articles this browser opened from the submission form
@@ -47,6 +47,7 @@ def article(article_id):
 
 
 @public_bp.post("/<int:article_id>/answered")
+@limiter.limit(lambda: current_app.config["KNOWLEDGE_ANSWERED_RATE_LIMIT"])  # a script dropping its cookie each time
 def answered(article_id):
     """"This answered my question": counted once per browser and article; the citizen needs no case."""
     version = knowledge.current_public(article_id)

@@ -6,7 +6,6 @@ from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
@@ -14,7 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.domain import monitoring, supervision
-from portal.web.forms import strip
+from portal.web.forms import IntegerField, choice_id, strip
 
 
 # ---- supervision ----------------------------------------------------------------------------------------
@@ -41,7 +40,7 @@ class IssueForm(FlaskForm):
 class UnitIssueForm(IssueForm):
     """An order on a unit, not tied to one case."""
 
-    unit_id = SelectField(_l("Unit"), coerce=int, validators=[InputRequired(_l("Choose the unit to supervise."))])
+    unit_id = SelectField(_l("Unit"), coerce=choice_id, validators=[InputRequired(_l("Choose the unit to supervise."))])
 
 
 class AnswerForm(FlaskForm):

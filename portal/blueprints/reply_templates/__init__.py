@@ -8,6 +8,7 @@ from portal.domain import organisation, reply_templates, scope
 from portal.extensions import db
 from portal.models import ReplyTemplate, Role
 from portal.web import redirect_after_post, render_page, roles_required
+from portal.web.guard import arg_int
 
 bp = Blueprint("reply_templates", __name__, url_prefix="/staff")
 
@@ -81,7 +82,7 @@ def insert(case_id):
     case = scope.visible_case(current_user, case_id)
     if not workflow.may(current_user, "draft_reply", case):
         abort(409)
-    template = db.session.get(ReplyTemplate, request.args.get("template", type=int) or 0)
+    template = db.session.get(ReplyTemplate, arg_int("template") or 0)
     form = build_form("draft_reply", case)
     if template is not None and template.unit_id == case.lead_unit_id and template.retired_at is None:
         form.text.data = reply_templates.fill(template, case)

@@ -9,7 +9,6 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
@@ -30,7 +29,15 @@ from portal.domain.calendar import SHANGHAI
 from portal.domain.labels import PRIORITY_LABELS, SATISFACTION_LABELS
 from portal.extensions import db
 from portal.models import Category, Region, Salon, Unit
-from portal.web.forms import MultiCheckboxField, int_or_none, optional_phone, strip, valid_phone
+from portal.web.forms import (
+    IntegerField,
+    MultiCheckboxField,
+    choice_id,
+    int_or_none,
+    optional_phone,
+    strip,
+    valid_phone,
+)
 from portal.web.pickers import PickerCheckboxList, PickerSelect
 
 
@@ -88,7 +95,7 @@ class SalonForm(FlaskForm):
     capacity = IntegerField(_l("Capacity (seats for registered netizens and guests)"), default=30, validators=[
         InputRequired(_l("Enter the number of seats.")),
         NumberRange(min=1, max=1000, message=_l("Between %(min)d and %(max)d seats."))])
-    unit_ids = MultiCheckboxField(_l("Invited units"), coerce=int, validate_choice=False, widget=PickerCheckboxList())
+    unit_ids = MultiCheckboxField(_l("Invited units"), coerce=choice_id, validate_choice=False, widget=PickerCheckboxList())
     invited_officials = TextAreaField(_l("Invited officials and local leaders (one a line)"), filters=[strip],
                                       validators=[_at_most(2000)])
     agenda = FieldList(FormField(AgendaRow), min_entries=AGENDA_ROWS, max_entries=20)

@@ -1,6 +1,8 @@
 """Public pages of the new-media tea salons: the list with its figures, a salon, registration, the live board,
 the outcome page, the .ics file and the raiser's personal rating link. No login anywhere here; names are masked
 and phones never shown."""
+from urllib.parse import urlsplit
+
 from flask import Blueprint, abort, current_app, flash, make_response, request, session, url_for
 from flask_babel import gettext as _
 from icalendar import Calendar, Event
@@ -53,7 +55,7 @@ def ics(salon_id):
     cal.add("prodid", "-//Fuyang 12345//New-media tea salon//ZH")
     cal.add("version", "2.0")
     event = Event()
-    event.add("uid", f"salon-{salon.id}@{request.host.split(':')[0]}")
+    event.add("uid", f"salon-{salon.id}@{urlsplit(public_url('public.home')).hostname or 'portal'}")  # never Host
     event.add("dtstamp", utcnow())
     event.add("dtstart", salon.starts_at.astimezone(SHANGHAI))
     event.add("dtend", salon.ends_at.astimezone(SHANGHAI))

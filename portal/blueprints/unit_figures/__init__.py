@@ -8,6 +8,7 @@ from portal.domain import metrics, rankings, scope, unit_figures
 from portal.extensions import db
 from portal.models import Case, Role, Unit
 from portal.web import render_page, roles_required
+from portal.web.guard import arg_int
 
 bp = Blueprint("unit_figures", __name__, url_prefix="/staff/unit-figures")
 LISTED = 200
@@ -15,8 +16,8 @@ LISTED = 200
 
 def _unit(required: bool = True) -> Unit | None:
     """The user's own unit; supervisors and admins may look at any unit with ?unit=ID."""
-    if current_user.role in (Role.SUPERVISOR, Role.ADMIN) and request.args.get("unit", type=int):
-        unit = db.session.get(Unit, request.args.get("unit", type=int))
+    if current_user.role in (Role.SUPERVISOR, Role.ADMIN) and arg_int("unit"):
+        unit = db.session.get(Unit, arg_int("unit"))
     else:
         unit = current_user.unit
     if unit is None and required:
@@ -43,7 +44,7 @@ def index():
     return render_page("unit_figures/index.html", unit=unit, periods=unit_figures.figures_for(unit),
                        metric_keys=unit_figures.METRICS, labels=metrics.METRIC_LABELS,
                        definitions=metrics.METRIC_DEFINITIONS, group_labels=rankings.GROUP_LABELS,
-                       rolls_up=unit_figures.rolls_up(unit), unit_arg=request.args.get("unit", type=int))
+                       rolls_up=unit_figures.rolls_up(unit), unit_arg=arg_int("unit"))
 
 
 @bp.get("/cases")
@@ -68,4 +69,4 @@ def cases():
     return render_page("unit_figures/cases.html", unit=unit, period=p, metric=metric, part=part, rows=rows,
                        hits=hits, total=len(wanted), total_visible=total_visible, listed=LISTED,
                        counted=counted, items=len(items), labels=metrics.METRIC_LABELS,
-                       definitions=metrics.METRIC_DEFINITIONS, unit_arg=request.args.get("unit", type=int))
+                       definitions=metrics.METRIC_DEFINITIONS, unit_arg=arg_int("unit"))

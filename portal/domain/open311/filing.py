@@ -34,6 +34,7 @@ HTML = re.compile(r"<\s*/?\s*[A-Za-z][^>]*>|<!--")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 URL = re.compile(r"^https?://[^\s<>\"]+$", re.IGNORECASE)
+SAFE_ADDRESS_ID = re.compile(r"""^[^\s\[\]<>"'`&]{1,100}$""")  # what split_address returns: no markup
 CJK = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -44,7 +45,7 @@ def split_address(stored: str) -> tuple[str | None, str | None, float | None, fl
     if gps:
         lat, long = float(gps.group(1)), float(gps.group(2))
     aid = ADDRESS_ID_MARK.search(stored or "")
-    if aid:
+    if aid and SAFE_ADDRESS_ID.match(aid.group(1)):  # text typed on the web may end like the mark: never markup
         address_id = aid.group(1)
     address = ADDRESS_ID_MARK.sub("", GPS_MARK.sub("", stored or "")).strip()
     return address or None, address_id, lat, long
@@ -52,7 +53,7 @@ def split_address(stored: str) -> tuple[str | None, str | None, float | None, fl
 
 def split_description(stored: str) -> tuple[str, str | None]:
     match = MEDIA_MARK.search(stored or "")
-    if not match:
+    if not match or not URL.match(match.group(1)):  # only what file_request accepted: an http(s) URL, no markup
         return stored, None
     return stored[:match.start()], match.group(1)
 

@@ -221,3 +221,18 @@ def triaged_salon(app, city, make_case):
         salons.close(db.session.get(Salon, salon_id), _organizer(), "", "本期收集建议3条。")
         db.session.commit()
     return {"salon": salon_id, "suggestions": ids, "case": case_id, "org": org}
+
+
+@pytest.fixture
+def shared_cache(app):
+    """A real (in-memory) cache for the duration of a test; the suite otherwise runs without one (NullCache)."""
+    from portal import extensions
+    from portal.domain import statistics
+
+    with app.app_context():
+        extensions.init_cache(app, "SimpleCache")
+        statistics.clear_cache()
+    yield
+    with app.app_context():
+        statistics.clear_cache()
+        extensions.init_cache(app)

@@ -304,35 +304,26 @@ def test_cli_publish_and_show(app, city):
     assert result.exit_code == 1
 
 
-def test_the_live_preview_is_computed_once_and_refreshed_by_the_worker(app, city, count_queries):
+def test_the_live_preview_is_computed_once_and_refreshed_by_the_worker(app, city, count_queries, shared_cache):
     """At city scale a month's figures take seconds: the supervisors' page reads them from the shared cache, says
     when they were computed, and `flask stats warm` (the worker) recomputes this and last month's."""
-    from portal import extensions
     from portal.commands.stats import warm_statistics
-    from portal.domain import statistics
 
     with app.app_context():
         month = rankings.last_month()
         first_day, _ = periods.month_bounds(month)
-        extensions.init_cache(app, "SimpleCache")
-        statistics.clear_cache()
-    try:
-        supervisor = as_user(app, "supervisor")
-        computing = count_queries(lambda: supervisor.get(f"/staff/rankings?month={month}"))
-        page = supervisor.get(f"/staff/rankings?month={month}").get_data(as_text=True)
-        assert "市城市管理局" in page and re.search(r"数据截至 ?\d\d:\d\d", page)
-        with app.app_context():
-            one_case(Desk(city), "cgj", (first_day.year, first_day.month, 12), "good")
-            db.session.commit()
-        reading = count_queries(lambda: supervisor.get(f"/staff/rankings?month={month}"))
-        assert reading <= computing - 4  # the figures' GROUP BY statements are not run again
-        with app.app_context():
-            assert by_code(city, rankings.preview(month)[1]["city_department"])["cgj"].volume == 0  # cached
-        with app.test_request_context():
-            warm_statistics()
-        with app.app_context():
-            assert by_code(city, rankings.preview(month)[1]["city_department"])["cgj"].volume == 1
-    finally:
-        with app.app_context():
-            statistics.clear_cache()
-            extensions.init_cache(app)
+    supervisor = as_user(app, "supervisor")
+    computing = count_queries(lambda: supervisor.get(f"/staff/rankings?month={month}"))
+    page = supervisor.get(f"/staff/rankings?month={month}").get_data(as_text=True)
+    assert "市城市管理局" in page and re.search(r"数据截至 ?\d\d:\d\d", page)
+    with app.app_context():
+        one_case(Desk(city), "cgj", (first_day.year, first_day.month, 12), "good")
+        db.session.commit()
+    reading = count_queries(lambda: supervisor.get(f"/staff/rankings?month={month}"))
+    assert reading <= computing - 4  # the figures' GROUP BY statements are not run again
+    with app.app_context():
+        assert by_code(city, rankings.preview(month)[1]["city_department"])["cgj"].volume == 0  # cached
+    with app.test_request_context():
+        warm_statistics()
+    with app.app_context():
+        assert by_code(city, rankings.preview(month)[1]["city_department"])["cgj"].volume == 1

@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from portal import extensions
 from portal.domain import periods, statistics, workflow
 from portal.extensions import db
 from portal.models import Case
@@ -117,18 +116,6 @@ class Tables(HTMLParser):
         matches = [rows for caption, rows in self.tables.items() if caption.startswith(prefix)]
         assert len(matches) == 1, (prefix, list(self.tables))
         return {row[0]: row[1:] for row in matches[0][1:]}
-
-
-@pytest.fixture
-def stats_cache(app):
-    """A real (in-memory) cache for the duration of a test; the suite otherwise runs without one."""
-    with app.app_context():
-        extensions.init_cache(app, "SimpleCache")
-        statistics.clear_cache()
-    yield
-    with app.app_context():
-        statistics.clear_cache()
-        extensions.init_cache(app)
 
 
 # ---------------------------------------------------------------------------------------------- tests
@@ -263,7 +250,7 @@ def test_page_runs_a_fixed_number_of_queries(app, city, count_queries):
     assert few == many <= 6, (few, many)
 
 
-def test_second_request_is_served_from_the_cache(app, city, count_queries, stats_cache):
+def test_second_request_is_served_from_the_cache(app, city, count_queries, shared_cache):
     receive(app, at=shanghai(2026, 10, 2, 9, 0))
     client = PortalClient(app.test_client())
     first = count_queries(lambda: client.get("/stats?period=2026-10"))
@@ -292,7 +279,7 @@ def test_anonymous_visitor_sees_stats_and_the_home_strip(client, app, city):
     assert 'class="stat-tiles"' in home
 
 
-def test_warm_command_fills_the_cache(app, city, count_queries, stats_cache):
+def test_warm_command_fills_the_cache(app, city, count_queries, shared_cache):
     receive(app, at=datetime.now(timezone.utc))
     result = app.test_cli_runner().invoke(args=["stats", "warm"])
     assert result.exit_code == 0, result.output

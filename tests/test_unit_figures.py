@@ -123,26 +123,15 @@ def test_supervisors_choose_a_unit_first(app):
         assert _cgj().name_zh in page
 
 
-def test_a_units_figures_are_computed_once_for_every_unit(app, count_queries):
+def test_a_units_figures_are_computed_once_for_every_unit(app, count_queries, shared_cache):
     """The three periods' figures of every unit are kept in the shared cache (a year at city scale takes far
     longer than a page may): another unit's lead reads the same computation, with the same numbers."""
-    from portal import extensions
-    from portal.domain import statistics
-
     _demo(app, count=120, days=40)
-    with app.app_context():
-        extensions.init_cache(app, "SimpleCache")
-        statistics.clear_cache()
-    try:
-        lead = as_user(app, "unit_lead")
-        computing = count_queries(lambda: lead.get("/staff/unit-figures/"))
-        reading = count_queries(lambda: lead.get("/staff/unit-figures/"))
-        assert reading <= computing - 3 * 4, (computing, reading)  # no GROUP BY of any period again
-        with app.test_request_context():
-            p = unit_figures.period("year")
-            cached = metrics.cached_unit_metrics(p.start, p.end)[1][_cgj().id]
-            assert cached.as_dict() == metrics.unit_metrics(p.start, p.end)[_cgj().id].as_dict()
-    finally:
-        with app.app_context():
-            statistics.clear_cache()
-            extensions.init_cache(app)
+    lead = as_user(app, "unit_lead")
+    computing = count_queries(lambda: lead.get("/staff/unit-figures/"))
+    reading = count_queries(lambda: lead.get("/staff/unit-figures/"))
+    assert reading <= computing - 3 * 4, (computing, reading)  # no GROUP BY of any period again
+    with app.test_request_context():
+        p = unit_figures.period("year")
+        cached = metrics.cached_unit_metrics(p.start, p.end)[1][_cgj().id]
+        assert cached.as_dict() == metrics.unit_metrics(p.start, p.end)[_cgj().id].as_dict()

@@ -219,8 +219,7 @@ def unit_metrics(start_day: date, end_day: date, unit_ids=None, roll_up: bool = 
     # took it on within the limit: signed for, or received it under way (re-handling, a consultation in
     # handling). A unit acts on a case after its first assignment (in the period) and by the last sign-for due
     # date of the period's assignments: the events looked at are those between.
-    last_sign_due = calendar.sign_for_deadline(datetime.combine(end_day, time(12), tzinfo=calendar.SHANGHAI)).due_at
-    last_sign_due += timedelta(microseconds=999999)
+    last_sign_due = sign_due_on(end_day)
     took_on = first_event(lambda e: or_(e.action.in_(("sign_for", "rehandle")),
                                         and_(e.action == "consult", e.from_state == "handling")),
                           start, last_sign_due)

@@ -46,9 +46,8 @@ def local_time(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
     """A moment as the wall clock in Fuyang shows it."""
     if value is None:
         return ""
-    local = value.astimezone(calendar.SHANGHAI)
     numeric = _NUMERIC_PATTERNS.get(fmt)
-    return local.strftime(numeric) if numeric else format_datetime(local, fmt)
+    return calendar.local_text(value, numeric) if numeric else format_datetime(value.astimezone(calendar.SHANGHAI), fmt)
 
 
 def local_time_iso(value: str | None) -> str:

@@ -30,7 +30,22 @@ naming_convention = {
 db = SQLAlchemy(metadata=MetaData(naming_convention=naming_convention))
 # include_object: the full-text index (tsvector column / FTS5 table) is not in the models, see portal.search_schema
 migrate = Migrate(render_as_batch=True, compare_type=True, include_object=include_object)
-login_manager = LoginManager()
+
+
+class _SignedInProtection(LoginManager):
+    """Flask-Login with its "strong" session binding checked on signed-in sessions only. Stock Flask-Login also
+    "protects" an anonymous session that holds nothing but the CSRF token: it empties it and sets the cookie again
+    on every anonymous response, static files and the favicon included. A slow anonymous response that finished
+    after the sign-in answer then put the old cookie back over the signed-in one, and the next page asked to sign
+    in again."""
+
+    def _session_protection_failed(self):
+        if "_user_id" not in session:
+            return False
+        return super()._session_protection_failed()
+
+
+login_manager = _SignedInProtection()
 csrf = CSRFProtect()
 
 

@@ -255,3 +255,26 @@ def test_session_cookie_is_secure_behind_an_https_proxy(tmp_path):
     assert "session=" in cookie("10.0.0.1", https) and "Secure" in cookie("10.0.0.1", https)
     assert "Secure" not in cookie("198.51.100.7", https)  # not the proxy: the header is not believed
     assert "Secure" not in cookie("10.0.0.1", {})  # plain HTTP (development behind no TLS)
+
+
+# ---- a sign-in is never undone by a slower anonymous answer ----------------------------------------------------
+@pytest.mark.parametrize("path", ["/static/favicon.svg", "/static/css/portal.css", "/favicon.ico", "/", "/login"])
+def test_anonymous_answers_leave_the_session_cookie_alone(app, city, path):
+    """A browser on the sign-in page fetches the favicon and assets while the person signs in: answers to those
+    requests (sent with the anonymous cookie) must not set the cookie again, or the one that arrives after the
+    sign-in answer puts the anonymous session back and the next page asks to sign in again."""
+    from tests.helpers import PortalClient
+
+    anonymous = app.test_client()
+    anonymous.get("/login")
+    stale_cookie = anonymous.get_cookie("session").value
+    signed_in = PortalClient(app.test_client())
+    signed_in.client.set_cookie("session", stale_cookie)
+    signed_in.login("dispatcher")
+    late = app.test_client()
+    late.set_cookie("session", stale_cookie)  # the request that left before the sign-in answer came back
+    response = late.get(path)
+    assert response.status_code in (200, 404)
+    assert not [c for c in response.headers.getlist("Set-Cookie") if c.startswith(("session=", "remember_token="))]
+    home = signed_in.get("/staff/")
+    assert home.status_code in (200, 302) and "/login" not in home.headers.get("Location", "")

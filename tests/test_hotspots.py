@@ -83,3 +83,24 @@ def test_settings_change_the_rule(app, city):
         db.session.commit()
         assert hotspots.current_rule().min_count == 10
         assert hotspots.scan(TODAY).created == []  # six reports no longer pass a minimum of ten
+
+
+def test_confidential_cases_supply_no_words_to_a_warning(app, city):
+    """A warning's top words are shown to the unit, the dispatchers and supervisors alike: words written only in
+    confidential cases (a named official, an informant's story) never appear there; the cases still count."""
+    from portal.domain import search
+    from portal.models import Case
+
+    with app.app_context():
+        data = build(TODAY, cluster_sizes=(12,), busy_groups=0, noise_per_day=20)
+        ids = sorted(next(iter(data["planted"].values())))
+        for case in db.session.scalars(select(Case).where(Case.id.in_(ids[:9]))):
+            case.confidential = True
+            case.title, case.description = "举报王科长索贿受贿", "举报王科长索贿受贿，工地夜间施工"
+        db.session.commit()
+        warning = hotspots.scan(TODAY).created[0]
+        db.session.commit()
+        secret = set(search.words("举报王科长索贿受贿"))
+        assert warning.recent_count == 12
+        assert not secret & {w for w, _ in warning.top_words}, warning.top_words
+        assert {w for w, _ in warning.top_words} & {"施工", "噪音", "工地", "夜间"}

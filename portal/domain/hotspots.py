@@ -128,13 +128,15 @@ def cluster(rule: Rule, category_id: int, town_id: int, today: date) -> dict | N
     """The similar-text cluster of one group's window, or None when too few cases share a subject."""
     _, start, end = rule.window(today)
     rows = db.session.execute(
-        select(Case.id, Case.title, Case.description).where(
+        select(Case.id, Case.title, Case.description, Case.confidential).where(
             Case.category_id == category_id, Case.town_id == town_id,
             Case.received_day >= start, Case.received_day <= end)
         .order_by(Case.id.desc()).limit(MAX_CASES_READ)).all()
-    texts = {cid: f"{title} {description}" for cid, title, description in rows}
-    words = top_words(list(texts.values()), _subject_words(db.session.get(Category, category_id),
-                                                            db.session.get(Region, town_id)))
+    texts = {cid: f"{title} {description}" for cid, title, description, _confidential in rows}
+    # the words are shown to everyone who sees the warning: only cases that are not confidential supply them
+    shareable = [texts[cid] for cid, _title, _description, confidential in rows if not confidential]
+    words = top_words(shareable, _subject_words(db.session.get(Category, category_id),
+                                                db.session.get(Region, town_id)))
     if not words:
         return None
     key_words = {w for w, _ in words[:MATCH_WORDS]}

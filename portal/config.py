@@ -35,6 +35,8 @@ class Config:
     LOGIN_USER_RATE_LIMIT = "20 per hour"  # failed sign-ins per user name, whatever the address
     TRACK_CASE_RATE_LIMIT = "10 per hour"  # wrong query codes per tracking number, whatever the address
     SUBMIT_RATE_LIMIT = "20 per hour;60 per day"  # anonymous web submissions per address
+    # the form's inline checks and similar-case look-ups per address (each a query; a script could loop on them)
+    TYPING_HELP_RATE_LIMIT = "120 per minute;1500 per hour"
     KNOWLEDGE_ANSWERED_RATE_LIMIT = "30 per hour"  # "this answered my question" clicks per address (a counter)
     MAX_PHOTO_PIXELS = 40_000_000  # larger photos (and decompression bombs) are refused before decoding
     TRACKING_PREFIX = "FY"

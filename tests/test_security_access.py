@@ -10,7 +10,7 @@ from sqlalchemy import select
 from portal.domain import intake, scope, workflow
 from portal.extensions import db
 from portal.models import Case, Unit, User
-from tests.helpers import case_form, make_image
+from tests.helpers import PortalClient, case_form, make_image
 
 SIMILAR = {"title": "人民路路面塌陷", "description": "人民路88号门口路面塌陷了一个坑"}
 
@@ -151,6 +151,29 @@ def test_anonymous_submissions_are_limited_per_address(app, client, city):
             assert db.session.scalar(select(db.func.count(Case.id))) == 2
     finally:
         app.config["SUBMIT_RATE_LIMIT"] = "20 per hour;60 per day"
+
+
+@pytest.mark.parametrize("path", ["/submit/validate", "/submit/similar"])
+def test_the_forms_typing_help_is_limited_per_address_but_not_for_staff(app, client, city, path):
+    """The inline check and the similar-case look-up each run queries: a script looping on them is stopped per
+    address (429 with Retry-After); an operator typing calls all day is not."""
+    app.config["TYPING_HELP_RATE_LIMIT"] = "3 per minute"
+    try:
+        token = client.csrf("/submit")
+        data = {"csrf_token": token, "title": "路灯不亮", "description": "路灯坏了", "category_id": city["leaf"],
+                "county_id": city["county"]}
+        headers = {"HX-Request": "true", "HX-Trigger-Name": "title"}
+        for _ in range(3):
+            assert client.client.post(path, data=data, headers=headers).status_code == 200
+        refused = client.client.post(path, data=data, headers=headers)
+        assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+        operator = PortalClient(app.test_client())
+        operator.login("operator")
+        token = operator.csrf("/staff/intake")
+        for _ in range(5):
+            assert operator.client.post(path, data={**data, "csrf_token": token}, headers=headers).status_code == 200
+    finally:
+        app.config["TYPING_HELP_RATE_LIMIT"] = "120 per minute;1500 per hour"
 
 
 def test_wrong_codes_are_limited_per_case_across_addresses(app, client, city, make_case):

@@ -119,6 +119,7 @@ def submit_options():
 
 
 @bp.post("/submit/validate")
+@limiter.limit(lambda: current_app.config["TYPING_HELP_RATE_LIMIT"], exempt_when=_signed_in_staff)
 def validate_field():
     """htmx inline validation: run the form's validators and answer with the errors of one field."""
     from flask_login import current_user
@@ -138,6 +139,7 @@ def validate_field():
 
 
 @bp.post("/submit/similar")
+@limiter.limit(lambda: current_app.config["TYPING_HELP_RATE_LIMIT"], exempt_when=_signed_in_staff)
 def similar_cases():
     """htmx: open cases like the one being typed (same category and county, similar words).
 

@@ -199,14 +199,18 @@ def parse_filters(args, categories: list[Category], counties: list[Region]) -> F
 
 
 def visible_stories(f: Filters | None = None):
-    """The stories the public may see, filtered, newest first (a Select)."""
-    query = (select(EchoStory).join(Case, Case.id == EchoStory.case_id)
-             .where(publication.public_clause()))
+    """The stories the public may see, filtered, newest first (a Select).
+
+    Read from the stories, each checked against its case (EXISTS, one primary-key probe per story): stories are a
+    few thousand while the public cases are millions, and a join let SQLite start from the cases whenever its
+    statistics did not know the story table (1 M cases: 0.9 s for an empty wall)."""
     f = f or Filters()
+    case_rules = [Case.id == EchoStory.case_id, publication.public_clause()]
     if f.category_id:
-        query = query.where(Case.category_id.in_(lookups.category_subtree(f.category_id)))
+        case_rules.append(Case.category_id.in_(lookups.category_subtree(f.category_id)))
     if f.county_id:
-        query = query.where(Case.county_id == f.county_id)
+        case_rules.append(Case.county_id == f.county_id)
+    query = select(EchoStory).where(select(Case.id).where(*case_rules).exists())
     if f.month:
         start, end = periods.instants(*periods.month_bounds(f.month))
         query = query.where(EchoStory.published_at >= start, EchoStory.published_at < end)

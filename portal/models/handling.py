@@ -23,9 +23,10 @@ class CaseUnit(db.Model):
     case = relationship("Case", back_populates="units")
     unit = relationship("Unit")
 
-    # a unit's scope: the cases it currently shares (scope.visible_cases) without touching the table; the
-    # rankings' assignment cohort: lead assignments in a period (metrics.unit_metrics), index only
-    __table_args__ = (Index("ix_case_unit_unit_active_case", "unit_id", "active", "case_id"),
+    # a unit's scope: the cases it currently shares (scope.visible_cases), and its co-handling tab (role "co"),
+    # without touching the table; the rankings' assignment cohort: lead assignments in a period
+    # (metrics.unit_metrics), index only
+    __table_args__ = (Index("ix_case_unit_unit_active_role_case", "unit_id", "active", "role", "case_id"),
                       Index("ix_case_unit_role_assigned_at", "role", "assigned_at", "case_id"))
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from portal.domain import intake, workflow
 from portal.extensions import db
-from portal.models import Case, CaseEvent, User
+from portal.models import Case, CaseEvent, Unit, User
 from tests.helpers import POSTGRES_URL
 
 
@@ -103,3 +103,51 @@ def test_two_dispatchers_at_once_one_wins_the_other_is_told(app, city, make_case
         case = db.session.get(Case, case_id)
         assert case.state == ("accepted" if winner == "accept" else "declined")
         assert [e.action for e in case.events] == ["submit", winner]  # the loser wrote nothing
+
+
+def test_a_units_active_lead_row_is_always_its_cases_lead_unit(app, city, make_case):
+    """scope.visible_cases looks up only a unit's active co-handling rows beside Case.lead_unit_id: that holds
+    because the workflow changes a case's lead unit and its active lead row together. Walk a case through
+    assignment with a co-unit, return, keep, a consultation that changes the lead and a second one; after each step
+    every unit sees exactly the cases the full rule (lead unit, or any active row) would show it."""
+    from sqlalchemy import or_
+
+    from portal.domain import scope
+    from portal.models import CaseUnit
+
+    def check():
+        for unit_id in city["units"].values():
+            full = set(db.session.scalars(select(Case.id).where(or_(
+                Case.lead_unit_id == unit_id,
+                Case.id.in_(select(CaseUnit.case_id).where(CaseUnit.unit_id == unit_id, CaseUnit.active.is_(True)))))))
+            user = User(role="handler", unit_id=unit_id, active=True)  # a stand-in for the unit's handler
+            assert set(db.session.scalars(scope.visible_cases(user).with_only_columns(Case.id))) == full
+        stray = db.session.execute(select(CaseUnit.id).join(Case, Case.id == CaseUnit.case_id).where(
+            CaseUnit.role == "lead", CaseUnit.active.is_(True), Case.lead_unit_id != CaseUnit.unit_id)).all()
+        assert stray == []
+
+    case_id, _, _ = make_case()
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        dispatcher = db.session.get(User, city["users"]["dispatcher"])
+        unit = lambda code: db.session.get(Unit, city["units"][code])  # noqa: E731
+        handler_of = lambda code: db.session.scalar(select(User).where(  # noqa: E731
+            User.unit_id == city["units"][code], User.role == "handler"))
+        workflow.accept(case, dispatcher)
+        workflow.assign(case, dispatcher, unit("cgj"), "general", co_units=[unit("jtj")])
+        db.session.flush()
+        check()
+        workflow.return_case(case, handler_of("cgj"), "overlapping_duties", "不属于本单位职责。")
+        db.session.flush()
+        check()
+        workflow.keep(case, dispatcher, "仍由原单位办理。")
+        db.session.flush()
+        check()
+        workflow.sign_for(case, handler_of("cgj"))
+        workflow.consult(case, dispatcher, unit("jtj"), [unit("cgj")], 15, "会商：交通局牵头。")
+        db.session.flush()
+        check()
+        workflow.consult(case, dispatcher, unit("cgj"), [], 15, "再次会商：城管局牵头。")
+        db.session.flush()
+        check()
+        db.session.rollback()

@@ -37,8 +37,13 @@ def visible_cases(user: User) -> Select:
             return query  # the main platform consolidates every sub-platform
         return query.where(Case.platform_id == user.platform_id) if user.platform_id else query.where(false())
     if user.role in Role.UNIT_ROLES and user.unit_id:
-        # the lead unit and the co-handling units of the case, while the case is with them
-        shared = select(CaseUnit.case_id).where(CaseUnit.unit_id == user.unit_id, CaseUnit.active.is_(True))
+        # the lead unit and the co-handling units of the case, while the case is with them. A unit's active lead
+        # row is always its case's lead_unit_id (workflow._set_units and return_case change both together), so the
+        # co rows are the only ones to look up: a unit's few co-handled cases, not its whole history (at 10 M
+        # cases a busy unit's 780,000 active rows did not fit in work_mem, PostgreSQL fell back to a look-up of
+        # that list per row and the unit's ledger ran for minutes)
+        shared = select(CaseUnit.case_id).where(CaseUnit.unit_id == user.unit_id, CaseUnit.active.is_(True),
+                                                CaseUnit.role == "co")
         return query.where((Case.lead_unit_id == user.unit_id) | Case.id.in_(shared))
     if user.role == Role.SALON_ORGANIZER:
         return query.where(Case.channel == "tea_salon")

@@ -70,7 +70,8 @@ def english_words(html: str) -> list[str]:
     """The known English words in the page's visible text (URLs, e-mail addresses and file names aside)."""
     text = URLISH.sub(" ", visible_text(html))
     found = []
-    for word in re.findall(r"[A-Za-z]+:?", text):
+    # a word glued to digits is part of a code (an attendance code such as 7AM4KQ), not an interface word
+    for word in re.findall(r"(?<![A-Za-z0-9])[A-Za-z]+:?(?![A-Za-z0-9])", text):
         if word in ENGLISH_WORDS or word.rstrip(":") in ENGLISH_WORDS:
             found.append(word)
     return found + CODES.findall(text)

@@ -102,6 +102,12 @@ def readable(response) -> str:
     return body.decode("utf-8", "replace")
 
 
+def secrets_in(response, where: str) -> list[str]:
+    """"where: secret" for each of the world's personal data the response shows."""
+    text = readable(response)
+    return [f"{where}: {secret}" for secret in SECRETS if secret in text]
+
+
 def test_no_public_surface_shows_personal_data(app, client, leaky_world):
     urls = surface_urls(leaky_world)
     assert set(urls) == set(PUBLIC_SURFACES), "every listed surface is fetched"
@@ -116,8 +122,7 @@ def test_no_public_surface_shows_personal_data(app, client, leaky_world):
                 response = client.get(path)
             assert response.status_code < 500, path
             fetched += response.status_code == 200
-            text = readable(response)
-            leaks += [f"{endpoint} {path}: {secret}" for secret in SECRETS if secret in text]
+            leaks += secrets_in(response, f"{endpoint} {path}")
     assert fetched >= 20
     assert not leaks, "\n".join(leaks)
 
@@ -139,7 +144,6 @@ def test_no_page_a_monitor_opens_shows_personal_data(app, client, leaky_world):
         response = client.get(url)
         assert response.status_code < 500, url
         opened += response.status_code == 200
-        text = readable(response)
-        leaks += [f"{url}: {secret}" for secret in SECRETS if secret in text]
+        leaks += secrets_in(response, url)
     assert opened >= 8
     assert not leaks, "\n".join(leaks)

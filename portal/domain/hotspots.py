@@ -132,9 +132,9 @@ def cluster(rule: Rule, category_id: int, town_id: int, today: date) -> dict | N
             Case.category_id == category_id, Case.town_id == town_id,
             Case.received_day >= start, Case.received_day <= end)
         .order_by(Case.id.desc()).limit(MAX_CASES_READ)).all()
-    texts = {cid: f"{title} {description}" for cid, title, description, _confidential in rows}
+    texts = {row.id: f"{row.title} {row.description}" for row in rows}
     # the words are shown to everyone who sees the warning: only cases that are not confidential supply them
-    shareable = [texts[cid] for cid, _title, _description, confidential in rows if not confidential]
+    shareable = [texts[row.id] for row in rows if not row.confidential]
     words = top_words(shareable, _subject_words(db.session.get(Category, category_id),
                                                 db.session.get(Region, town_id)))
     if not words:

@@ -5,7 +5,7 @@ from sqlalchemy.orm import selectinload
 from portal.domain import scope
 from portal.domain.deadlines import CLOCK_STATES
 from portal.extensions import db
-from portal.models import Case, CaseUnit, ExtensionRequest, User
+from portal.models import Case, ExtensionRequest, User
 
 
 def _dispatcher_tabs(user: User) -> dict[str, Select]:
@@ -24,14 +24,12 @@ def _dispatcher_tabs(user: User) -> dict[str, Select]:
 def _unit_tabs(user: User) -> dict[str, Select]:
     base = scope.visible_cases(user)
     mine = Case.lead_unit_id == user.unit_id
-    co = select(CaseUnit.case_id).where(CaseUnit.unit_id == user.unit_id, CaseUnit.active.is_(True),
-                                        CaseUnit.role == "co")
     tabs = {
         "sign": base.where(mine, Case.state == "assigned").order_by(Case.sign_due_at),
         "handling": base.where(mine, Case.state == "handling").order_by(Case.due_at),
         "approve": base.where(mine, Case.state == "handling", Case.reply_drafted_at.is_not(None))
         .order_by(Case.due_at),
-        "co": base.where(Case.id.in_(co), Case.state.in_(CLOCK_STATES)).order_by(Case.due_at),
+        "co": base.where(Case.id.in_(scope.co_handled(user.unit_id)), Case.state.in_(CLOCK_STATES)).order_by(Case.due_at),
     }
     if user.role != "unit_lead":
         del tabs["approve"]

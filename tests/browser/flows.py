@@ -94,8 +94,17 @@ def fill_case(page: Page, lang: str = "zh", photo=None, js: bool = True, phone: 
         page.set_input_files("#photos", str(photo))
 
 
+def htmx_idle(page: Page, timeout_ms: int = 10000) -> None:
+    """Wait until no htmx request is in flight. A field's change asks for its errors and for similar cases, and
+    their answers move the buttons below them: a click aimed while they arrive can land beside the button."""
+    page.wait_for_function("() => !document.querySelector('.htmx-request')", timeout=timeout_ms)
+
+
 def send(page: Page, url_glob: str) -> None:
     """Press the form's main submit button (not an "update choices" one) and wait for the next page."""
+    if page.locator("#citizen_phone").count():
+        page.locator("#citizen_phone").blur()
+    htmx_idle(page)
     page.locator("#case-form .form-actions button[type=submit]").click()
     page.wait_for_url(url_glob)
 

@@ -43,6 +43,7 @@ class Config:
     RECENT_PUBLISHED_ON_HOME = 8
     RANKING_CACHE_SECONDS = 600  # the supervisors' live ranking preview (flask worker refreshes it sooner)
     HOME_CACHE_SECONDS = 60  # the home page's content (published cases, figures) is rendered once a minute
+    STATS_PAGE_CACHE_SECONDS = 60  # the public statistics of a period are rendered once a minute per language
     # The one reverse proxy whose X-Forwarded-For/-Proto/-Host are believed (gunicorn.conf.py passes
     # PORTAL_TRUSTED_PROXY on); unset: direct connections, forwarded headers ignored.
     TRUSTED_PROXY = os.environ.get("TRUSTED_PROXY", "")

@@ -1,11 +1,14 @@
 """Public statistics page (/stats): headline figures, charts as inline SVG with data tables, CSV downloads.
 
-The figures and the rendered charts are cached (`portal.extensions.cache`), so the page stays fast at millions of cases.
+The figures and the rendered charts are cached (`portal.extensions.cache`), so the page stays fast at millions of cases;
+the rendered results of a period too (the same for every visitor in a language, `STATS_PAGE_CACHE_SECONDS`), so a
+warm page costs what the page around them costs.
 """
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from portal.domain import charts, exports, periods, statistics
 from portal.domain.rates import percent_number
@@ -20,7 +23,8 @@ def _period_from_args() -> tuple[statistics.Period, str, str | None]:
     try:
         if raw in ("year", "12m"):
             return statistics.period(raw), raw, None
-        return statistics.period("month", raw), raw, None
+        p = statistics.period("month", raw)
+        return p, f"{p.start:%Y-%m}", None  # one spelling of a month (the select's value, the cache key)
     except statistics.PeriodError as err:
         return statistics.period("year"), "year", str(err)
 
@@ -35,13 +39,22 @@ def period_label(p: statistics.Period) -> str:
 @bp.get("/stats")
 def index():
     p, selected, error = _period_from_args()
-    figures = statistics.figures(p)
+
+    def results() -> str:
+        figures = statistics.figures(p)
+        return render_template(
+            "stats/_results.html", p=p, selected=selected, figures=figures, totals=figures["totals"],
+            svgs=charts.cached_charts(p, figures), chart_specs=charts.CHARTS, period_label=period_label(p),
+            trend_label=_trend_label(figures["trend_period"]), start_label=format_date(p.start, "long"),
+            end_label=format_date(p.end, "long"))
+
+    html = statistics.cached(f"{statistics.CACHE_VERSION}:page:{selected}:{get_locale()}", results,
+                             timeout=current_app.config["STATS_PAGE_CACHE_SECONDS"])
     return render_page(
-        "stats/index.html", "results", status=422 if error else 200,
-        p=p, selected=selected, error=error, figures=figures, totals=figures["totals"], svgs=charts.cached_charts(p, figures),
-        chart_specs=charts.CHARTS, period_label=period_label(p), trend_label=_trend_label(figures["trend_period"]),
-        months=[(m, periods.month_label(m)) for m in periods.recent_months()], kinds=("year", "12m"), period_labels=statistics.PERIOD_LABELS,
-        start_label=format_date(p.start, "long"), end_label=format_date(p.end, "long"))
+        "stats/index.html", "results", status=422 if error else 200, selected=selected, error=error,
+        results=Markup(html),  # nosec B704 - our own rendered template
+        months=[(m, periods.month_label(m)) for m in periods.recent_months()], kinds=("year", "12m"),
+        period_labels=statistics.PERIOD_LABELS)
 
 
 def _trend_label(tp: statistics.Period) -> str:

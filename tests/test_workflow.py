@@ -109,10 +109,11 @@ def test_a_units_active_lead_row_is_always_its_cases_lead_unit(app, city, make_c
     """scope.visible_cases looks up only a unit's active co-handling rows beside Case.lead_unit_id: that holds
     because the workflow changes a case's lead unit and its active lead row together. Walk a case through
     assignment with a co-unit, return, keep, a consultation that changes the lead and a second one; after each step
-    every unit sees exactly the cases the full rule (lead unit, or any active row) would show it."""
+    every unit sees exactly the cases the full rule (lead unit, or any active row) would show it, and counts them
+    once."""
     from sqlalchemy import or_
 
-    from portal.domain import scope
+    from portal.domain import keyset, scope
     from portal.models import CaseUnit
 
     def check():
@@ -122,6 +123,12 @@ def test_a_units_active_lead_row_is_always_its_cases_lead_unit(app, city, make_c
                 Case.id.in_(select(CaseUnit.case_id).where(CaseUnit.unit_id == unit_id, CaseUnit.active.is_(True)))))))
             user = User(role="handler", unit_id=unit_id, active=True)  # a stand-in for the unit's handler
             assert set(db.session.scalars(scope.visible_cases(user).with_only_columns(Case.id))) == full
+            # the lists' capped counts and the queue tabs read the scope's two arms apart: disjoint, together all
+            led, co = (set(db.session.scalars(scope.unit_arm(user, arm).with_only_columns(Case.id)))
+                       for arm in ("lead", "co"))
+            assert led | co == full and not led & co, (unit_id, led, co)
+            assert keyset.capped_count(scope.visible_cases(user)) == (len(full), False)
+            assert keyset.capped_count(scope.visible_cases(user), cap=0) == (0, bool(full))
         stray = db.session.execute(select(CaseUnit.id).join(Case, Case.id == CaseUnit.case_id).where(
             CaseUnit.role == "lead", CaseUnit.active.is_(True), Case.lead_unit_id != CaseUnit.unit_id)).all()
         assert stray == []

@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import Select, func, literal, select, tuple_
 
+from portal.domain import scope
 from portal.extensions import db
 from portal.models import Case
 from portal.models.base import UTCDateTime
@@ -51,10 +52,12 @@ def decode(cursor: str | None) -> tuple[datetime, int] | None:
 
 
 def capped_count(query: Select, cap: int | None = None) -> tuple[int, bool]:
-    """How many rows `query` matches, counting at most cap + 1 (one index range scan however big the table)."""
+    """How many rows `query` matches, counting at most cap + 1 (one index range scan however big the table; one
+    per arm of a unit's scope, added up in one statement)."""
     cap = COUNT_CAP if cap is None else cap
-    limited = query.with_only_columns(Case.id).order_by(None).limit(cap + 1).subquery()
-    n = db.session.scalar(select(func.count()).select_from(limited)) or 0
+    counts = [select(func.count()).select_from(arm.with_only_columns(Case.id).order_by(None).limit(cap + 1)
+                                               .subquery()).scalar_subquery() for arm in scope.count_arms(query)]
+    n = db.session.scalar(select(sum(counts[1:], counts[0]))) or 0
     return min(n, cap), n > cap
 
 

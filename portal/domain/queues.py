@@ -22,14 +22,12 @@ def _dispatcher_tabs(user: User) -> dict[str, Select]:
 
 
 def _unit_tabs(user: User) -> dict[str, Select]:
-    base = scope.visible_cases(user)
-    mine = Case.lead_unit_id == user.unit_id
+    led, co = scope.unit_arm(user, "lead"), scope.unit_arm(user, "co")
     tabs = {
-        "sign": base.where(mine, Case.state == "assigned").order_by(Case.sign_due_at),
-        "handling": base.where(mine, Case.state == "handling").order_by(Case.due_at),
-        "approve": base.where(mine, Case.state == "handling", Case.reply_drafted_at.is_not(None))
-        .order_by(Case.due_at),
-        "co": base.where(Case.id.in_(scope.co_handled(user.unit_id)), Case.state.in_(CLOCK_STATES)).order_by(Case.due_at),
+        "sign": led.where(Case.state == "assigned").order_by(Case.sign_due_at),
+        "handling": led.where(Case.state == "handling").order_by(Case.due_at),
+        "approve": led.where(Case.state == "handling", Case.reply_drafted_at.is_not(None)).order_by(Case.due_at),
+        "co": co.where(Case.state.in_(CLOCK_STATES)).order_by(Case.due_at),
     }
     if user.role != "unit_lead":
         del tabs["approve"]

@@ -314,3 +314,31 @@ def test_the_search_benchmark_runs_read_only(app, city, cases):
         assert scenario in result.stdout
     with app.app_context():
         assert db.session.scalar(select(db.func.count()).select_from(Case)) == before
+
+
+@pytest.mark.parametrize("word", ["井盖", "火箭"])  # found, and found nowhere
+def test_a_search_reads_no_whole_case_table_on_sqlite(app, city, cases, word):
+    """Each statement of the search page seeks what it needs. SQLite answered min(id) and max(id) in one SELECT by
+    reading every row of the case table (57 ms of a 72 ms search at 1 M cases)."""
+    from sqlalchemy import event
+
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("SQLite's query plans")
+        engine = db.engine
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append((statement, parameters))
+
+    client = as_user(app, "dispatcher")
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert client.get(f"/staff/search?q={word}").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    with app.app_context():
+        for statement, parameters in statements:
+            plan = [row[3] for row in db.session.connection().exec_driver_sql(
+                "EXPLAIN QUERY PLAN " + statement, tuple(parameters or ()))]
+            assert not any(re.match(r"SCAN (case|\"case\")\b", step) for step in plan), (statement, plan)

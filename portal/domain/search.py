@@ -268,7 +268,10 @@ def search(user: User, query: str, filters: ledger.LedgerFilters, page: int = 1)
     if not groups or not filters.valid or asks_for_masked_data(user, query):
         return Results([], 0, False, 1, 1)
     base = ledger.apply_filters(scope.visible_cases(user), filters, LightBounds.at())
-    ids = tuple(db.session.execute(select(func.min(Case.id), func.max(Case.id))).one())
+    # two scalar subqueries: SQLite answers a lone min() or max() from the primary key, but scans the whole table
+    # for both in one SELECT (57 ms at 1 M cases, most of a search that found nothing)
+    ids = tuple(db.session.execute(select(select(func.min(Case.id)).scalar_subquery(),
+                                          select(func.max(Case.id)).scalar_subquery())).one())
     candidates = newest_matches(base, groups, ids)
     capped = len(candidates) > MAX_CANDIDATES
     candidates = sorted(candidates[:MAX_CANDIDATES], key=lambda row: (row[1], row[0]), reverse=True)

@@ -92,6 +92,7 @@ def fill_case(page: Page, lang: str = "zh", photo=None, js: bool = True, phone: 
     page.check("#publish_consent")
     if photo is not None:  # last: a no-JS "update choices" round trip would drop a chosen file
         page.set_input_files("#photos", str(photo))
+    htmx_idle(page)  # the last fields' checks and the similar cases are back: nothing moves under the next click
 
 
 def htmx_idle(page: Page, timeout_ms: int = 10000) -> None:

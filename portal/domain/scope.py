@@ -18,8 +18,10 @@ unit/platform scope.
 """
 from sqlalchemy import Boolean, Select, false, or_, select
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import AsBoolean, BooleanClauseList
 from sqlalchemy.sql.expression import ColumnElement
-from sqlalchemy.sql.visitors import InternalTraversal, replacement_traverse
+from sqlalchemy.sql.visitors import InternalTraversal, iterate, replacement_traverse
 
 from portal.domain import publication
 from portal.domain.privacy import mask_text
@@ -81,7 +83,12 @@ def _unit_scope(element, compiler, **kw):
 
 def count_arms(query: Select) -> list[Select]:
     """`query` as disjoint queries whose row counts add up to its own: the two arms of a unit's scope, each an
-    index range scan, or [query] itself."""
+    index range scan, or [query] itself. Split only when the query holds one unit scope and it is one of the
+    conditions ANDed in its WHERE (as `visible_cases` puts it): under an OR, a NOT or beside another unit's scope
+    the arms' counts would not add up."""
+    scopes = [element for element in iterate(query) if isinstance(element, unit_scope)]
+    if len(scopes) != 1 or not any(c is scopes[0] for c in _conjuncts(query.whereclause)):
+        return [query]
     found = []
 
     def arm_of(name):
@@ -94,6 +101,19 @@ def count_arms(query: Select) -> list[Select]:
 
     arms = [replacement_traverse(query, {}, arm_of(name)) for name in ("lead", "co")]
     return arms if found else [query]
+
+
+def _conjuncts(clause):
+    """The conditions ANDed together in a WHERE clause (boolean wrappers taken off)."""
+    if clause is None:
+        return
+    if isinstance(clause, BooleanClauseList) and clause.operator is operators.and_:
+        for part in clause.clauses:
+            yield from _conjuncts(part)
+    elif isinstance(clause, AsBoolean) and clause.operator is operators.is_true:  # `WHERE <condition>` itself
+        yield clause.element
+    else:
+        yield clause
 
 
 def unit_arm(user: User, arm: str) -> Select:

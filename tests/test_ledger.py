@@ -129,6 +129,8 @@ def test_unit_handler_sees_only_its_cases_in_ledger_and_export(client, city, new
     _, unassigned = new_case()
     client.login("handler")
     assert numbers(client.get("/staff/ledger")) == {mine}
+    # the page says what it covers: the cases the unit leads and those it co-handles (its scope)
+    assert "主办或协办的工单" in client.get("/staff/ledger").get_data(as_text=True)
     assert numbers(client.get("/staff/ledger/export.csv")) == {mine}
     workbook = load_workbook(io.BytesIO(client.get("/staff/ledger/export.xlsx").data), read_only=True)
     assert [row[0] for row in workbook.active.iter_rows(min_row=2, values_only=True)] == [mine]

@@ -277,7 +277,7 @@ def scope_label(user: User) -> str:
     from portal.models import Role
 
     if user.role in Role.UNIT_ROLES and user.unit is not None:
-        return _("Cases led by %(unit)s", unit=user.unit.name)
+        return _("Cases led or co-handled by %(unit)s", unit=user.unit.name)  # the unit scope: both arms
     if user.role in Role.PLATFORM_ROLES and user.platform is not None and user.platform.kind != "city":
         return _("Cases received on %(platform)s", platform=user.platform.name)
     if user.role == Role.SALON_ORGANIZER:

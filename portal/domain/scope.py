@@ -89,18 +89,8 @@ def count_arms(query: Select) -> list[Select]:
     scopes = [element for element in iterate(query) if isinstance(element, unit_scope)]
     if len(scopes) != 1 or not any(c is scopes[0] for c in _conjuncts(query.whereclause)):
         return [query]
-    found = []
-
-    def arm_of(name):
-        def replace(element):
-            if isinstance(element, unit_scope):
-                found.append(element)
-                return getattr(element, name)
-            return None
-        return replace
-
-    arms = [replacement_traverse(query, {}, arm_of(name)) for name in ("lead", "co")]
-    return arms if found else [query]
+    return [replacement_traverse(query, {}, lambda element, arm=arm: getattr(element, arm)
+                                 if isinstance(element, unit_scope) else None) for arm in ("lead", "co")]
 
 
 def _conjuncts(clause):
